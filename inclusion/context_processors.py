@@ -1,0 +1,24 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """The menu entries of the signed-in user's roles, in the order they use them."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = user.roles
+    items = [(reverse("inclusion:home"), _("Home"))]
+    if roles.is_admin or roles.is_coordinator or roles.is_volunteer:
+        items.append((reverse("inclusion:antenna_list"), _("Antennas")))
+    if roles.is_admin or roles.is_referrer or roles.is_coordinator or roles.is_volunteer:
+        items.append((reverse("inclusion:organization_list"), _("Organizations")))
+    if roles.is_admin:
+        items.append((reverse("inclusion:account_list"), _("Accounts")))
+    current = request.path
+    return {
+        "nav_items": [
+            {"url": url, "label": label, "active": url == current or (url != "/" and current.startswith(url))}
+            for url, label in items
+        ]
+    }

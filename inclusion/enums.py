@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationKind(models.TextChoices):
+    FEDERATION = "federation", _("Federation")
+    ASSOCIATION = "association", _("Association")
+    DEPARTMENT = "department", _("Department's social services")
+    CCAS = "ccas", _("CCAS (municipal social action centre)")
+    OTHER = "other", _("Other")
+
+
+class AntennaStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Dormant")
+    PLANNED = "planned", _("Planned")
+
+
+class MembershipRole(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    VOLUNTEER = "volunteer", _("Volunteer")

@@ -1,0 +1,193 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from .departments import DEPARTMENT_CHOICES, DEPARTMENT_TIME_ZONES, TIME_ZONE_CHOICES, department_from_postcode
+from .enums import MembershipRole
+from .models import Antenna, Organization, User
+from .phones import phone_normalize
+
+
+class PhoneNumberField(forms.CharField):
+    """Accepts a phone number however it is written and cleans it to E.164."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def clean(self, value):
+        value = super().clean(value)
+        return phone_normalize(value) if value else value
+
+
+class SubmitHelperMixin:
+    """Gives a form a crispy helper with one submit button labelled by submit_label."""
+
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class LoginForm(SubmitHelperMixin, AuthenticationForm):
+    submit_label = _("Log in")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+
+class DepartmentChoiceField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("", _("— deduce from the postcode —")), *DEPARTMENT_CHOICES], **kwargs)
+
+
+class AntennaForm(SubmitHelperMixin, forms.ModelForm):
+    """What a coordinator may change about their antenna."""
+
+    department_code = DepartmentChoiceField(label=_("Department"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Europe/Paris")
+
+    class Meta:
+        model = Antenna
+        fields = [
+            "name",
+            "address",
+            "postcode",
+            "city",
+            "department_code",
+            "status",
+            "workstations",
+            "public_phone",
+            "accessibility_notes",
+            "public_notes",
+            "time_zone",
+        ]
+        field_classes = {"public_phone": PhoneNumberField}
+        widgets = {
+            "postcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+            "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
+            "public_notes": forms.Textarea(attrs={"rows": 3}),
+            "workstations": forms.NumberInput(attrs={"min": 0}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        postcode = cleaned.get("postcode")
+        if postcode and not cleaned.get("department_code"):
+            department = department_from_postcode(postcode)
+            if department is None:
+                self.add_error("department_code", _("Choose the department: it cannot be told from this postcode."))
+            else:
+                cleaned["department_code"] = department
+                self.instance.department_code = department
+        department = cleaned.get("department_code")
+        if department in DEPARTMENT_TIME_ZONES and cleaned.get("time_zone") == "Europe/Paris":
+            # Overseas antennas keep local time; Paris time there is always a mistake.
+            cleaned["time_zone"] = DEPARTMENT_TIME_ZONES[department]
+            self.instance.time_zone = cleaned["time_zone"]
+        return cleaned
+
+
+class AntennaAdminForm(AntennaForm):
+    """Admins also choose the organization that runs the antenna."""
+
+    class Meta(AntennaForm.Meta):
+        fields = ["organization", *AntennaForm.Meta.fields]
+
+
+class OrganizationForm(SubmitHelperMixin, forms.ModelForm):
+    department_code = forms.ChoiceField(
+        label=_("Department"), required=False, choices=[("", _("— national or none —")), *DEPARTMENT_CHOICES]
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "parent", "department_code", "email", "phone"]
+        field_classes = {"phone": PhoneNumberField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Organization.objects.all()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+
+
+class AccountForm(SubmitHelperMixin, forms.ModelForm):
+    """An admin creates or edits an account."""
+
+    is_admin = forms.BooleanField(
+        label=_("Federation admin"),
+        required=False,
+        help_text=_("Sees and manages every organization, antenna and account."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "display_name", "phone", "is_active"]
+        field_classes = {"phone": PhoneNumberField}
+
+    def __init__(self, *args, editor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editor = editor
+        self.fields["is_admin"].initial = self.instance.is_superuser
+        if not self.instance.pk:
+            del self.fields["is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # An admin who removes their own rights or deactivates themselves is locked out at once.
+        if self.instance.pk and self.instance.pk == self.editor.pk:
+            if not cleaned.get("is_admin"):
+                self.add_error("is_admin", _("You cannot remove your own admin rights."))
+            if not cleaned.get("is_active", True):
+                self.add_error("is_active", _("You cannot deactivate your own account."))
+        return cleaned
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+
+class ProfileForm(SubmitHelperMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "phone"]
+        field_classes = {"phone": PhoneNumberField}
+
+
+class MembershipForm(SubmitHelperMixin, forms.Form):
+    submit_label = _("Add")
+
+    antenna = forms.ModelChoiceField(label=_("Antenna"), queryset=Antenna.objects.select_related("organization"))
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["antenna"].label_from_instance = lambda antenna: f"{antenna.name} ({antenna.organization.name})"
+
+
+class ReferrerForm(SubmitHelperMixin, forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.all())
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+
+
+class SubmitHelperPasswordChangeForm(SubmitHelperMixin, PasswordChangeForm):
+    submit_label = _("Change my password")
+
+
+class SubmitHelperPasswordResetForm(SubmitHelperMixin, PasswordResetForm):
+    submit_label = _("Send me a link")
+
+
+class SubmitHelperSetPasswordForm(SubmitHelperMixin, SetPasswordForm):
+    submit_label = _("Save my password")

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from inclusion.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo organizations, antennas and accounts (safe to run again: nothing is duplicated)."
+
+    def handle(self, *args, **options):
+        counts = demo_load()
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
+        self.stdout.write(f"Demo accounts use the password “{DEMO_PASSWORD}” (see README.md).")

@@ -1,0 +1,363 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .departments import DEPARTMENTS, validate_department_code, validate_postcode
+from .enums import AntennaStatus, MembershipRole, OrganizationKind
+from .phones import phone_display, validate_phone
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value}, code="invalid")
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Accounts a user may look at: admins see every account, others only their own."""
+        if user.is_admin:
+            return self
+        return self.filter(pk=user.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        # E-mail addresses are stored lower-cased, so log-in ignores case.
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account. Roles come from antenna memberships, a referrer profile, or the admin flag.
+
+    Federation admins are superusers: they see and manage every organization and antenna.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("name"), max_length=150, help_text=_("As colleagues and visitors call you."))
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    is_staff = models.BooleanField(
+        _("Django admin access"),
+        default=False,
+        help_text=_("Can open the technical administration site."),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Deactivate an account instead of deleting it: its history stays."),
+    )
+    date_joined = models.DateTimeField(_("created on"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["display_name", "email"]
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def save(self, *args, **kwargs):
+        # Addresses are unique regardless of case: "Marie@x.fr" and "marie@x.fr" are one person.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("inclusion:account_detail", args=[self.pk])
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and self.is_superuser
+
+    @property
+    def phone_display(self) -> str:
+        return phone_display(self.phone)
+
+    @cached_property
+    def roles(self) -> "UserRoles":
+        """What this user is, computed once per request: used by navigation and the home page."""
+        return UserRoles.for_user(self)
+
+
+class UserRoles:
+    """The roles of one user, read in two queries."""
+
+    def __init__(self, *, is_admin: bool, coordinated: set[int], volunteered: set[int], referrer_of: int | None):
+        self.is_admin = is_admin
+        self.coordinated_antenna_ids = coordinated
+        self.volunteer_antenna_ids = volunteered
+        self.referrer_organization_id = referrer_of
+
+    @classmethod
+    def for_user(cls, user) -> "UserRoles":
+        if not user.is_authenticated:
+            return cls(is_admin=False, coordinated=set(), volunteered=set(), referrer_of=None)
+        coordinated, volunteered = set(), set()
+        for antenna_id, role in AntennaMembership.objects.filter(user=user).values_list("antenna_id", "role"):
+            (coordinated if role == MembershipRole.COORDINATOR else volunteered).add(antenna_id)
+        referrer_of = (
+            Referrer.objects.filter(user=user, is_active=True).values_list("organization_id", flat=True).first()
+        )
+        return cls(is_admin=user.is_admin, coordinated=coordinated, volunteered=volunteered, referrer_of=referrer_of)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinated_antenna_ids)
+
+    @property
+    def is_volunteer(self) -> bool:
+        return bool(self.volunteer_antenna_ids)
+
+    @property
+    def is_referrer(self) -> bool:
+        return self.referrer_organization_id is not None
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Organizations a user may open: admins all; members the ones running their antennas;
+        referrers their employer."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        return self.filter(
+            Q(Exists(AntennaMembership.objects.filter(user=user, antenna__organization=OuterRef("pk"))))
+            | Q(Exists(Referrer.objects.filter(user=user, is_active=True, organization=OuterRef("pk"))))
+        )
+
+    def manageable_by(self, user):
+        """Only federation admins create and edit organizations."""
+        if user.is_authenticated and user.is_admin:
+            return self
+        return self.none()
+
+
+class Organization(models.Model):
+    """A body that runs antennas or employs social workers: a federation, an association,
+    a department's social services, a CCAS."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("For instance the national federation of a departmental federation."),
+    )
+    department_code = models.CharField(
+        _("department"), max_length=3, blank=True, validators=[validate_department_code]
+    )
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inclusion:organization_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("An organization cannot be its own parent or ancestor.")})
+            ancestor = ancestor.parent
+
+    @property
+    def department_name(self) -> str:
+        return DEPARTMENTS.get(self.department_code, "")
+
+    @property
+    def phone_display(self) -> str:
+        return phone_display(self.phone)
+
+
+class AntennaQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Antennas whose inner pages a user may open: admins all, members their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        return self.filter(Exists(AntennaMembership.objects.filter(user=user, antenna=OuterRef("pk"))))
+
+    def managed_by(self, user):
+        """Antennas a user may change: admins all, coordinators their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        return self.filter(
+            Exists(
+                AntennaMembership.objects.filter(user=user, antenna=OuterRef("pk"), role=MembershipRole.COORDINATOR)
+            )
+        )
+
+    def active(self):
+        return self.filter(status=AntennaStatus.ACTIVE)
+
+
+class Antenna(models.Model):
+    """A physical site where permanences are held."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="antennas"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=255, help_text=_("Number and street."))
+    postcode = models.CharField(_("postcode"), max_length=5, validators=[validate_postcode])
+    city = models.CharField(_("city"), max_length=150)
+    department_code = models.CharField(_("department"), max_length=3, validators=[validate_department_code])
+    status = models.CharField(_("status"), max_length=10, choices=AntennaStatus.choices, default=AntennaStatus.ACTIVE)
+    workstations = models.PositiveSmallIntegerField(
+        _("workstations"),
+        default=1,
+        validators=[MaxValueValidator(500)],
+        help_text=_("Computers available to visitors; the default number of seats per slot."),
+    )
+    accessibility_notes = models.TextField(
+        _("accessibility"), blank=True, help_text=_("Step-free access, lift, hearing loop, nearest stop…")
+    )
+    public_phone = models.CharField(_("public phone"), max_length=20, blank=True, validators=[validate_phone])
+    public_notes = models.TextField(
+        _("public notes"), blank=True, help_text=_("Shown to visitors and referrers: what to bring, how to find us.")
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AntennaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("antenna")
+        verbose_name_plural = _("antennas")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="antenna_unique_name_per_organization"),
+            models.CheckConstraint(condition=Q(workstations__gte=0), name="antenna_workstations_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inclusion:antenna_detail", args=[self.pk])
+
+    @property
+    def department_name(self) -> str:
+        return DEPARTMENTS.get(self.department_code, "")
+
+    @property
+    def public_phone_display(self) -> str:
+        return phone_display(self.public_phone)
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.address}, {self.postcode} {self.city}"
+
+
+class AntennaMembership(models.Model):
+    """A user's role at one antenna: coordinator (runs it) or volunteer (helps at it)."""
+
+    antenna = models.ForeignKey(
+        Antenna, verbose_name=_("antenna"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("antenna membership")
+        verbose_name_plural = _("antenna memberships")
+        ordering = ["antenna__name", "role", "user__display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["antenna", "user"], name="membership_one_role_per_antenna"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.antenna}"
+
+
+class Referrer(models.Model):
+    """A social worker who refers people to the permanences, on behalf of their organization."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="referrer"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="referrers"
+    )
+    job_title = models.CharField(
+        _("job title"), max_length=150, blank=True, help_text=_("For instance: social worker, family counsellor.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referrer")
+        verbose_name_plural = _("referrers")
+        ordering = ["user__display_name"]
+
+    def __str__(self):
+        return f"{self.user} ({self.organization})"

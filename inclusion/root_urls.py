@@ -1,0 +1,18 @@
+"""The site's URL map: the apps, the account pages, the language switch and the Django admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+admin.site.site_header = "Permanences numériques"
+admin.site.site_title = "Permanences numériques"
+
+urlpatterns = [
+    path("", include("inclusion.urls")),
+    path("", include("inclusion.auth_urls")),
+    # Visitors on the log-in page must be able to switch language too.
+    path("langue/", login_not_required(set_language), name="set_language"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,155 @@
+"""Every write to accounts, organizations, antennas and roles goes through these functions."""
+
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import override
+
+from .enums import MembershipRole
+from .models import Antenna, AntennaMembership, Organization, Referrer, User
+
+
+def _instance_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> list[str]:
+    """Copy the allowed fields that changed from data onto instance, validate and save them.
+
+    Returns the names of the fields that changed, so callers can react (or log) precisely.
+    """
+    changed = [name for name in fields if name in data and getattr(instance, name) != data[name]]
+    for name in changed:
+        setattr(instance, name, data[name])
+    if changed:
+        instance.full_clean()
+        instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+    return changed
+
+
+ORGANIZATION_FIELDS = ["name", "kind", "parent", "department_code", "email", "phone"]
+ANTENNA_FIELDS = [
+    "name",
+    "address",
+    "postcode",
+    "city",
+    "department_code",
+    "status",
+    "workstations",
+    "accessibility_notes",
+    "public_phone",
+    "public_notes",
+    "time_zone",
+]
+# A coordinator runs the antenna but does not move it to another organization.
+ANTENNA_COORDINATOR_FIELDS = ANTENNA_FIELDS
+ANTENNA_ADMIN_FIELDS = ["organization", *ANTENNA_FIELDS]
+
+
+def organization_create(*, data: dict[str, Any]) -> Organization:
+    """Create an organization from validated form data."""
+    organization = Organization(**{name: data[name] for name in ORGANIZATION_FIELDS if name in data})
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+def organization_update(*, organization: Organization, data: dict[str, Any]) -> list[str]:
+    """Change an organization's details; returns the changed fields."""
+    return _instance_update(instance=organization, data=data, fields=ORGANIZATION_FIELDS)
+
+
+def antenna_create(*, data: dict[str, Any]) -> Antenna:
+    """Create an antenna from validated form data (admins only: the view checks it)."""
+    antenna = Antenna(**{name: data[name] for name in ANTENNA_ADMIN_FIELDS if name in data})
+    antenna.full_clean()
+    antenna.save()
+    return antenna
+
+
+def antenna_update(*, antenna: Antenna, data: dict[str, Any], can_move: bool = False) -> list[str]:
+    """Change an antenna's details. Only admins may move it to another organization."""
+    fields = ANTENNA_ADMIN_FIELDS if can_move else ANTENNA_COORDINATOR_FIELDS
+    return _instance_update(instance=antenna, data=data, fields=fields)
+
+
+def user_invite(
+    *,
+    email: str,
+    display_name: str,
+    phone: str = "",
+    is_admin: bool = False,
+    base_url: str,
+    language: str,
+) -> User:
+    """Create an account without a password and e-mail its owner a link to choose one.
+
+    The account can log in only once its owner has set a password through that link, so
+    nobody else ever knows it.
+    """
+    with transaction.atomic():
+        user = User(email=email, display_name=display_name, phone=phone, is_superuser=is_admin, is_staff=is_admin)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        transaction.on_commit(lambda: account_invitation_send(user=user, base_url=base_url, language=language))
+    return user
+
+
+def account_invitation_send(*, user: User, base_url: str, language: str) -> None:
+    """E-mail a user the link that lets them choose their password."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    with override(language):
+        context = {"user": user, "link": base_url.rstrip("/") + path}
+        subject = render_to_string("registration/invitation_subject.txt", context).strip()
+        body = render_to_string("registration/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def user_update(*, user: User, data: dict[str, Any]) -> list[str]:
+    """Change an account's name, phone, status or admin flag (admins only)."""
+    if "is_admin" in data:
+        data = {**data, "is_superuser": data["is_admin"], "is_staff": data["is_admin"]}
+    return _instance_update(
+        instance=user, data=data, fields=["email", "display_name", "phone", "is_active", "is_superuser", "is_staff"]
+    )
+
+
+def profile_update(*, user: User, data: dict[str, Any]) -> list[str]:
+    """A user changes their own name and phone."""
+    return _instance_update(instance=user, data=data, fields=["display_name", "phone"])
+
+
+def membership_set(*, antenna: Antenna, user: User, role: MembershipRole) -> AntennaMembership:
+    """Give a user a role at an antenna, replacing the role they had there."""
+    membership, _created = AntennaMembership.objects.update_or_create(
+        antenna=antenna, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def membership_remove(*, membership: AntennaMembership) -> None:
+    """Take a user off an antenna."""
+    membership.delete()
+
+
+def referrer_set(*, user: User, organization: Organization, job_title: str = "") -> Referrer:
+    """Make a user a referrer of an organization (a user refers for one organization at a time)."""
+    referrer, _created = Referrer.objects.update_or_create(
+        user=user, defaults={"organization": organization, "job_title": job_title, "is_active": True}
+    )
+    return referrer
+
+
+def referrer_remove(*, referrer: Referrer) -> None:
+    """Stop a user from referring; their past referrals keep pointing to them."""
+    referrer.is_active = False
+    referrer.save(update_fields=["is_active"])

@@ -1,0 +1,21 @@
+"""Test settings: the application's settings with the values a test run must fix itself."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/permanences")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["DEBUG"] = "false"
+
+from inclusion.settings import *  # noqa: F403
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+    raise RuntimeError("The test suite runs on PostgreSQL only: set DATABASE_URL to a postgres:// URL.")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LANGUAGE_CODE = "fr"
+SECURE_SSL_REDIRECT = False
