@@ -175,8 +175,9 @@ def demo_load() -> dict[str, int]:
     for fields in ANTENNAS:
         fields = {**fields, "department_code": fields["postcode"][:2]}
         organization = organizations[fields.pop("organization")]
-        antennas[fields["name"]], _created = Antenna.objects.update_or_create(
-            organization=organization, name=fields.pop("name"), defaults=fields
+        name = fields.pop("name")
+        antennas[name], _created = Antenna.objects.update_or_create(
+            organization=organization, name=name, defaults=fields
         )
     users = {}
     for email, display_name, phone in ACCOUNTS:
