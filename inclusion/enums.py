@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationKind(models.TextChoices):
@@ -11,7 +12,7 @@ class OrganizationKind(models.TextChoices):
 
 
 class AntennaStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("antenna status", "Active")
     DORMANT = "dormant", _("Dormant")
     PLANNED = "planned", _("Planned")
 

@@ -37,6 +37,12 @@ class SubmitHelperMixin:
 
 class LoginForm(SubmitHelperMixin, AuthenticationForm):
     submit_label = _("Log in")
+    # One answer whether the address is unknown or the password wrong, so the form does not
+    # reveal who has an account. E-mail addresses are not case-sensitive here.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Incorrect e-mail address or password."),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

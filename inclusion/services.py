@@ -15,18 +15,18 @@ from .enums import MembershipRole
 from .models import Antenna, AntennaMembership, Organization, Referrer, User
 
 
-def _instance_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> list[str]:
-    """Copy the allowed fields that changed from data onto instance, validate and save them.
+def _instance_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> None:
+    """Copy the allowed fields present in data onto instance, validate it and save those fields.
 
-    Returns the names of the fields that changed, so callers can react (or log) precisely.
+    Fields outside the allow-list are ignored, so a crafted form cannot change them.
     """
-    changed = [name for name in fields if name in data and getattr(instance, name) != data[name]]
-    for name in changed:
+    names = [name for name in fields if name in data]
+    for name in names:
         setattr(instance, name, data[name])
-    if changed:
-        instance.full_clean()
-        instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
-    return changed
+    instance.full_clean()
+    if hasattr(instance, "updated_at"):
+        names.append("updated_at")
+    instance.save(update_fields=names)
 
 
 ORGANIZATION_FIELDS = ["name", "kind", "parent", "department_code", "email", "phone"]
@@ -56,9 +56,9 @@ def organization_create(*, data: dict[str, Any]) -> Organization:
     return organization
 
 
-def organization_update(*, organization: Organization, data: dict[str, Any]) -> list[str]:
-    """Change an organization's details; returns the changed fields."""
-    return _instance_update(instance=organization, data=data, fields=ORGANIZATION_FIELDS)
+def organization_update(*, organization: Organization, data: dict[str, Any]) -> None:
+    """Change an organization's details."""
+    _instance_update(instance=organization, data=data, fields=ORGANIZATION_FIELDS)
 
 
 def antenna_create(*, data: dict[str, Any]) -> Antenna:
@@ -69,10 +69,10 @@ def antenna_create(*, data: dict[str, Any]) -> Antenna:
     return antenna
 
 
-def antenna_update(*, antenna: Antenna, data: dict[str, Any], can_move: bool = False) -> list[str]:
+def antenna_update(*, antenna: Antenna, data: dict[str, Any], can_move: bool = False) -> None:
     """Change an antenna's details. Only admins may move it to another organization."""
     fields = ANTENNA_ADMIN_FIELDS if can_move else ANTENNA_COORDINATOR_FIELDS
-    return _instance_update(instance=antenna, data=data, fields=fields)
+    _instance_update(instance=antenna, data=data, fields=fields)
 
 
 def user_invite(
@@ -114,18 +114,18 @@ def account_invitation_send(*, user: User, base_url: str, language: str) -> None
     send_mail(subject, body, None, [user.email])
 
 
-def user_update(*, user: User, data: dict[str, Any]) -> list[str]:
+def user_update(*, user: User, data: dict[str, Any]) -> None:
     """Change an account's name, phone, status or admin flag (admins only)."""
     if "is_admin" in data:
         data = {**data, "is_superuser": data["is_admin"], "is_staff": data["is_admin"]}
-    return _instance_update(
+    _instance_update(
         instance=user, data=data, fields=["email", "display_name", "phone", "is_active", "is_superuser", "is_staff"]
     )
 
 
-def profile_update(*, user: User, data: dict[str, Any]) -> list[str]:
+def profile_update(*, user: User, data: dict[str, Any]) -> None:
     """A user changes their own name and phone."""
-    return _instance_update(instance=user, data=data, fields=["display_name", "phone"])
+    _instance_update(instance=user, data=data, fields=["display_name", "phone"])
 
 
 def membership_set(*, antenna: Antenna, user: User, role: MembershipRole) -> AntennaMembership:

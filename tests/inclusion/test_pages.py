@@ -119,7 +119,11 @@ def test_access(client, world, role, url_name, needs, method, expected):
 
 
 def test_every_application_url_is_in_the_access_table():
-    names = {f"inclusion:{name}" for name in get_resolver().namespace_dict["inclusion"][1].reverse_dict if isinstance(name, str)}
+    names = {
+        f"inclusion:{name}"
+        for name in get_resolver().namespace_dict["inclusion"][1].reverse_dict
+        if isinstance(name, str)
+    }
     assert names == {url_name for url_name, *_rest in ACCESS}
 
 
@@ -157,7 +161,7 @@ def test_home_of_each_role_shows_what_it_needs(client, world):
 
 def test_home_of_an_account_without_role_says_what_to_do(log_in):
     response = log_in(UserFactory()).get(reverse("inclusion:home"))
-    assertContains(response, "n’a pas encore de rôle")
+    assertContains(response, "n'a pas encore de rôle")
 
 
 def test_navigation_follows_the_roles(client, world):
