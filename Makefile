@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 
-.PHONY: run test lint venv messages gettext clean
+.PHONY: run test lint venv messages messages-update gettext clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ gettext:
 
 messages: venv gettext
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=$(VENV) --verbosity 0
+
+# After changing interface strings: refresh the French catalog, then translate what is new.
+messages-update: venv gettext
+	DEBUG=true $(BIN)/python manage.py makemessages -l fr --ignore=$(VENV) --no-obsolete
 
 run: messages
 	DEBUG=true $(BIN)/python manage.py migrate --no-input

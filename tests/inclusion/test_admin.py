@@ -1,0 +1,40 @@
+"""The Django admin: every model of the project has a list with search and filters."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from .factories import AntennaMembershipFactory, ReferrerFactory, UserFactory
+
+PROJECT_APPS = {"inclusion", "sessions_app", "beneficiaries", "volunteers"}
+PROJECT_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROJECT_APPS]
+
+
+def test_every_project_model_is_in_the_admin_with_search_and_filters():
+    from django.apps import apps
+
+    models = [model for app in PROJECT_APPS for model in apps.get_app_config(app).get_models()]
+    assert set(models) == set(PROJECT_MODELS)
+    for model in PROJECT_MODELS:
+        model_admin = admin.site._registry[model]
+        assert model_admin.search_fields, model
+        assert model_admin.list_filter, model
+
+
+@pytest.mark.ignore_template_errors
+@pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda model: model._meta.label)
+def test_admin_pages_of_each_model_open(client, model):
+    AntennaMembershipFactory()
+    ReferrerFactory()
+    client.force_login(UserFactory(admin=True))
+    info = (model._meta.app_label, model._meta.model_name)
+    assert client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"}).status_code == 200
+    assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+    instance = model.objects.first()
+    assert client.get(reverse("admin:{}_{}_change".format(*info), args=[instance.pk])).status_code == 200
+
+
+def test_the_admin_is_closed_to_coordinators(client):
+    client.force_login(UserFactory(coordinator=True))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
