@@ -140,7 +140,7 @@ ANTENNAS = [
 ACCOUNTS = [
     # (email, display name, phone)
     ("admin@demo.test", "Administration fédérale", ""),
-    ("coordination@demo.test", "Monique (responsable d'antenne)", "+33465710010"),
+    ("coordination@demo.test", "Monique", "+33465710010"),
     ("benevole@demo.test", "Antoine", "+33465710011"),
     ("karima.benevole@demo.test", "Karima", ""),
     ("jean-pierre.benevole@demo.test", "Jean-Pierre", ""),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .departments import DEPARTMENT_CHOICES, DEPARTMENT_TIME_ZONES, TIME_ZONE_CHOICES, department_from_postcode
 from .enums import MembershipRole
 from .models import Antenna, Organization, User
-from .phones import phone_normalize
+from .phones import phone_display, phone_normalize
 
 
 class PhoneNumberField(forms.CharField):
@@ -18,6 +18,10 @@ class PhoneNumberField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.input_type = "tel"
         self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def prepare_value(self, value):
+        # Show stored numbers the way people write them (04 91 00 00 00), not as E.164.
+        return phone_display(value) if value and value.startswith("+") else value
 
     def clean(self, value):
         value = super().clean(value)

@@ -79,7 +79,6 @@ def antenna_list(request):
         .select_related("organization")
         .annotate(
             volunteer_count=Count("memberships", filter=Q(memberships__role=MembershipRole.VOLUNTEER)),
-            coordinator_count=Count("memberships", filter=Q(memberships__role=MembershipRole.COORDINATOR)),
         )
         .order_by("department_code", "city", "name")
     )

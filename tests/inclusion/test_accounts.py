@@ -174,3 +174,9 @@ def test_users_edit_their_own_name_and_phone(log_in):
     assertContains(response, 'value="pas un numéro"')
     user.refresh_from_db()
     assert user.phone == "+32470123456"
+
+
+def test_phone_numbers_are_shown_in_forms_as_people_write_them(log_in):
+    user = UserFactory(phone="+33612345678")
+    response = log_in(user).get(reverse("inclusion:profile"))
+    assertContains(response, 'value="06 12 34 56 78"')

@@ -96,3 +96,14 @@ def test_interface_is_french_by_default_and_english_on_request(client):
     response = client.get(reverse("login"))
     assertContains(response, '<html lang="en"')
     assertContains(response, "Log in")
+
+
+def test_the_browser_language_does_not_override_french(client):
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assertContains(response, '<html lang="fr"')
+
+
+def test_an_unknown_language_in_the_cookie_falls_back_to_french(client):
+    client.cookies["django_language"] = "xx"
+    response = client.get(reverse("login"))
+    assertContains(response, '<html lang="fr"')
