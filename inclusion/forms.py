@@ -8,6 +8,7 @@ from .departments import DEPARTMENT_CHOICES, DEPARTMENT_TIME_ZONES, TIME_ZONE_CH
 from .enums import MembershipRole
 from .models import Antenna, Organization, User
 from .phones import phone_display, phone_normalize
+from .services import ANTENNA_ADMIN_FIELDS, ANTENNA_COORDINATOR_FIELDS, ORGANIZATION_FIELDS
 
 
 class PhoneNumberField(forms.CharField):
@@ -66,19 +67,7 @@ class AntennaForm(SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = Antenna
-        fields = [
-            "name",
-            "address",
-            "postcode",
-            "city",
-            "department_code",
-            "status",
-            "workstations",
-            "public_phone",
-            "accessibility_notes",
-            "public_notes",
-            "time_zone",
-        ]
+        fields = ANTENNA_COORDINATOR_FIELDS
         field_classes = {"public_phone": PhoneNumberField}
         widgets = {
             "postcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
@@ -109,7 +98,7 @@ class AntennaAdminForm(AntennaForm):
     """Admins also choose the organization that runs the antenna."""
 
     class Meta(AntennaForm.Meta):
-        fields = ["organization", *AntennaForm.Meta.fields]
+        fields = ANTENNA_ADMIN_FIELDS
 
 
 class OrganizationForm(SubmitHelperMixin, forms.ModelForm):
@@ -119,7 +108,7 @@ class OrganizationForm(SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "kind", "parent", "department_code", "email", "phone"]
+        fields = ORGANIZATION_FIELDS
         field_classes = {"phone": PhoneNumberField}
 
     def __init__(self, *args, **kwargs):

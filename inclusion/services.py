@@ -38,8 +38,8 @@ ANTENNA_FIELDS = [
     "department_code",
     "status",
     "workstations",
-    "accessibility_notes",
     "public_phone",
+    "accessibility_notes",
     "public_notes",
     "time_zone",
 ]
