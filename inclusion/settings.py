@@ -141,3 +141,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# How far ahead the dates of each permanence exist (weeks); extended every night by
+# `manage.py generate_occurrences`.
+OCCURRENCE_HORIZON_WEEKS = env.int("OCCURRENCE_HORIZON_WEEKS", default=12)

@@ -1,8 +1,13 @@
 """The Django admin: every model of the project has a list with search and filters."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+
+from sessions_app import services
+from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory
 
 from .factories import AntennaMembershipFactory, ReferrerFactory, UserFactory
 
@@ -26,6 +31,12 @@ def test_every_project_model_is_in_the_admin_with_search_and_filters():
 def test_admin_pages_of_each_model_open(client, model):
     AntennaMembershipFactory()
     ReferrerFactory()
+    permanence = PermanenceFactory()
+    ClosureFactory(antenna=permanence.antenna, permanence=permanence)
+    occurrence = services.occurrence_add(
+        permanence=permanence, day=datetime.date(2026, 1, 6), start=datetime.time(9), end=datetime.time(10)
+    )
+    BookingFactory(slot=occurrence.slots.get())
     client.force_login(UserFactory(admin=True))
     info = (model._meta.app_label, model._meta.model_name)
     assert client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"}).status_code == 200

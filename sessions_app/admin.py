@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from .models import Booking, Closure, Occurrence, Permanence, Slot
+
+
+class SlotInline(admin.TabularInline):
+    model = Slot
+    extra = 0
+
+
+@admin.register(Permanence)
+class PermanenceAdmin(admin.ModelAdmin):
+    list_display = ["title", "antenna", "kind", "frequency", "weekday", "start_time", "end_time", "seats", "is_active"]
+    list_filter = ["is_active", "kind", "frequency", "booking_mode", "antenna__department_code"]
+    search_fields = ["title", "antenna__name", "antenna__city"]
+    autocomplete_fields = ["antenna"]
+    list_select_related = ["antenna"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["antenna", "permanence", "starts_on", "ends_on", "reason"]
+    list_filter = ["starts_on", "antenna__department_code"]
+    search_fields = ["reason", "antenna__name", "permanence__title"]
+    autocomplete_fields = ["antenna", "permanence"]
+    list_select_related = ["antenna", "permanence"]
+
+
+@admin.register(Occurrence)
+class OccurrenceAdmin(admin.ModelAdmin):
+    list_display = ["permanence", "date", "starts_at", "status", "is_one_off", "is_detached", "needs_resolution"]
+    list_filter = ["status", "needs_resolution", "is_one_off", "is_detached", "date"]
+    search_fields = ["permanence__title", "permanence__antenna__name", "cancel_reason"]
+    date_hierarchy = "date"
+    raw_id_fields = ["permanence", "cancelled_by"]
+    list_select_related = ["permanence__antenna"]
+    inlines = [SlotInline]
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["occurrence", "starts_at", "ends_at", "seats"]
+    list_filter = ["seats"]
+    search_fields = ["occurrence__permanence__title", "occurrence__permanence__antenna__name"]
+    raw_id_fields = ["occurrence"]
+    list_select_related = ["occurrence__permanence__antenna"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["slot", "status", "created_at", "created_by", "must_be_told"]
+    list_filter = ["status", "must_be_told"]
+    search_fields = ["slot__occurrence__permanence__title", "created_by__email", "cancel_reason"]
+    raw_id_fields = ["slot", "created_by"]
+    list_select_related = ["slot__occurrence__permanence__antenna", "created_by"]
