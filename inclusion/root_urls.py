@@ -11,6 +11,7 @@ admin.site.site_title = "Permanences numériques"
 
 urlpatterns = [
     path("", include("inclusion.urls")),
+    path("", include("sessions_app.urls")),
     path("", include("inclusion.auth_urls")),
     # Visitors on the log-in page must be able to switch language too.
     path("langue/", login_not_required(set_language), name="set_language"),
