@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 
-.PHONY: run test lint venv messages messages-update gettext clean
+.PHONY: run test lint venv messages messages-update gettext bench-generation clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: messages lint
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY=checks $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY=checks $(BIN)/python manage.py check --fail-level WARNING
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/pytest --create-db
+
+# Benchmarks print their figures; they use their own PostgreSQL database (see each script).
+bench-generation: messages
+	$(BIN)/python scripts/benchmark_generation.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -7,12 +7,16 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from inclusion.enums import AntennaStatus, MembershipRole
 from inclusion.models import Antenna, AntennaMembership, Organization, Referrer, User
+from sessions_app.models import Closure, Occurrence, Permanence, Slot
 
 DEMO_PASSWORD = "permanence-demo"
 
 
 def _counts():
-    return [model.objects.count() for model in (Organization, Antenna, User, AntennaMembership, Referrer)]
+    return [
+        model.objects.count()
+        for model in (Organization, Antenna, User, AntennaMembership, Referrer, Permanence, Closure, Occurrence, Slot)
+    ]
 
 
 def test_loading_the_demo_twice_neither_fails_nor_duplicates():
@@ -20,7 +24,8 @@ def test_loading_the_demo_twice_neither_fails_nor_duplicates():
     first = _counts()
     call_command("load_demo")
     assert _counts() == first
-    assert first == [6, 9, 10, 8, 1]
+    assert first[:7] == [6, 9, 10, 8, 1, 8, 1]
+    assert first[7] > 0
 
 
 def test_loading_the_demo_again_keeps_a_changed_password():
@@ -72,3 +77,12 @@ def test_each_demo_account_logs_in_and_sees_its_own_home(client, email, sees, do
         assertContains(response, text)
     for text in does_not_see:
         assertNotContains(response, text)
+
+
+def test_demo_schedules_follow_the_articles():
+    call_command("load_demo")
+    blancarde = Permanence.objects.get(antenna__name="La Blancarde")
+    assert (blancarde.weekday, blancarde.start_time.hour, blancarde.end_time.hour, blancarde.seats) == (1, 9, 10, 2)
+    eysines = Permanence.objects.get(antenna__name="Eysines")
+    assert (eysines.frequency, eysines.monthly_position, eysines.weekday) == ("monthly", 1, 1)
+    assert Permanence.objects.filter(antenna__name="Les Aubiers", kind="workshop", level="beginner").exists()
