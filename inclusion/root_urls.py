@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("inclusion.urls")),
     path("", include("sessions_app.urls")),
     path("", include("inclusion.auth_urls")),
+    path("lieux/", include("sessions_app.public_urls")),
     # Visitors on the log-in page must be able to switch language too.
     path("langue/", login_not_required(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -21,6 +21,7 @@ from .forms import (
     ReferrerForm,
 )
 from .models import Antenna, AntennaMembership, Organization, Referrer, User
+from .querystrings import search_text
 
 PAGE_SIZE = 50
 
@@ -83,7 +84,7 @@ def antenna_list(request):
         .order_by("department_code", "city", "name")
     )
     filters = {
-        "q": request.GET.get("q", "").strip(),
+        "q": search_text(request),
         "status": request.GET.get("status", ""),
         "department": request.GET.get("department", ""),
     }
@@ -161,7 +162,7 @@ def organization_list(request):
         .annotate(antenna_count=Count("antennas", distinct=True), referrer_count=Count("referrers", distinct=True))
         .order_by("name")
     )
-    query = request.GET.get("q", "").strip()
+    query = search_text(request)
     if query:
         organizations = organizations.filter(name__icontains=query)
     return render(
@@ -232,7 +233,7 @@ def account_list(request):
         Prefetch("memberships", queryset=AntennaMembership.objects.select_related("antenna")),
         Prefetch("referrer", queryset=Referrer.objects.select_related("organization")),
     )
-    query = request.GET.get("q", "").strip()
+    query = search_text(request)
     role = request.GET.get("role", "")
     if query:
         accounts = accounts.filter(Q(email__icontains=query) | Q(display_name__icontains=query))

@@ -240,3 +240,12 @@ def test_pages_run_a_fixed_number_of_queries(client, world, django_assert_num_qu
     _grow(world, 5)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_name", ["inclusion:antenna_list", "inclusion:organization_list", "inclusion:account_list"]
+)
+def test_hostile_search_text_never_breaks_a_list(log_in, url_name):
+    client = log_in(UserFactory(admin=True))
+    for text in ["\x00", "a\x00b", "x" * 10_000, "' OR 1=1 --", "%_"]:
+        assert client.get(reverse(url_name), {"q": text, "page": "-1"}).status_code == 200
