@@ -122,6 +122,8 @@ class Permanence(models.Model):
             )
         if self.kind == PermanenceKind.WORKSHOP and not self.level:
             errors["level"] = _("Give the workshop's level.")
+        elif self.kind == PermanenceKind.DROP_IN:
+            self.level = ""
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = _("The end date must come after the start date.")
         if errors:

@@ -208,6 +208,9 @@ def occurrence_cancel(request, pk):
 
 def occurrence_move(request, pk):
     occurrence = _managed(request, Occurrence.objects.select_related("permanence__antenna"), pk)
+    if occurrence.is_cancelled:
+        messages.info(request, _("A cancelled date cannot be moved; add a one-off date instead."))
+        return redirect(_month_url(occurrence))
     form = OccurrenceMoveForm(
         request.POST or None, initial={"date": occurrence.date, "start": occurrence.local_starts_at.time()}
     )

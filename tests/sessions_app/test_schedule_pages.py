@@ -341,3 +341,16 @@ def test_schedule_pages_run_a_fixed_number_of_queries(client, world, django_asse
     _grow(world["antenna"], 4)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_a_cancelled_date_cannot_be_moved(client, world):
+    client.force_login(world["users"]["coordinator"])
+    occurrence = world["occurrence"]
+    services.occurrence_cancel(occurrence=occurrence, reason="Grève", by=None)
+    response = client.post(
+        reverse("schedule:occurrence_move", args=[occurrence.pk]),
+        {"date": (occurrence.date + datetime.timedelta(days=1)).isoformat(), "start": "14:00"},
+    )
+    assert response.status_code == 302
+    occurrence.refresh_from_db()
+    assert occurrence.starts_at.astimezone(PARIS).time() == datetime.time(9)
