@@ -315,6 +315,19 @@ class Antenna(models.Model):
         return f"{self.address}, {self.postcode} {self.city}"
 
 
+class AntennaScopedQuerySet(models.QuerySet):
+    """Rows that belong to an antenna (permanences, dates, closures…): a user sees and changes
+    them exactly as they see and change that antenna. Subclasses say how to reach it."""
+
+    antenna_lookup = "antenna"
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.antenna_lookup}__in": Antenna.objects.visible_to(user)})
+
+    def managed_by(self, user):
+        return self.filter(**{f"{self.antenna_lookup}__in": Antenna.objects.managed_by(user)})
+
+
 class AntennaMembership(models.Model):
     """A user's role at one antenna: coordinator (runs it) or volunteer (helps at it)."""
 

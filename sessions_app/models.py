@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.models import Antenna
+from inclusion.models import Antenna, AntennaScopedQuerySet
 
 from .enums import (
     BookingMode,
@@ -25,12 +25,8 @@ from .enums import (
 RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
-class PermanenceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(antenna__in=Antenna.objects.visible_to(user))
-
-    def managed_by(self, user):
-        return self.filter(antenna__in=Antenna.objects.managed_by(user))
+class PermanenceQuerySet(AntennaScopedQuerySet):
+    pass
 
 
 class Permanence(models.Model):
@@ -208,15 +204,8 @@ class Permanence(models.Model):
         return _("Every %(weekday)s, %(times)s") % {"weekday": weekday.lower(), "times": times}
 
 
-class ClosureQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(antenna__in=Antenna.objects.visible_to(user))
-
-    def managed_by(self, user):
-        return self.filter(antenna__in=Antenna.objects.managed_by(user))
-
-    def covering(self, day: datetime.date):
-        return self.filter(starts_on__lte=day, ends_on__gte=day)
+class ClosureQuerySet(AntennaScopedQuerySet):
+    pass
 
 
 class Closure(models.Model):
@@ -261,15 +250,8 @@ class Closure(models.Model):
         return self.starts_on <= day <= self.ends_on and self.permanence_id in (None, permanence_id)
 
 
-class OccurrenceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(permanence__antenna__in=Antenna.objects.visible_to(user))
-
-    def managed_by(self, user):
-        return self.filter(permanence__antenna__in=Antenna.objects.managed_by(user))
-
-    def scheduled(self):
-        return self.filter(status=OccurrenceStatus.SCHEDULED)
+class OccurrenceQuerySet(AntennaScopedQuerySet):
+    antenna_lookup = "permanence__antenna"
 
 
 class Occurrence(models.Model):

@@ -1,10 +1,11 @@
 """Each page for each role: who gets it, who is told it does not exist, who may not change it."""
 
 import pytest
-from django.urls import get_resolver, reverse
-from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from inclusion.enums import MembershipRole
+from tests.access import check_access, url_names
 
 from .factories import AntennaFactory, AntennaMembershipFactory, OrganizationFactory, ReferrerFactory, UserFactory
 
@@ -107,24 +108,12 @@ ACCESS = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("url_name", "needs", "method", "expected"), ACCESS, ids=[f"{a[0]}-{a[1]}" for a in ACCESS])
 def test_access(client, world, role, url_name, needs, method, expected):
-    user = world["users"][role]
-    if user is not None:
-        client.force_login(user)
     url = reverse(url_name, kwargs=_kwargs(world, needs))
-    response = getattr(client, method)(url)
-    if user is None:
-        assertRedirects(response, f"{reverse('login')}?next={url}", fetch_redirect_response=False)
-    else:
-        assert response.status_code == expected[role]
+    check_access(client, world["users"][role], method, url, expected.get(role))
 
 
 def test_every_application_url_is_in_the_access_table():
-    names = {
-        f"inclusion:{name}"
-        for name in get_resolver().namespace_dict["inclusion"][1].reverse_dict
-        if isinstance(name, str)
-    }
-    assert names == {url_name for url_name, *_rest in ACCESS}
+    assert url_names("inclusion") == {url_name for url_name, *_rest in ACCESS}
 
 
 def test_post_only_actions_refuse_get(log_in, world):
