@@ -117,6 +117,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return phone_display(self.phone)
 
     @cached_property
+    def has_signed_charter(self) -> bool:
+        """Volunteers and coordinators see no personal data before signing the confidentiality
+        charter; admins are bound by their own agreement."""
+        if self.is_admin:
+            return True
+        profile = getattr(self, "volunteer_profile", None)
+        return profile is not None and profile.charter_signed_on is not None
+
+    @cached_property
     def roles(self) -> "UserRoles":
         """What this user is, computed once per request: used by navigation and the home page."""
         return UserRoles.for_user(self)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Booking, Closure, Occurrence, Permanence, Slot
+from .models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot, Topic, Voucher
 
 
 class SlotInline(admin.TabularInline):
@@ -53,3 +53,39 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["slot__occurrence__permanence__title", "created_by__email", "cancel_reason"]
     raw_id_fields = ["slot", "created_by"]
     list_select_related = ["slot__occurrence__permanence__antenna", "created_by"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """Admins add topics or deactivate them; codes stay stable for exports."""
+
+    list_display = ["label", "code", "parent", "position", "is_active"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["label", "code"]
+    list_editable = ["is_active", "position"]
+    list_select_related = ["parent"]
+
+
+class VoucherInline(admin.TabularInline):
+    model = Voucher
+    extra = 0
+
+
+@admin.register(SessionLog)
+class SessionLogAdmin(admin.ModelAdmin):
+    list_display = ["date", "antenna", "beneficiary", "is_workshop", "duration_minutes", "outcome"]
+    list_filter = ["is_workshop", "outcome", "autonomy", "date", "antenna__department_code"]
+    search_fields = ["antenna__name", "beneficiary__first_name", "beneficiary__last_name", "next_step"]
+    date_hierarchy = "date"
+    raw_id_fields = ["antenna", "occurrence", "booking", "beneficiary", "created_by", "volunteers", "participants"]
+    filter_horizontal = ["topics"]
+    list_select_related = ["antenna", "beneficiary"]
+    inlines = [VoucherInline]
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    list_display = ["number", "session_log"]
+    list_filter = ["session_log__date"]
+    search_fields = ["number"]
+    raw_id_fields = ["session_log"]

@@ -51,3 +51,43 @@ class OccurrenceStatus(models.TextChoices):
 class BookingStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("booking status", "Booked")
     CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
+
+
+class BookingChannel(models.TextChoices):
+    REFERRAL = "referral", _("Referral")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+
+
+class Attendance(models.TextChoices):
+    EXPECTED = "expected", _("Expected")
+    ATTENDED = "attended", _("Came")
+    NO_SHOW = "no_show", _("Did not come")
+
+
+class Autonomy(models.TextChoices):
+    # The three levels of the national session record.
+    GUIDED = "guided", _("Done with guidance")
+    PARTLY = "partly", _("Autonomous with help when needed")
+    AUTONOMOUS = "autonomous", _("Autonomous")
+
+
+class Outcome(models.TextChoices):
+    DONE = "done", _("Done")
+    PARTLY_DONE = "partly_done", _("Partly done")
+    TO_CONTINUE = "to_continue", _("To continue")
+    REDIRECTED = "redirected", _("Redirected")
+
+
+class RedirectionKind(models.TextChoices):
+    FRANCE_SERVICES = "france_services", _("France Services")
+    PUBLIC_BODY = "public_body", _("Public body (CAF, CPAM, France Travail…)")
+    TOWN_HALL = "town_hall", _("Town hall or CCAS")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    MEDIATION_PLACE = "mediation_place", _("Another digital-mediation place")
+    ASSOCIATION = "association", _("Other association")
+    OTHER = "other", _("Other")
+
+
+DURATION_CHOICES = [15, 30, 45, 60, 90, 120]
+MAX_SESSION_MINUTES = 8 * 60

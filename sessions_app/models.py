@@ -12,12 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from inclusion.models import Antenna, AntennaScopedQuerySet
 
 from .enums import (
+    MAX_SESSION_MINUTES,
+    Attendance,
+    Autonomy,
+    BookingChannel,
     BookingMode,
     BookingStatus,
     Frequency,
     MonthlyPosition,
     OccurrenceStatus,
+    Outcome,
     PermanenceKind,
+    RedirectionKind,
     Weekday,
     WorkshopLevel,
 )
@@ -340,12 +346,38 @@ class Slot(models.Model):
         return f"{self.occurrence} {self.starts_at:%H:%M}"
 
 
+class BookingQuerySet(AntennaScopedQuerySet):
+    antenna_lookup = "slot__occurrence__permanence__antenna"
+
+    def active(self):
+        return self.filter(status=BookingStatus.ACTIVE)
+
+
 class Booking(models.Model):
-    """A seat held in a slot. The people and referrals behind bookings come with the referral pages;
-    here the schedule needs to know which dates hold bookings and who must be told of a change."""
+    """A seat held in a slot by a person (or an anonymous walk-in).
+
+    Created only by services.booking_create, which counts the slot's active bookings under a
+    lock: seats are derived, never a counter.
+    """
 
     slot = models.ForeignKey(Slot, verbose_name=_("slot"), on_delete=models.PROTECT, related_name="bookings")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        help_text=_("Empty for an anonymous walk-in."),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=BookingChannel.choices, default=BookingChannel.REFERRAL
+    )
     status = models.CharField(_("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.ACTIVE)
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.EXPECTED
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -363,10 +395,171 @@ class Booking(models.Model):
         help_text=_("The date was cancelled or moved by the antenna: the person and their referrer must be told."),
     )
 
+    objects = BookingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         ordering = ["created_at"]
+        constraints = [
+            # One person holds at most one active seat in a slot.
+            models.UniqueConstraint(
+                fields=["slot", "beneficiary"],
+                condition=Q(status="active", beneficiary__isnull=False),
+                name="booking_one_active_per_person_and_slot",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.slot} ({self.get_status_display()})"
+
+
+class Topic(models.Model):
+    """A theme of the needs and sessions taxonomy: the 19 themes of the national session record,
+    and the 11 sub-themes that only go with help for administrative procedures."""
+
+    code = models.SlugField(
+        _("code"), max_length=60, unique=True, help_text=_("Stable snake_case code, used in exports.")
+    )
+    label = models.CharField(_("label"), max_length=150)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("theme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subtopics",
+        help_text=_("Set for a sub-theme."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["parent__position", "position", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class SessionLogQuerySet(AntennaScopedQuerySet):
+    pass
+
+
+class SessionLog(models.Model):
+    """What happened in one session with one person, or in one group workshop.
+
+    The vocabulary follows the national session record of digital mediators so the figures can
+    be compared and exported to it.
+    """
+
+    antenna = models.ForeignKey(
+        Antenna, verbose_name=_("antenna"), on_delete=models.PROTECT, related_name="session_logs"
+    )
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("date"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session_logs",
+    )
+    booking = models.OneToOneField(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session_log",
+    )
+    date = models.DateField(_("date"))
+    volunteers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("volunteers"), related_name="session_logs"
+    )
+    is_workshop = models.BooleanField(_("group workshop"), default=False)
+    level = models.CharField(_("workshop level"), max_length=20, choices=WorkshopLevel.choices, blank=True)
+    # An individual session: a followed person, or an anonymous one described by optional facts.
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="session_logs",
+    )
+    age_bracket = models.CharField(_("age bracket"), max_length=10, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, blank=True)
+    social_status = models.CharField(_("social status"), max_length=20, blank=True)
+    commune = models.CharField(_("commune"), max_length=150, blank=True)
+    # A workshop: its followed participants and how many came anonymously.
+    participants = models.ManyToManyField(
+        "beneficiaries.Beneficiary", verbose_name=_("participants"), blank=True, related_name="workshop_logs"
+    )
+    anonymous_participants = models.PositiveSmallIntegerField(
+        _("anonymous participants"), default=0, validators=[MaxValueValidator(500)]
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_MINUTES)]
+    )
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), related_name="session_logs")
+    autonomy = models.CharField(_("autonomy"), max_length=12, choices=Autonomy.choices, blank=True)
+    used_computer = models.BooleanField(_("computer"), default=False)
+    used_phone = models.BooleanField(_("phone"), default=False)
+    used_tablet = models.BooleanField(_("tablet"), default=False)
+    used_other_equipment = models.BooleanField(_("other equipment"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    redirected_to = models.CharField(_("redirected to"), max_length=20, choices=RedirectionKind.choices, blank=True)
+    next_step = models.CharField(_("next step"), max_length=255, blank=True)
+    summary = models.CharField(
+        _("summary for the referrer"), max_length=500, blank=True, help_text=_("The referrer may read it.")
+    )
+    private_note = models.TextField(
+        _("note for the antenna's team"),
+        blank=True,
+        help_text=_("Only the antenna's volunteers and coordinators see it."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = SessionLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session log")
+        verbose_name_plural = _("session logs")
+        ordering = ["-date", "-created_at"]
+        indexes = [models.Index(fields=["antenna", "date"], name="sessionlog_antenna_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_SESSION_MINUTES),
+                name="sessionlog_duration_bounds",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.antenna} {self.date:%d/%m/%Y}"
+
+    @property
+    def people_count(self) -> int:
+        if self.is_workshop:
+            return self.participants.count() + self.anonymous_participants
+        return 1
+
+
+class Voucher(models.Model):
+    """A prepaid digital-help cheque (APTIC "pass numérique") handed in for a session."""
+
+    session_log = models.ForeignKey(
+        SessionLog, verbose_name=_("session"), on_delete=models.CASCADE, related_name="vouchers"
+    )
+    number = models.CharField(_("voucher number"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.number

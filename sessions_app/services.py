@@ -1,22 +1,30 @@
 """Every write to permanences, closures, dates and slots goes through these functions."""
 
+from __future__ import annotations
+
 import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from inclusion.models import Antenna, User
 
-from .enums import BookingStatus, OccurrenceStatus
-from .models import Booking, Closure, Occurrence, Permanence, Slot
+if TYPE_CHECKING:
+    from beneficiaries.models import Beneficiary
+
+from .enums import Attendance, BookingStatus, OccurrenceStatus
+from .models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot, Topic, Voucher
 from .public_holidays import public_holidays
+
+# PostgreSQL's SQLSTATE for "lock_not_available", raised when lock_timeout expires.
+LOCK_NOT_AVAILABLE = "55P03"
 
 PERMANENCE_FIELDS = [
     "title",
@@ -46,7 +54,7 @@ class GenerationReport:
     to_resolve: int = 0
     updated_seats: int = 0
 
-    def __iadd__(self, other: "GenerationReport") -> "GenerationReport":
+    def __iadd__(self, other: GenerationReport) -> GenerationReport:
         for field in dataclasses.fields(self):
             setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
         return self
@@ -331,3 +339,84 @@ def occurrence_open(*, permanence: Permanence, day: datetime.date) -> Occurrence
     Occurrence.objects.filter(pk=occurrence.pk).update(is_detached=True)
     occurrence.is_detached = True
     return occurrence
+
+
+class BookingRefused(Exception):
+    """A booking that cannot be made; the message says why, in the user's language."""
+
+
+def booking_create(
+    *, slot: Slot, beneficiary: Beneficiary | None, channel: str, by: User | None, attended: bool = False
+) -> Booking:
+    """Hold a seat in a slot. The only way to create a booking.
+
+    Seats are derived: the slot row is locked, its active bookings counted and compared with
+    its seats, all in one short transaction of its own (durable: it must not be nested in a
+    longer one that would keep the lock). Concurrent requests for the last seat queue on the
+    lock; the loser is refused. A lock wait longer than the database's lock_timeout is
+    reported as "busy", not as an error page.
+    """
+    try:
+        with transaction.atomic(durable=True):
+            slot = (
+                Slot.objects.select_for_update(of=("self",))
+                .select_related("occurrence__permanence__antenna")
+                .get(pk=slot.pk)
+            )
+            occurrence = slot.occurrence
+            if occurrence.status == OccurrenceStatus.CANCELLED:
+                raise BookingRefused(gettext("This date is cancelled."))
+            if slot.ends_at <= timezone.now() and not attended:
+                raise BookingRefused(gettext("This slot is over."))
+            if beneficiary is not None and slot.bookings.active().filter(beneficiary=beneficiary).exists():
+                raise BookingRefused(gettext("This person already has a seat in this slot."))
+            if slot.bookings.active().count() >= slot.seats:
+                raise BookingRefused(gettext("This slot is full: every seat is taken."))
+            now = timezone.now()
+            return Booking.objects.create(
+                slot=slot,
+                beneficiary=beneficiary,
+                channel=channel,
+                created_by=by,
+                attendance=Attendance.ATTENDED if attended else Attendance.EXPECTED,
+                checked_in_at=now if attended else None,
+            )
+    except OperationalError as error:
+        if getattr(error, "pgcode", None) == LOCK_NOT_AVAILABLE or "lock timeout" in str(error):
+            raise BookingRefused(gettext("Many people are booking this slot right now: please try again.")) from error
+        raise
+
+
+def booking_set_attendance(*, booking: Booking, attendance: str) -> Booking:
+    """Check a person in, mark them as not come, or undo either (back to expected)."""
+    booking.attendance = attendance
+    booking.checked_in_at = timezone.now() if attendance == Attendance.ATTENDED else None
+    booking.save(update_fields=["attendance", "checked_in_at"])
+    return booking
+
+
+def session_log_create(
+    *,
+    antenna: Antenna,
+    data: dict[str, Any],
+    volunteers: Iterable[User],
+    topics: Iterable[Topic],
+    participants: Iterable[Beneficiary] = (),
+    voucher_numbers: Iterable[str] = (),
+    by: User,
+) -> SessionLog:
+    """Record what happened in a session (or a workshop), with its topics and vouchers.
+
+    When it comes from a booking, the person is marked as having come.
+    """
+    with transaction.atomic():
+        log = SessionLog(antenna=antenna, created_by=by, **data)
+        log.full_clean()
+        log.save()
+        log.volunteers.set(volunteers)
+        log.topics.set(topics)
+        log.participants.set(participants)
+        Voucher.objects.bulk_create([Voucher(session_log=log, number=number) for number in voucher_numbers])
+        if log.booking_id and log.booking.attendance != Attendance.ATTENDED:
+            booking_set_attendance(booking=log.booking, attendance=Attendance.ATTENDED)
+    return log

@@ -7,7 +7,10 @@ from django.contrib import admin
 from django.urls import reverse
 
 from sessions_app import services
-from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory
+from sessions_app.models import Voucher
+from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory, SessionLogFactory
+from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
 
 from .factories import AntennaMembershipFactory, ReferrerFactory, UserFactory
 
@@ -36,7 +39,11 @@ def test_admin_pages_of_each_model_open(client, model):
     occurrence = services.occurrence_add(
         permanence=permanence, day=datetime.date(2026, 1, 6), start=datetime.time(9), end=datetime.time(10)
     )
-    BookingFactory(slot=occurrence.slots.get())
+    booking = BookingFactory(slot=occurrence.slots.get(), beneficiary=BeneficiaryFactory())
+    log = SessionLogFactory(antenna=permanence.antenna, booking=booking, beneficiary=booking.beneficiary)
+    Voucher.objects.create(session_log=log, number="APTIC-0001")
+    SignupFactory(occurrence=occurrence)
+    VolunteerProfileFactory()
     client.force_login(UserFactory(admin=True))
     info = (model._meta.app_label, model._meta.model_name)
     assert client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"}).status_code == 200

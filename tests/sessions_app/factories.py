@@ -2,8 +2,8 @@ import datetime
 
 import factory
 
-from sessions_app.enums import BookingStatus, Frequency, PermanenceKind, Weekday, WorkshopLevel
-from sessions_app.models import Booking, Closure, Permanence
+from sessions_app.enums import Autonomy, BookingStatus, Frequency, Outcome, PermanenceKind, Weekday, WorkshopLevel
+from sessions_app.models import Booking, Closure, Permanence, SessionLog, Topic
 from tests.inclusion.factories import AntennaFactory
 
 
@@ -43,3 +43,27 @@ class BookingFactory(factory.django.DjangoModelFactory):
         model = Booking
 
     status = BookingStatus.ACTIVE
+
+
+class SessionLogFactory(factory.django.DjangoModelFactory):
+    """A one-hour individual session, done, on the antenna's first topic: e-mail."""
+
+    class Meta:
+        model = SessionLog
+        skip_postgeneration_save = True
+
+    antenna = factory.SubFactory(AntennaFactory)
+    date = datetime.date(2026, 1, 6)
+    duration_minutes = 60
+    outcome = Outcome.DONE
+    autonomy = Autonomy.GUIDED
+
+    @factory.post_generation
+    def topics(self, create, codes, **kwargs):
+        if create:
+            self.topics.set(Topic.objects.filter(code__in=codes or ["email"]))
+
+    @factory.post_generation
+    def volunteers(self, create, users, **kwargs):
+        if create and users:
+            self.volunteers.set(users)

@@ -1,0 +1,64 @@
+"""Every write to volunteers' profiles and the rota goes through these functions."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inclusion.models import User
+from sessions_app.enums import OccurrenceStatus
+from sessions_app.models import Occurrence
+
+from .models import Signup, VolunteerProfile, new_calendar_token
+
+
+def volunteer_profile_get(*, user: User) -> VolunteerProfile:
+    """The user's volunteer profile, created empty the first time it is needed."""
+    profile, _created = VolunteerProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def signup_create(*, occurrence: Occurrence, volunteer: User, by: User) -> Signup:
+    """Put a volunteer on the rota of a date.
+
+    Refused for a cancelled or past date, and when the volunteer is already on another date
+    at an overlapping time (at any antenna): one person cannot help in two places at once.
+    """
+    if occurrence.status == OccurrenceStatus.CANCELLED:
+        raise ValidationError(_("This date is cancelled."))
+    if occurrence.ends_at <= timezone.now():
+        raise ValidationError(_("This date is over."))
+    overlapping = (
+        Signup.objects.filter(
+            volunteer=volunteer,
+            occurrence__starts_at__lt=occurrence.ends_at,
+            occurrence__ends_at__gt=occurrence.starts_at,
+            occurrence__status=OccurrenceStatus.SCHEDULED,
+        )
+        .exclude(occurrence=occurrence)
+        .select_related("occurrence__permanence__antenna")
+        .first()
+    )
+    if overlapping:
+        other = overlapping.occurrence
+        raise ValidationError(
+            _("%(name)s is already on the rota of “%(title)s” at %(antenna)s at that time.")
+            % {"name": volunteer, "title": other.permanence.title, "antenna": other.permanence.antenna.name}
+        )
+    try:
+        with transaction.atomic():
+            return Signup.objects.create(occurrence=occurrence, volunteer=volunteer, created_by=by)
+    except IntegrityError as error:
+        raise ValidationError(_("%(name)s is already on the rota of this date.") % {"name": volunteer}) from error
+
+
+def signup_delete(*, signup: Signup) -> None:
+    """Take a volunteer off the rota of a date."""
+    signup.delete()
+
+
+def calendar_token_reset(*, profile: VolunteerProfile) -> VolunteerProfile:
+    """Give the personal calendar a new secret address; the old one stops working at once."""
+    profile.calendar_token = new_calendar_token()
+    profile.save(update_fields=["calendar_token"])
+    return profile
