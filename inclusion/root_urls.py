@@ -12,6 +12,8 @@ admin.site.site_title = "Permanences numériques"
 urlpatterns = [
     path("", include("inclusion.urls")),
     path("", include("sessions_app.urls")),
+    path("", include("sessions_app.desk_urls")),
+    path("", include("volunteers.urls")),
     path("", include("inclusion.auth_urls")),
     path("lieux/", include("sessions_app.public_urls")),
     # Visitors on the log-in page must be able to switch language too.
