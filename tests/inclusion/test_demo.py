@@ -7,7 +7,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from inclusion.enums import AntennaStatus, MembershipRole
 from inclusion.models import Antenna, AntennaMembership, Organization, Referrer, User
-from sessions_app.models import Closure, Occurrence, Permanence, Slot
+from beneficiaries.models import Beneficiary, Consent
+from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot
+from volunteers.models import Signup, VolunteerProfile
 
 DEMO_PASSWORD = "permanence-demo"
 
@@ -15,7 +17,23 @@ DEMO_PASSWORD = "permanence-demo"
 def _counts():
     return [
         model.objects.count()
-        for model in (Organization, Antenna, User, AntennaMembership, Referrer, Permanence, Closure, Occurrence, Slot)
+        for model in (
+            Organization,
+            Antenna,
+            User,
+            AntennaMembership,
+            Referrer,
+            Permanence,
+            Closure,
+            Occurrence,
+            Slot,
+            VolunteerProfile,
+            Signup,
+            Beneficiary,
+            Consent,
+            SessionLog,
+            Booking,
+        )
     ]
 
 
@@ -26,6 +44,7 @@ def test_loading_the_demo_twice_neither_fails_nor_duplicates():
     assert _counts() == first
     assert first[:7] == [6, 9, 10, 8, 1, 8, 1]
     assert first[7] > 0
+    assert first[9:] == [8, 3, 3, 3, 4, 1]
 
 
 def test_loading_the_demo_again_keeps_a_changed_password():
@@ -86,3 +105,10 @@ def test_demo_schedules_follow_the_articles():
     eysines = Permanence.objects.get(antenna__name="Eysines")
     assert (eysines.frequency, eysines.monthly_position, eysines.weekday) == ("monthly", 1, 1)
     assert Permanence.objects.filter(antenna__name="Les Aubiers", kind="workshop", level="beginner").exists()
+
+
+def test_demo_volunteers_speak_the_languages_of_the_people_they_help():
+    call_command("load_demo")
+    profile = VolunteerProfile.objects.get(user__email="nadia.benevole@demo.test")
+    assert set(profile.languages.values_list("code", flat=True)) == {"fr", "zdj", "ar"}
+    assert profile.charter_signed_on is not None
