@@ -1,5 +1,7 @@
 """Every write to volunteers' profiles and the rota goes through these functions."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +17,35 @@ from .models import Signup, VolunteerProfile, new_calendar_token
 def volunteer_profile_get(*, user: User) -> VolunteerProfile:
     """The user's volunteer profile, created empty the first time it is needed."""
     profile, _created = VolunteerProfile.objects.get_or_create(user=user)
+    return profile
+
+
+# Fields a volunteer changes about themselves; the charter date and the active flag are the
+# coordinator's to record, so the volunteer's own form never carries them.
+PROFILE_SELF_FIELDS = ["languages", "skills", "availability_notes"]
+PROFILE_COORDINATOR_FIELDS = ["charter_signed_on", "is_active"]
+_PROFILE_SETS = {"languages", "skills"}
+
+
+def volunteer_profile_update(*, profile: VolunteerProfile, data: dict[str, Any]) -> VolunteerProfile:
+    """Change the profile fields present in data (languages, skills, availability, charter date,
+    active flag), leaving the others as they are.
+
+    The caller decides which fields a user may change by what it puts in data: a volunteer's own
+    form has no charter date, a coordinator's has only the charter date and the active flag.
+    """
+    unknown = set(data) - set(PROFILE_SELF_FIELDS) - set(PROFILE_COORDINATOR_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    plain = [name for name in data if name not in _PROFILE_SETS]
+    with transaction.atomic():
+        for name in plain:
+            setattr(profile, name, data[name])
+        if plain:
+            profile.clean_fields(exclude=[field.name for field in profile._meta.fields if field.name not in plain])
+            profile.save(update_fields=plain)
+        for name in _PROFILE_SETS & set(data):
+            getattr(profile, name).set(data[name])
     return profile
 
 
@@ -55,6 +86,16 @@ def signup_create(*, occurrence: Occurrence, volunteer: User, by: User) -> Signu
 def signup_delete(*, signup: Signup) -> None:
     """Take a volunteer off the rota of a date."""
     signup.delete()
+
+
+def signup_withdraw(*, signup: Signup) -> None:
+    """A volunteer takes themselves off the rota of a date that is not over.
+
+    The rota of a past date records who helped; only a coordinator corrects it (signup_delete).
+    """
+    if signup.occurrence.ends_at <= timezone.now():
+        raise ValidationError(_("This date is over: ask your coordinator to correct its rota."))
+    signup_delete(signup=signup)
 
 
 def calendar_token_reset(*, profile: VolunteerProfile) -> VolunteerProfile:

@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from beneficiaries.models import Beneficiary, Consent
 from inclusion.enums import AntennaStatus, MembershipRole
 from inclusion.models import Antenna, AntennaMembership, Organization, Referrer, User
-from beneficiaries.models import Beneficiary, Consent
 from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot
 from volunteers.models import Signup, VolunteerProfile
 

@@ -1,7 +1,10 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
+from sessions_app.services import occurrences_generate
+from tests.sessions_app.factories import PermanenceFactory
 from volunteers.models import Signup, VolunteerProfile
 
 
@@ -29,3 +32,13 @@ class SignupFactory(factory.django.DjangoModelFactory):
         model = Signup
 
     volunteer = factory.SubFactory("tests.inclusion.factories.UserFactory", volunteer=True)
+
+
+def permanence_dates(*, antenna, today: datetime.date | None = None, weeks: int = 4, **permanence_fields) -> list:
+    """A permanence of the antenna (every Tuesday 9:00–10:00 unless told otherwise) and its dates
+    not yet over, generated from today (the real date unless given) over that many weeks."""
+    today = today or timezone.localdate()
+    permanence_fields.setdefault("valid_from", today)
+    permanence = PermanenceFactory(antenna=antenna, **permanence_fields)
+    occurrences_generate(permanences=[permanence], today=today, weeks=weeks)
+    return list(permanence.occurrences.filter(ends_at__gt=timezone.now()).order_by("starts_at"))

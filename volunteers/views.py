@@ -1,0 +1,410 @@
+"""Volunteers' pages: their dates and sign-ups, each antenna's rota and team, their profile, and
+their personal calendar feed."""
+
+import calendar
+import datetime
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from icalendar import Calendar, Event
+
+from inclusion.models import Antenna, AntennaMembership, User
+from sessions_app.enums import OccurrenceStatus
+from sessions_app.models import Occurrence
+
+from . import services
+from .forms import MemberProfileForm, RotaAssignForm, VolunteerProfileForm
+from .models import Signup, VolunteerProfile
+
+UPCOMING_WEEKS = 8
+FEED_PAST_DAYS = 30
+
+
+def _now() -> datetime.datetime:
+    # The single source of "now" for these views, so a test can place the dates it generated
+    # without freezing the clock of the whole process.
+    return timezone.now()
+
+
+def _require_team_member(user) -> None:
+    """Pages about one's own rota are for the antennas' teams (and admins), not for referrers."""
+    roles = user.roles
+    if not (roles.is_admin or roles.coordinated_antenna_ids or roles.volunteer_antenna_ids):
+        raise PermissionDenied
+
+
+def _antenna(request, pk, *, manage: bool) -> Antenna:
+    """The antenna if the user may see it (else 404), and may change it when asked (else 403)."""
+    antenna = get_object_or_404(Antenna.objects.visible_to(request.user), pk=pk)
+    if manage and not _can_manage(request, antenna):
+        raise PermissionDenied
+    return antenna
+
+
+def _can_manage(request, antenna) -> bool:
+    return request.user.is_admin or antenna.pk in request.user.roles.coordinated_antenna_ids
+
+
+def _managed(request, queryset, pk):
+    """An object of an antenna the user may see (else 404) and change (else 403)."""
+    obj = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    if not queryset.managed_by(request.user).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj
+
+
+def _with_rota(occurrences):
+    """Dates with their sign-ups, in two queries whatever their number."""
+    return occurrences.select_related("permanence__antenna").prefetch_related(
+        Prefetch(
+            "signups",
+            queryset=Signup.objects.select_related("volunteer").order_by("volunteer__display_name", "volunteer__pk"),
+            to_attr="rota",
+        )
+    )
+
+
+def _staffing(occurrence: Occurrence, now: datetime.datetime) -> Occurrence:
+    occurrence.volunteer_ids = {signup.volunteer_id for signup in occurrence.rota}
+    occurrence.is_understaffed = (
+        not occurrence.is_cancelled and len(occurrence.rota) < occurrence.permanence.min_volunteers
+    )
+    occurrence.is_over = occurrence.ends_at <= now
+    return occurrence
+
+
+def _back(request, default: str) -> str:
+    """Where a form posted from a page sends the user back: that page, if it is one of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _rota_url(occurrence: Occurrence) -> str:
+    return reverse(
+        "volunteers:rota_of",
+        kwargs={
+            "antenna_pk": occurrence.permanence.antenna_id,
+            "year": occurrence.date.year,
+            "month": occurrence.date.month,
+        },
+    )
+
+
+def _tell_refusal(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# The volunteer's own dates
+
+
+def my_dates(request):
+    """The dates ahead at the user's antennas, with who is on them, to sign up or withdraw."""
+    _require_team_member(request.user)
+    roles = request.user.roles
+    now = _now()
+    profile = services.volunteer_profile_get(user=request.user)
+    occurrences = _with_rota(
+        Occurrence.objects.filter(
+            permanence__antenna_id__in=roles.coordinated_antenna_ids | roles.volunteer_antenna_ids,
+            status=OccurrenceStatus.SCHEDULED,
+            ends_at__gt=now,
+            starts_at__lt=now + datetime.timedelta(weeks=UPCOMING_WEEKS),
+        )
+    ).order_by("starts_at", "permanence__antenna__name")
+    days = defaultdict(list)
+    for occurrence in occurrences:
+        days[occurrence.date].append(_staffing(occurrence, now))
+    calendar_url = request.build_absolute_uri(reverse("volunteers:calendar", args=[profile.calendar_token]))
+    return render(
+        request,
+        "volunteers/my_dates.html",
+        {
+            "days": sorted(days.items()),
+            "upcoming_weeks": UPCOMING_WEEKS,
+            "calendar_url": calendar_url,
+            "webcal_url": "webcal://" + calendar_url.split("://", 1)[1],
+        },
+    )
+
+
+@require_POST
+def signup(request, pk):
+    occurrence = get_object_or_404(
+        Occurrence.objects.visible_to(request.user).select_related("permanence__antenna"), pk=pk
+    )
+    try:
+        services.signup_create(occurrence=occurrence, volunteer=request.user, by=request.user)
+    except ValidationError as error:
+        _tell_refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("You are on the rota of “%(title)s” on %(day)s.")
+            % {"title": occurrence.permanence.title, "day": _day_label(occurrence)},
+        )
+    return redirect(_back(request, reverse("volunteers:my_dates")))
+
+
+@require_POST
+def withdraw(request, pk):
+    signup = get_object_or_404(
+        Signup.objects.filter(volunteer=request.user).select_related("occurrence__permanence__antenna"),
+        occurrence_id=pk,
+    )
+    occurrence = signup.occurrence
+    try:
+        services.signup_withdraw(signup=signup)
+    except ValidationError as error:
+        _tell_refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("You are no longer on the rota of “%(title)s” on %(day)s.")
+            % {"title": occurrence.permanence.title, "day": _day_label(occurrence)},
+        )
+    return redirect(_back(request, reverse("volunteers:my_dates")))
+
+
+def _day_label(occurrence: Occurrence) -> str:
+    return date_format(occurrence.local_starts_at, "l j F, H:i")
+
+
+# One antenna's rota
+
+
+def rota(request, antenna_pk, year=None, month=None):
+    """The antenna's month as a rota: who is on each date and which dates lack volunteers."""
+    antenna = _antenna(request, antenna_pk, manage=False)
+    now = _now()
+    today = timezone.localdate(now, ZoneInfo(antenna.time_zone))
+    year, month = (year, month) if year is not None else (today.year, today.month)
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise Http404
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    can_manage = _can_manage(request, antenna)
+    members = []
+    if can_manage:
+        members = list(
+            User.objects.filter(memberships__antenna=antenna, is_active=True).order_by("display_name", "pk")
+        )
+    occurrences = _with_rota(Occurrence.objects.filter(permanence__antenna=antenna, date__range=(first, last)))
+    days = defaultdict(list)
+    for occurrence in occurrences.order_by("starts_at"):
+        _staffing(occurrence, now)
+        occurrence.candidates = [member for member in members if member.pk not in occurrence.volunteer_ids]
+        days[occurrence.date].append(occurrence)
+    previous_month = first - datetime.timedelta(days=1)
+    next_month = last + datetime.timedelta(days=1)
+    return render(
+        request,
+        "volunteers/rota.html",
+        {
+            "antenna": antenna,
+            "first": first,
+            "days": sorted(days.items()),
+            "previous_month": previous_month,
+            "next_month": next_month,
+            "today": today,
+            "can_manage": can_manage,
+            "is_member": antenna.pk
+            in request.user.roles.coordinated_antenna_ids | request.user.roles.volunteer_antenna_ids,
+        },
+    )
+
+
+@require_POST
+def rota_assign(request, pk):
+    occurrence = _managed(request, Occurrence.objects.select_related("permanence__antenna"), pk)
+    form = RotaAssignForm(request.POST, antenna=occurrence.permanence.antenna)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_back(request, _rota_url(occurrence)))
+    volunteer = form.cleaned_data["volunteer"]
+    try:
+        services.signup_create(occurrence=occurrence, volunteer=volunteer, by=request.user)
+    except ValidationError as error:
+        _tell_refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is on the rota of “%(title)s” on %(day)s.")
+            % {"name": volunteer, "title": occurrence.permanence.title, "day": _day_label(occurrence)},
+        )
+    return redirect(_back(request, _rota_url(occurrence)))
+
+
+@require_POST
+def rota_remove(request, pk):
+    signup = _managed(request, Signup.objects.select_related("volunteer", "occurrence__permanence__antenna"), pk)
+    occurrence = signup.occurrence
+    services.signup_delete(signup=signup)
+    messages.success(
+        request,
+        _("%(name)s is no longer on the rota of “%(title)s” on %(day)s.")
+        % {"name": signup.volunteer, "title": occurrence.permanence.title, "day": _day_label(occurrence)},
+    )
+    return redirect(_back(request, _rota_url(occurrence)))
+
+
+# The antenna's team
+
+
+def team(request, antenna_pk):
+    """The antenna's coordinators and volunteers: languages, charter, active or not, dates ahead."""
+    antenna = _antenna(request, antenna_pk, manage=False)
+    upcoming = Q(
+        user__signups__occurrence__permanence__antenna=antenna,
+        user__signups__occurrence__status=OccurrenceStatus.SCHEDULED,
+        user__signups__occurrence__ends_at__gt=_now(),
+    )
+    memberships = (
+        AntennaMembership.objects.filter(antenna=antenna)
+        .select_related("user__volunteer_profile")
+        .prefetch_related("user__volunteer_profile__languages")
+        .annotate(upcoming_signups=Count("user__signups", filter=upcoming))
+        .order_by("role", "user__display_name", "user__pk")
+    )
+    members = []
+    for membership in memberships:
+        membership.profile = getattr(membership.user, "volunteer_profile", None)
+        members.append(membership)
+    return render(
+        request,
+        "volunteers/team.html",
+        {"antenna": antenna, "members": members, "can_manage": _can_manage(request, antenna)},
+    )
+
+
+def member(request, antenna_pk, user_pk):
+    """A coordinator records a member's charter signature and active flag, and reads their
+    languages, skills and availability."""
+    antenna = _antenna(request, antenna_pk, manage=True)
+    membership = get_object_or_404(
+        AntennaMembership.objects.filter(antenna=antenna).select_related("user"), user_id=user_pk
+    )
+    person = membership.user
+    profile = services.volunteer_profile_get(user=person)
+    form = MemberProfileForm(
+        request.POST or None,
+        instance=profile,
+        can_record_charter=request.user.is_admin or person.pk != request.user.pk,
+    )
+    if form.is_valid():
+        services.volunteer_profile_update(profile=profile, data=form.cleaned_data)
+        messages.success(request, _("The profile of %(name)s was saved.") % {"name": person})
+        return redirect("volunteers:team", antenna_pk=antenna.pk)
+    return render(
+        request,
+        "volunteers/member.html",
+        {
+            "antenna": antenna,
+            "membership": membership,
+            "person": person,
+            "profile": profile,
+            "languages": list(profile.languages.all()),
+            "skills": list(profile.skills.select_related("parent")),
+            "form": form,
+        },
+    )
+
+
+# The volunteer's profile
+
+
+def profile(request):
+    """Volunteers say which languages they speak, what they can help with and when they are free."""
+    _require_team_member(request.user)
+    volunteer_profile = services.volunteer_profile_get(user=request.user)
+    form = VolunteerProfileForm(request.POST or None, instance=volunteer_profile)
+    if form.is_valid():
+        services.volunteer_profile_update(profile=volunteer_profile, data=form.cleaned_data)
+        messages.success(request, _("Your volunteer profile was saved."))
+        return redirect("volunteers:profile")
+    return render(request, "volunteers/profile.html", {"form": form, "profile": volunteer_profile})
+
+
+# The personal calendar
+
+
+@login_not_required
+@require_safe
+def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The volunteer's dates as an iCal feed, read by calendar apps that cannot log in: the secret
+    address is the only key, so a deactivated account's feed goes dark."""
+    profile = get_object_or_404(
+        VolunteerProfile.objects.select_related("user"), calendar_token=token, user__is_active=True
+    )
+    since = _now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    signups = list(
+        Signup.objects.filter(volunteer=profile.user, occurrence__starts_at__gte=since)
+        .select_related("occurrence__permanence__antenna")
+        .order_by("occurrence__starts_at")
+    )
+    feed = Calendar()
+    feed.add("prodid", "-//Permanences numériques//Volunteer calendar//FR")
+    feed.add("version", "2.0")
+    feed.add("calscale", "GREGORIAN")
+    feed.add("x-wr-calname", _("My permanences – %(name)s") % {"name": profile.user.display_name})
+    for signup in signups:
+        occurrence = signup.occurrence
+        antenna = occurrence.permanence.antenna
+        zone = ZoneInfo(antenna.time_zone)
+        event = Event()
+        event.add("uid", f"signup-{signup.pk}@permanences-numeriques")
+        event.add("summary", f"{occurrence.permanence.title} – {antenna.name}")
+        # Local wall time with its TZID: calendars keep 9:00 at 9:00 across daylight-saving changes.
+        event.add("dtstart", occurrence.starts_at.astimezone(zone))
+        event.add("dtend", occurrence.ends_at.astimezone(zone))
+        event.add("dtstamp", max(filter(None, [signup.created_at, occurrence.cancelled_at])))
+        event.add("location", antenna.full_address)
+        if occurrence.is_cancelled:
+            event.add("status", "CANCELLED")
+            # Some calendar apps ignore STATUS and still show the event: say it in words too.
+            event.add(
+                "description",
+                _("Cancelled: %(reason)s") % {"reason": occurrence.cancel_reason}
+                if occurrence.cancel_reason
+                else _("Cancelled."),
+            )
+        else:
+            event.add("status", "CONFIRMED")
+        feed.add_component(event)
+    if signups:
+        feed.add_missing_timezones(
+            first_date=signups[0].occurrence.starts_at.date() - datetime.timedelta(days=1),
+            last_date=signups[-1].occurrence.ends_at.date() + datetime.timedelta(days=366),
+        )
+    response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="mes-permanences.ics"'
+    # The address is a secret: keep it and the feed out of shared caches and search engines.
+    response["Cache-Control"] = "private"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+def calendar_reset(request):
+    _require_team_member(request.user)
+    services.calendar_token_reset(profile=services.volunteer_profile_get(user=request.user))
+    messages.success(
+        request, _("Your calendar has a new address: the old one no longer works. Subscribe again with the new one.")
+    )
+    return redirect("volunteers:my_dates")
