@@ -67,3 +67,22 @@ class SessionLogFactory(factory.django.DjangoModelFactory):
     def volunteers(self, create, users, **kwargs):
         if create and users:
             self.volunteers.set(users)
+
+
+def occurrence_today(*, antenna=None, start: int = 9, end: int = 12, day: datetime.date | None = None, **permanence):
+    """A one-off date of a new permanence of the antenna, today unless told otherwise, whatever
+    today is (a holiday included): 9:00–12:00, three one-hour slots of two seats by default."""
+    from django.utils import timezone
+
+    from sessions_app import services
+
+    day = day or timezone.localdate()
+    permanence = PermanenceFactory(
+        antenna=antenna or AntennaFactory(),
+        weekday=day.weekday(),
+        valid_from=day,
+        start_time=datetime.time(start),
+        end_time=datetime.time(end),
+        **permanence,
+    )
+    return services.occurrence_add(permanence=permanence, day=day, start=datetime.time(start), end=datetime.time(end))

@@ -1,0 +1,163 @@
+"""booking_create: the only way to hold a seat, and never more bookings than seats, even at once."""
+
+import datetime
+import threading
+import time
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sessions_app import services
+from sessions_app.enums import BookingChannel, BookingStatus
+from sessions_app.models import Booking, Slot
+from sessions_app.services import BookingRefused, booking_create
+from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.inclusion.factories import AntennaFactory
+
+from .factories import BookingFactory, occurrence_today
+
+THREADS = 8
+
+
+def _slot(seats: int = 1) -> Slot:
+    """A one-hour slot next week, so that it is not over whatever the time of the run."""
+    occurrence = occurrence_today(
+        antenna=AntennaFactory(), day=timezone.localdate() + datetime.timedelta(days=7), start=9, end=10, seats=seats
+    )
+    return occurrence.slots.get()
+
+
+def test_booking_holds_a_seat():
+    slot = _slot(seats=2)
+    person = BeneficiaryFactory()
+    booking = booking_create(slot=slot, beneficiary=person, channel=BookingChannel.REFERRAL, by=None)
+    assert (booking.slot, booking.beneficiary, booking.status) == (slot, person, BookingStatus.ACTIVE)
+
+
+def test_booking_refused_when_slot_full():
+    slot = _slot(seats=1)
+    BookingFactory(slot=slot, beneficiary=BeneficiaryFactory())
+    with pytest.raises(BookingRefused):
+        booking_create(slot=slot, beneficiary=BeneficiaryFactory(), channel=BookingChannel.PHONE, by=None)
+    assert slot.bookings.count() == 1
+
+
+def test_a_cancelled_booking_frees_its_seat():
+    slot = _slot(seats=1)
+    BookingFactory(slot=slot, beneficiary=BeneficiaryFactory(), status=BookingStatus.CANCELLED)
+    booking_create(slot=slot, beneficiary=None, channel=BookingChannel.WALK_IN, by=None)
+    assert slot.bookings.active().count() == 1
+
+
+def test_booking_refused_on_a_cancelled_date():
+    slot = _slot(seats=2)
+    services.occurrence_cancel(occurrence=slot.occurrence, reason="Grève", by=None)
+    with pytest.raises(BookingRefused):
+        booking_create(slot=slot, beneficiary=BeneficiaryFactory(), channel=BookingChannel.REFERRAL, by=None)
+    assert not slot.bookings.exists()
+
+
+def test_booking_refused_for_the_same_person_twice():
+    slot = _slot(seats=3)
+    person = BeneficiaryFactory()
+    booking_create(slot=slot, beneficiary=person, channel=BookingChannel.REFERRAL, by=None)
+    with pytest.raises(BookingRefused):
+        booking_create(slot=slot, beneficiary=person, channel=BookingChannel.PHONE, by=None)
+    assert slot.bookings.count() == 1
+
+
+def test_booking_refused_when_the_slot_is_over_unless_the_person_is_there():
+    occurrence = occurrence_today(day=timezone.localdate() - datetime.timedelta(days=1))
+    slot = occurrence.slots.first()
+    with pytest.raises(BookingRefused):
+        booking_create(slot=slot, beneficiary=None, channel=BookingChannel.PHONE, by=None)
+    booking = booking_create(slot=slot, beneficiary=None, channel=BookingChannel.WALK_IN, by=None, attended=True)
+    assert booking.checked_in_at is not None
+
+
+def test_booking_refuses_to_run_inside_a_longer_transaction():
+    slot = _slot(seats=1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        booking_create(slot=slot, beneficiary=None, channel=BookingChannel.PHONE, by=None)
+
+
+# Concurrency: these tests need committed rows that other connections can see, so they run
+# outside the test transaction and the database is emptied after each of them.
+
+
+@pytest.fixture(scope="module")
+def _reference_data_restored(django_db_blocker):
+    """A transactional test empties every table when it ends, the topics and languages that
+    migrations load included; put them back for what runs next (and for --reuse-db runs)."""
+    yield
+    with django_db_blocker.unblock():
+        import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
+        import_module("volunteers.migrations.0002_languages").load_languages(apps, None)
+
+
+def _at_once(work, arguments: list) -> list:
+    """Run work(argument) in one thread per argument, all released together; return what each
+    returned or raised."""
+    barrier = threading.Barrier(len(arguments))
+    results = [None] * len(arguments)
+
+    def run(index, argument):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(argument)
+        except Exception as error:  # reported to the test as a result
+            results[index] = error
+        finally:
+            # Each thread opened its own connection: close it, or the test database cannot be emptied.
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, argument)) for index, argument in enumerate(arguments)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_reference_data_restored")
+def test_only_one_of_many_simultaneous_requests_gets_the_last_seat():
+    slot = _slot(seats=1)
+    people = [BeneficiaryFactory() for _index in range(THREADS)]
+
+    def book(person):
+        return booking_create(slot=slot, beneficiary=person, channel=BookingChannel.REFERRAL, by=None)
+
+    results = _at_once(book, people)
+
+    assert sum(isinstance(result, Booking) for result in results) == 1
+    assert sum(isinstance(result, BookingRefused) for result in results) == THREADS - 1
+    assert Booking.objects.filter(slot=slot, status=BookingStatus.ACTIVE).count() == 1
+
+
+def _book_without_the_lock(slot_pk: int, person) -> Booking | None:
+    """booking_create's count-then-insert without locking the slot: what the lock prevents."""
+    with transaction.atomic():
+        slot = Slot.objects.get(pk=slot_pk)
+        taken = Booking.objects.filter(slot=slot, status=BookingStatus.ACTIVE).count()
+        # Leave the other requests time to count before anyone inserts.
+        time.sleep(0.2)
+        if taken >= slot.seats:
+            return None
+        return Booking.objects.create(slot=slot, beneficiary=person, channel=BookingChannel.REFERRAL)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_reference_data_restored")
+def test_without_the_lock_simultaneous_requests_overbook_the_slot():
+    slot = _slot(seats=1)
+    people = [BeneficiaryFactory() for _index in range(THREADS)]
+
+    results = _at_once(lambda person: _book_without_the_lock(slot.pk, person), people)
+
+    assert not any(isinstance(result, Exception) for result in results)
+    assert Booking.objects.filter(slot=slot, status=BookingStatus.ACTIVE).count() > slot.seats
