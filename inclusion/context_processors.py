@@ -9,6 +9,8 @@ def navigation(request):
         return {"nav_items": []}
     roles = user.roles
     items = [(reverse("inclusion:home"), _("Home"))]
+    if roles.is_coordinator or roles.is_volunteer:
+        items.append((reverse("volunteers:my_dates"), _("My dates")))
     if roles.is_admin or roles.is_coordinator or roles.is_volunteer:
         items.append((reverse("inclusion:antenna_list"), _("Antennas")))
     if roles.is_admin or roles.is_referrer or roles.is_coordinator or roles.is_volunteer:
