@@ -34,3 +34,34 @@ class SocialStatus(models.TextChoices):
 class ConsentMethod(models.TextChoices):
     ORAL = "oral", pgettext_lazy("consent", "Oral")
     PAPER = "paper", pgettext_lazy("consent", "Signed on paper")
+
+
+class FrenchLevel(models.TextChoices):
+    NONE = "none", _("Speaks no French")
+    BEGINNER = "beginner", _("A few words")
+    INTERMEDIATE = "intermediate", _("Gets by")
+    FLUENT = "fluent", _("Fluent")
+    NOT_GIVEN = NOT_GIVEN, _("Not given")
+
+
+class SheetStatus(models.TextChoices):
+    SENT = "sent", pgettext_lazy("liaison sheet", "Sent, to book")
+    BOOKED = "booked", pgettext_lazy("liaison sheet", "Booked")
+    SEEN = "seen", pgettext_lazy("liaison sheet", "Seen")
+    NO_SHOW = "no_show", pgettext_lazy("liaison sheet", "Did not come")
+    CLOSED = "closed", pgettext_lazy("liaison sheet", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("liaison sheet", "Cancelled")
+    REDIRECTED = "redirected", pgettext_lazy("liaison sheet", "Redirected")
+
+
+# Where a sheet may go from each status. Closed, cancelled and redirected sheets are finished:
+# a new need gets a new sheet.
+SHEET_TRANSITIONS = {
+    SheetStatus.SENT: {SheetStatus.BOOKED, SheetStatus.CANCELLED, SheetStatus.REDIRECTED, SheetStatus.CLOSED},
+    SheetStatus.BOOKED: {SheetStatus.SEEN, SheetStatus.NO_SHOW, SheetStatus.SENT, SheetStatus.CANCELLED},
+    SheetStatus.NO_SHOW: {SheetStatus.BOOKED, SheetStatus.CLOSED, SheetStatus.CANCELLED, SheetStatus.REDIRECTED},
+    SheetStatus.SEEN: {SheetStatus.BOOKED, SheetStatus.CLOSED, SheetStatus.REDIRECTED},
+    SheetStatus.CLOSED: set(),
+    SheetStatus.CANCELLED: set(),
+    SheetStatus.REDIRECTED: set(),
+}

@@ -1,4 +1,7 @@
+import secrets
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -9,7 +12,7 @@ from inclusion.models import Antenna
 from inclusion.phones import phone_display, validate_phone
 from sessions_app.models import Booking, SessionLog
 
-from .enums import AgeBracket, ConsentMethod, Gender, SocialStatus
+from .enums import AgeBracket, ConsentMethod, FrenchLevel, Gender, SheetStatus, SocialStatus
 
 
 class BeneficiaryQuerySet(models.QuerySet):
@@ -24,11 +27,14 @@ class BeneficiaryQuerySet(models.QuerySet):
             return self.none()
         if user.is_admin:
             return self
+        # Referrers see the people they registered or referred, never a colleague's.
+        referred = Q(created_by=user) | Exists(LiaisonSheet.objects.filter(referrer=user, beneficiary=OuterRef("pk")))
         if not user.has_signed_charter:
-            return self.none()
+            return self.filter(referred)
         antennas = Antenna.objects.visible_to(user)
         return self.filter(
-            Q(first_antenna__in=antennas)
+            referred
+            | Q(first_antenna__in=antennas)
             | Exists(
                 Booking.objects.filter(beneficiary=OuterRef("pk"), slot__occurrence__permanence__antenna__in=antennas)
             )
@@ -42,6 +48,8 @@ class Beneficiary(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    has_no_phone = models.BooleanField(_("no phone"), default=False)
+    email = models.EmailField(_("e-mail"), blank=True)
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
@@ -54,6 +62,17 @@ class Beneficiary(models.Model):
     social_status = models.CharField(
         _("social status"), max_length=20, choices=SocialStatus.choices, default=SocialStatus.NOT_GIVEN
     )
+    languages = models.ManyToManyField(
+        "volunteers.Language", verbose_name=_("languages spoken"), blank=True, related_name="+"
+    )
+    french_level = models.CharField(
+        _("French"), max_length=12, choices=FrenchLevel.choices, default=FrenchLevel.NOT_GIVEN
+    )
+    # None when not asked: "no" and "don't know" are different answers for the mediator.
+    has_email_address = models.BooleanField(_("has an e-mail address"), null=True, blank=True)
+    has_smartphone = models.BooleanField(_("has a smartphone"), null=True, blank=True)
+    has_computer = models.BooleanField(_("has a computer"), null=True, blank=True)
+    has_internet = models.BooleanField(_("has internet at home"), null=True, blank=True)
     first_antenna = models.ForeignKey(
         Antenna,
         verbose_name=_("first met at"),
@@ -77,6 +96,13 @@ class Beneficiary(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self):
+        super().clean()
+        if self.birth_year and self.birth_year > timezone.localdate().year:
+            raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
+        if self.phone and self.has_no_phone:
+            raise ValidationError({"has_no_phone": _("Either give a phone number or tick “no phone”, not both.")})
 
     @property
     def phone_display(self) -> str:
@@ -109,3 +135,126 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.beneficiary} – {self.get_method_display()} {self.given_at:%d/%m/%Y}"
+
+
+# Crockford's base-32 alphabet: no I, L, O or U, so a code read over the phone is not misheard.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """An unguessable short code for an appointment card: 8 characters, 40 bits, as XXXX-XXXX."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+class LiaisonSheetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Referrers see their own sheets; antenna members with a signed charter see the sheets
+        booked at their antennas (to know the person's needs); admins see all."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        own = Q(referrer=user)
+        if not user.has_signed_charter:
+            return self.filter(own)
+        antennas = Antenna.objects.visible_to(user)
+        return self.filter(
+            own
+            | Exists(
+                Booking.objects.filter(
+                    liaison_sheet=OuterRef("pk"), slot__occurrence__permanence__antenna__in=antennas
+                )
+            )
+        )
+
+
+class LiaisonSheet(models.Model):
+    """A referral (feuille de liaison): who, what needs, how urgent, in which language.
+
+    Its status flows back to the referrer: sent, booked, seen or did not come, then closed,
+    cancelled or redirected.
+    """
+
+    beneficiary = models.ForeignKey(
+        Beneficiary, verbose_name=_("person"), on_delete=models.PROTECT, related_name="liaison_sheets"
+    )
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("referrer"), on_delete=models.PROTECT, related_name="liaison_sheets"
+    )
+    organization = models.ForeignKey(
+        "inclusion.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="liaison_sheets",
+    )
+    needs = models.ManyToManyField("sessions_app.Topic", verbose_name=_("needs"), related_name="liaison_sheets")
+    detail = models.TextField(_("detail"), blank=True, help_text=_("What the person needs done, in a few words."))
+    deadline = models.DateField(
+        _("deadline"),
+        null=True,
+        blank=True,
+        help_text=_("When a right is at risk: the date by which it must be done."),
+    )
+    language = models.ForeignKey(
+        "volunteers.Language",
+        verbose_name=_("language to use"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    interpreter_needed = models.BooleanField(_("an interpreter is needed"), default=False)
+    accessibility_needs = models.CharField(_("accessibility needs"), max_length=255, blank=True)
+    preferred_department = models.CharField(_("preferred department"), max_length=3, blank=True)
+    preferred_antennas = models.ManyToManyField(
+        Antenna, verbose_name=_("preferred antennas"), blank=True, related_name="+"
+    )
+    reference = models.CharField(_("reference"), max_length=9, unique=True, default=new_reference, editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=SheetStatus.choices, default=SheetStatus.SENT)
+    outcome = models.CharField(
+        _("outcome"), max_length=500, blank=True, help_text=_("What became of the referral, for the record.")
+    )
+    created_at = models.DateTimeField(_("sent on"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiaisonSheetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("liaison sheet")
+        verbose_name_plural = _("liaison sheets")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.reference} – {self.beneficiary}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.deadline is not None
+
+
+class LiaisonSheetEvent(models.Model):
+    """One step of a sheet's history: who moved it to which status, when, and why."""
+
+    sheet = models.ForeignKey(
+        LiaisonSheet, verbose_name=_("liaison sheet"), on_delete=models.CASCADE, related_name="events"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=SheetStatus.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("liaison sheet event")
+        verbose_name_plural = _("liaison sheet events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.sheet.reference}: {self.get_status_display()}"

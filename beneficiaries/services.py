@@ -1,24 +1,43 @@
 """Every write to the people helped and their consent goes through these functions."""
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, override
 
-from inclusion.models import Antenna, User
+from inclusion.models import Antenna, Referrer, User
+from sessions_app.enums import BookingChannel, BookingStatus
+from sessions_app.models import Booking, Slot, Topic
+from sessions_app.services import BookingRefused, booking_create
 
-from .models import Beneficiary, Consent
+from .enums import SHEET_TRANSITIONS, SheetStatus
+from .models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
 
 BENEFICIARY_FIELDS = [
     "first_name",
     "last_name",
     "phone",
+    "has_no_phone",
+    "email",
     "birth_year",
     "postcode",
     "commune",
     "age_bracket",
     "gender",
     "social_status",
+    "french_level",
+    "has_email_address",
+    "has_smartphone",
+    "has_computer",
+    "has_internet",
 ]
 
 
@@ -36,8 +55,21 @@ def beneficiary_create(
         )
         beneficiary.full_clean()
         beneficiary.save()
+        if data.get("languages"):
+            beneficiary.languages.set(data["languages"])
         Consent.objects.create(beneficiary=beneficiary, method=consent_method, recorded_by=recorded_by)
     return beneficiary
+
+
+def beneficiary_duplicates(*, user: User, phone: str, first_name: str, last_name: str, birth_year: int | None):
+    """People the user may see who are likely the same person: same phone, or same names and
+    birth year. Shown before registering someone, with the choice to use the existing record."""
+    conditions = Q(pk__in=[])
+    if phone:
+        conditions |= Q(phone=phone)
+    if first_name and last_name and birth_year:
+        conditions |= Q(first_name__iexact=first_name, last_name__iexact=last_name, birth_year=birth_year)
+    return Beneficiary.objects.visible_to(user).filter(conditions).order_by("last_name", "first_name")
 
 
 def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Beneficiary]:
@@ -51,3 +83,102 @@ def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Be
     if not text.split() and not phone:
         return people.none()
     return people.filter(conditions).order_by("last_name", "first_name")
+
+
+def liaison_sheet_send(
+    *, beneficiary: Beneficiary, referrer: User, data: dict[str, Any], needs: Iterable[Topic], antennas=()
+) -> LiaisonSheet:
+    """A referrer sends a liaison sheet for a person they may see, on behalf of their organization."""
+    profile = Referrer.objects.filter(user=referrer, is_active=True).select_related("organization").first()
+    if profile is None:
+        raise PermissionDenied
+    needs = list(needs)
+    if not needs:
+        raise ValidationError({"needs": gettext("Give at least one need.")})
+    with transaction.atomic():
+        sheet = LiaisonSheet(beneficiary=beneficiary, referrer=referrer, organization=profile.organization)
+        for name in SHEET_FIELDS:
+            if name in data:
+                setattr(sheet, name, data[name])
+        sheet.full_clean()
+        sheet.save()
+        sheet.needs.set(needs)
+        sheet.preferred_antennas.set(antennas)
+        LiaisonSheetEvent.objects.create(sheet=sheet, status=SheetStatus.SENT, created_by=referrer)
+    return sheet
+
+
+SHEET_FIELDS = [
+    "detail",
+    "deadline",
+    "language",
+    "interpreter_needed",
+    "accessibility_needs",
+    "preferred_department",
+]
+
+
+def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | None, note: str = "") -> bool:
+    """Move a sheet to a new status, record who and when, and e-mail the referrer after commit.
+
+    Returns False, changing nothing, when the sheet's current status does not lead there (for
+    instance a finished sheet): callers from the desk must never fail because of a referral.
+    """
+    with transaction.atomic():
+        sheet = LiaisonSheet.objects.select_for_update().get(pk=sheet.pk)
+        if status not in SHEET_TRANSITIONS[sheet.status]:
+            return False
+        sheet.status = status
+        fields = ["status", "updated_at"]
+        if status in (SheetStatus.CLOSED, SheetStatus.REDIRECTED, SheetStatus.SEEN) and note:
+            sheet.outcome = note[:500]
+            fields.append("outcome")
+        sheet.save(update_fields=fields)
+        event = LiaisonSheetEvent.objects.create(sheet=sheet, status=status, created_by=by, note=note[:500])
+        transaction.on_commit(lambda: liaison_sheet_notify(event=event))
+    return True
+
+
+def liaison_sheet_notify(*, event: LiaisonSheetEvent) -> None:
+    """Tell the referrer what became of their referral. Never the volunteers' private notes."""
+    sheet = event.sheet
+    context = {
+        "sheet": sheet,
+        "event": event,
+        "person": f"{sheet.beneficiary.first_name} {sheet.beneficiary.last_name[:1]}.".strip(),
+        "link": settings.SITE_URL.rstrip("/") + reverse("beneficiaries:sheet_detail", args=[sheet.pk]),
+    }
+    with override(settings.LANGUAGE_CODE):
+        subject = render_to_string("beneficiaries/email/sheet_status_subject.txt", context).strip()
+        body = render_to_string("beneficiaries/email/sheet_status.txt", context)
+    send_mail(subject, body, None, [sheet.referrer.email])
+
+
+def referral_book(*, sheet: LiaisonSheet, slot: Slot, by: User) -> Booking:
+    """Book a slot for a referred person, and move their sheet to "booked".
+
+    The booking is made by the one booking service (it holds the slot's lock); a refusal
+    (slot just filled, cancelled date, already booked there) raises BookingRefused and leaves
+    the sheet as it was.
+    """
+    if SheetStatus.BOOKED not in SHEET_TRANSITIONS[sheet.status]:
+        raise BookingRefused(gettext("This referral is finished or already booked: it cannot be booked again."))
+    booking = booking_create(
+        slot=slot, beneficiary=sheet.beneficiary, channel=BookingChannel.REFERRAL, by=by, liaison_sheet=sheet
+    )
+    liaison_sheet_transition(sheet=sheet, status=SheetStatus.BOOKED, by=by)
+    return booking
+
+
+def referral_booking_cancel(*, booking: Booking, by: User, reason: str = "") -> None:
+    """Cancel a referred person's appointment; their sheet goes back to "to book" to rebook it."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.status != BookingStatus.ACTIVE:
+            return
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.cancel_reason = reason
+        booking.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        if booking.liaison_sheet_id:
+            liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)

@@ -145,3 +145,6 @@ LOGGING = {
 # How far ahead the dates of each permanence exist (weeks); extended every night by
 # `manage.py generate_occurrences`.
 OCCURRENCE_HORIZON_WEEKS = env.int("OCCURRENCE_HORIZON_WEEKS", default=12)
+
+# The address of the site, for links in e-mails sent outside a request (status changes, reminders).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -130,7 +130,7 @@ def attendance(request, pk):
     elif booking.status != BookingStatus.ACTIVE:
         messages.error(request, _("This booking is cancelled: nothing was changed."))
     else:
-        services.booking_set_attendance(booking=booking, attendance=value)
+        services.booking_set_attendance(booking=booking, attendance=value, by=request.user)
         person = str(booking.beneficiary) if booking.beneficiary else _("The anonymous person")
         if value == Attendance.ATTENDED:
             text = _("%(person)s came.")

@@ -370,6 +370,14 @@ class Booking(models.Model):
         related_name="bookings",
         help_text=_("Empty for an anonymous walk-in."),
     )
+    liaison_sheet = models.ForeignKey(
+        "beneficiaries.LiaisonSheet",
+        verbose_name=_("liaison sheet"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
     channel = models.CharField(
         _("channel"), max_length=10, choices=BookingChannel.choices, default=BookingChannel.REFERRAL
     )

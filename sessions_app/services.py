@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from inclusion.models import Antenna, User
 
 if TYPE_CHECKING:
-    from beneficiaries.models import Beneficiary
+    from beneficiaries.models import Beneficiary, LiaisonSheet
 
 from .enums import Attendance, BookingStatus, OccurrenceStatus
 from .models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot, Topic, Voucher
@@ -284,9 +284,18 @@ def occurrence_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
         occurrence.cancelled_by = by
         occurrence.needs_resolution = False
         occurrence.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "needs_resolution"])
-        return Booking.objects.filter(slot__occurrence=occurrence, status=BookingStatus.ACTIVE).update(
+        bookings = Booking.objects.filter(slot__occurrence=occurrence, status=BookingStatus.ACTIVE)
+        referred = list(bookings.filter(liaison_sheet__isnull=False).select_related("liaison_sheet"))
+        cancelled = bookings.update(
             status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason, must_be_told=True
         )
+        # Referred people go back to "to book": their referrer is told and rebooks them.
+        from beneficiaries.enums import SheetStatus
+        from beneficiaries.services import liaison_sheet_transition
+
+        for booking in referred:
+            liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
+        return cancelled
 
 
 def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: datetime.time) -> int:
@@ -346,7 +355,13 @@ class BookingRefused(Exception):
 
 
 def booking_create(
-    *, slot: Slot, beneficiary: Beneficiary | None, channel: str, by: User | None, attended: bool = False
+    *,
+    slot: Slot,
+    beneficiary: Beneficiary | None,
+    channel: str,
+    by: User | None,
+    attended: bool = False,
+    liaison_sheet: LiaisonSheet | None = None,
 ) -> Booking:
     """Hold a seat in a slot. The only way to create a booking.
 
@@ -371,11 +386,12 @@ def booking_create(
             if beneficiary is not None and slot.bookings.active().filter(beneficiary=beneficiary).exists():
                 raise BookingRefused(gettext("This person already has a seat in this slot."))
             if slot.bookings.active().count() >= slot.seats:
-                raise BookingRefused(gettext("This slot is full: every seat is taken."))
+                raise BookingRefused(gettext("This slot has just been filled: every seat is taken."))
             now = timezone.now()
             return Booking.objects.create(
                 slot=slot,
                 beneficiary=beneficiary,
+                liaison_sheet=liaison_sheet,
                 channel=channel,
                 created_by=by,
                 attendance=Attendance.ATTENDED if attended else Attendance.EXPECTED,
@@ -387,11 +403,24 @@ def booking_create(
         raise
 
 
-def booking_set_attendance(*, booking: Booking, attendance: str) -> Booking:
-    """Check a person in, mark them as not come, or undo either (back to expected)."""
-    booking.attendance = attendance
-    booking.checked_in_at = timezone.now() if attendance == Attendance.ATTENDED else None
-    booking.save(update_fields=["attendance", "checked_in_at"])
+def booking_set_attendance(*, booking: Booking, attendance: str, by: User | None = None) -> Booking:
+    """Check a person in, mark them as not come, or undo either (back to expected).
+
+    A referred person who did not come moves their liaison sheet to "did not come", so the
+    referrer is told and can rebook; undoing it puts the sheet back to "booked".
+    """
+    with transaction.atomic():
+        booking.attendance = attendance
+        booking.checked_in_at = timezone.now() if attendance == Attendance.ATTENDED else None
+        booking.save(update_fields=["attendance", "checked_in_at"])
+        if booking.liaison_sheet_id:
+            # Imported here: the referral services build on these booking services.
+            from beneficiaries.enums import SheetStatus
+            from beneficiaries.services import liaison_sheet_transition
+
+            status = {Attendance.NO_SHOW: SheetStatus.NO_SHOW, Attendance.EXPECTED: SheetStatus.BOOKED}.get(attendance)
+            if status:
+                liaison_sheet_transition(sheet=booking.liaison_sheet, status=status, by=by)
     return booking
 
 
@@ -418,5 +447,26 @@ def session_log_create(
         log.participants.set(participants)
         Voucher.objects.bulk_create([Voucher(session_log=log, number=number) for number in voucher_numbers])
         if log.booking_id and log.booking.attendance != Attendance.ATTENDED:
-            booking_set_attendance(booking=log.booking, attendance=Attendance.ATTENDED)
+            booking_set_attendance(booking=log.booking, attendance=Attendance.ATTENDED, by=by)
+        _referrals_seen(log=log, by=by)
     return log
+
+
+def _referrals_seen(*, log: SessionLog, by: User) -> None:
+    """The referrals behind a logged session move to "seen", with the summary the referrer may
+    read (never the private note)."""
+    from beneficiaries.enums import SheetStatus
+    from beneficiaries.models import LiaisonSheet
+    from beneficiaries.services import liaison_sheet_transition
+
+    sheets = LiaisonSheet.objects.none()
+    if log.booking_id and log.booking.liaison_sheet_id:
+        sheets = LiaisonSheet.objects.filter(pk=log.booking.liaison_sheet_id)
+    elif log.is_workshop and log.occurrence_id:
+        sheets = LiaisonSheet.objects.filter(
+            bookings__slot__occurrence_id=log.occurrence_id,
+            bookings__status=BookingStatus.ACTIVE,
+            bookings__beneficiary__in=log.participants.all(),
+        )
+    for sheet in sheets:
+        liaison_sheet_transition(sheet=sheet, status=SheetStatus.SEEN, by=by, note=log.summary)

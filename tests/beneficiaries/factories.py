@@ -1,7 +1,7 @@
 import factory
 
 from beneficiaries.enums import ConsentMethod
-from beneficiaries.models import Beneficiary, Consent
+from beneficiaries.models import Beneficiary, Consent, LiaisonSheet
 
 
 class BeneficiaryFactory(factory.django.DjangoModelFactory):
@@ -25,3 +25,30 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
     beneficiary = factory.SubFactory(BeneficiaryFactory, consent=None)
     method = ConsentMethod.ORAL
+
+
+class LiaisonSheetFactory(factory.django.DjangoModelFactory):
+    """A sheet sent by a referrer (with their organization) for a person, needing e-mail help."""
+
+    class Meta:
+        model = LiaisonSheet
+        skip_postgeneration_save = True
+
+    beneficiary = factory.SubFactory(BeneficiaryFactory)
+    referrer = factory.SubFactory("tests.inclusion.factories.UserFactory", referrer=True)
+    organization = factory.LazyAttribute(lambda sheet: sheet.referrer.referrer.organization)
+    detail = "Créer une adresse e-mail"
+
+    @factory.post_generation
+    def needs(self, create, codes, **kwargs):
+        from sessions_app.models import Topic
+
+        if create:
+            self.needs.set(Topic.objects.filter(code__in=codes or ["email"]))
+
+    @factory.post_generation
+    def events(self, create, extracted, **kwargs):
+        from beneficiaries.models import LiaisonSheetEvent
+
+        if create:
+            LiaisonSheetEvent.objects.create(sheet=self, status=self.status, created_by=self.referrer)

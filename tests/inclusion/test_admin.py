@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from sessions_app import services
 from sessions_app.models import Voucher
-from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory, SessionLogFactory
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
 
@@ -39,7 +39,8 @@ def test_admin_pages_of_each_model_open(client, model):
     occurrence = services.occurrence_add(
         permanence=permanence, day=datetime.date(2026, 1, 6), start=datetime.time(9), end=datetime.time(10)
     )
-    booking = BookingFactory(slot=occurrence.slots.get(), beneficiary=BeneficiaryFactory())
+    sheet = LiaisonSheetFactory()
+    booking = BookingFactory(slot=occurrence.slots.get(), beneficiary=sheet.beneficiary, liaison_sheet=sheet)
     log = SessionLogFactory(antenna=permanence.antenna, booking=booking, beneficiary=booking.beneficiary)
     Voucher.objects.create(session_log=log, number="APTIC-0001")
     SignupFactory(occurrence=occurrence)
