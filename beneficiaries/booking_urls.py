@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import booking_views
 
 app_name = "booking"
 
-urlpatterns = []
+urlpatterns = [
+    path("orientations/<int:pk>/creneaux/", booking_views.slot_search, name="slot_search"),
+    path("orientations/<int:pk>/reserver/", booking_views.book, name="book"),
+    path("rendez-vous/<int:pk>/annuler/", booking_views.cancel, name="cancel"),
+    path("rendez-vous/<int:pk>/carte/", booking_views.card, name="card"),
+]

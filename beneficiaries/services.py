@@ -182,3 +182,16 @@ def referral_booking_cancel(*, booking: Booking, by: User, reason: str = "") -> 
         booking.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         if booking.liaison_sheet_id:
             liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
+
+
+def liaison_sheet_cancel(*, sheet: LiaisonSheet, by: User, note: str = "") -> bool:
+    """The referrer withdraws a referral: its appointments ahead are cancelled too, so their
+    seats go back to others, and the referrer is told once (cancelled), not once per step."""
+    reason = note[: Booking._meta.get_field("cancel_reason").max_length]
+    with transaction.atomic():
+        if not liaison_sheet_transition(sheet=sheet, status=SheetStatus.CANCELLED, by=by, note=note):
+            return False
+        sheet.bookings.active().filter(slot__ends_at__gt=timezone.now()).update(
+            status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason
+        )
+    return True

@@ -9,6 +9,9 @@ def navigation(request):
         return {"nav_items": []}
     roles = user.roles
     items = [(reverse("inclusion:home"), _("Home"))]
+    if roles.is_referrer:
+        items.append((reverse("beneficiaries:sheet_list"), _("My referrals")))
+        items.append((reverse("beneficiaries:person_list"), _("People")))
     if roles.is_coordinator or roles.is_volunteer:
         items.append((reverse("volunteers:my_dates"), _("My dates")))
     if roles.is_admin or roles.is_coordinator or roles.is_volunteer:

@@ -62,7 +62,8 @@ def _desk_occurrences(queryset):
                 Prefetch(
                     "bookings",
                     queryset=Booking.objects.active()
-                    .select_related("beneficiary", "session_log")
+                    .select_related("beneficiary", "session_log", "liaison_sheet__language", "liaison_sheet__referrer")
+                    .prefetch_related("liaison_sheet__needs")
                     .order_by("created_at"),
                     to_attr="active_bookings",
                 )

@@ -52,3 +52,23 @@ class LiaisonSheetFactory(factory.django.DjangoModelFactory):
 
         if create:
             LiaisonSheetEvent.objects.create(sheet=self, status=self.status, created_by=self.referrer)
+
+
+def slot_ahead(*, antenna=None, days: int = 7, seats: int = 2):
+    """A one-hour slot (9:00–10:00) of a new permanence of the antenna, some days ahead so that
+    it is not over whatever the time of the run."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.inclusion.factories import AntennaFactory
+    from tests.sessions_app.factories import occurrence_today
+
+    occurrence = occurrence_today(
+        antenna=antenna or AntennaFactory(),
+        day=timezone.localdate() + datetime.timedelta(days=days),
+        start=9,
+        end=10,
+        seats=seats,
+    )
+    return occurrence.slots.get()

@@ -14,7 +14,7 @@ from sessions_app.enums import Attendance, BookingChannel
 from sessions_app.models import Booking
 from sessions_app.services import BookingRefused
 from tests.access import check_access, url_names
-from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
 
@@ -133,7 +133,7 @@ def _grow(world, count):
         slot.save(update_fields=["seats"])
         for _index in range(count):
             person = BeneficiaryFactory()
-            BookingFactory(slot=slot, beneficiary=person)
+            BookingFactory(slot=slot, beneficiary=person, liaison_sheet=LiaisonSheetFactory(beneficiary=person))
             BookingFactory(slot=slot, beneficiary=None, channel=BookingChannel.WALK_IN)
             SessionLogFactory(
                 antenna=world["antenna"], occurrence=world["occurrence"], beneficiary=person, topics=["email", "sante"]
@@ -141,7 +141,7 @@ def _grow(world, count):
         SessionLogFactory(antenna=world["antenna"], occurrence=world["occurrence"], is_workshop=True)
 
 
-@pytest.mark.parametrize(("url_name", "queries"), [("desk:today", 11), ("desk:log_list", 9)])
+@pytest.mark.parametrize(("url_name", "queries"), [("desk:today", 12), ("desk:log_list", 9)])
 def test_desk_pages_run_a_fixed_number_of_queries(client, world, django_assert_num_queries, url_name, queries):
     client.force_login(world["users"]["volunteer"])
     url = reverse(url_name, args=[world["antenna"].pk])
