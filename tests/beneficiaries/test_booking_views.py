@@ -75,7 +75,7 @@ def test_booking_refused_when_the_slot_was_just_filled(client):
     search = reverse("booking:slot_search", args=[sheet.pk]) + "?department=13&language="
     response = _book(client, sheet, slot, next=search)
     assertRedirects(response, search, fetch_redirect_response=False)
-    assert any("just been filled" in message for message in _messages(response))
+    assert any("vient de se remplir" in message for message in _messages(response))
     assert not Booking.objects.filter(liaison_sheet=sheet).exists()
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.SENT
@@ -125,7 +125,7 @@ def test_a_double_submitted_booking_creates_one_booking_only(client):
     assert Booking.objects.filter(liaison_sheet=sheet).count() == 1
     assert first.url.startswith("/rendez-vous/")
     assertRedirects(second, reverse("booking:slot_search", args=[sheet.pk]), fetch_redirect_response=False)
-    assert "already booked" in _messages(second)[-1]
+    assert "a déjà un rendez-vous" in _messages(second)[-1]
 
 
 def test_an_outside_next_address_is_not_followed(client):

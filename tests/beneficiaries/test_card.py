@@ -88,7 +88,7 @@ def test_card_shows_the_reference_in_text_and_as_a_qr_code_of_the_reference_alon
     assert svg.startswith("<svg")
     assertContains(response, svg)
     assertContains(response, 'role="img"')
-    assertContains(response, f'aria-label="QR code of the appointment code {reference}"')
+    assertContains(response, f'aria-label="QR code du code de rendez-vous {reference}"')
 
 
 @pytest.mark.parametrize(
