@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Antenna, AntennaMembership, Organization, Referrer, User
+from .models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 
 
 class AntennaMembershipInline(admin.TabularInline):
@@ -71,3 +71,23 @@ class ReferrerAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__display_name", "organization__name", "job_title"]
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log of personal-data accesses is written by the application alone."""
+
+    list_display = ["created_at", "user", "role", "action", "what", "beneficiary"]
+    list_filter = ["action", "role", "created_at"]
+    search_fields = ["user__email", "user__display_name", "what", "beneficiary__last_name", "beneficiary__first_name"]
+    raw_id_fields = ["user", "beneficiary"]
+    list_select_related = ["user", "beneficiary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

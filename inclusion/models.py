@@ -383,3 +383,40 @@ class Referrer(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.organization})"
+
+
+class AccessLog(models.Model):
+    """A record that someone viewed, changed or exported personal data.
+
+    Written by the application only, never edited: the admin shows these rows read-only.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CHANGE = "change", _("Changed")
+        EXPORT = "export", _("Exported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="access_logs"
+    )
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    what = models.CharField(_("what"), max_length=255)
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary",
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()} {self.what}"

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("", include("beneficiaries.urls")),
     path("", include("beneficiaries.booking_urls")),
+    path("", include("sessions_app.figures_urls")),
+    path("", include("sessions_app.export_urls")),
     path("", include("inclusion.auth_urls")),
     path("lieux/", include("sessions_app.public_urls")),
     # Visitors on the log-in page must be able to switch language too.

@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import override
 
 from .enums import MembershipRole
-from .models import Antenna, AntennaMembership, Organization, Referrer, User
+from .models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 
 
 def _instance_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> None:
@@ -153,3 +153,24 @@ def referrer_remove(*, referrer: Referrer) -> None:
     """Stop a user from referring; their past referrals keep pointing to them."""
     referrer.is_active = False
     referrer.save(update_fields=["is_active"])
+
+
+def access_log_record(
+    *, user: User, action: str, what: str, beneficiary=None, detail: dict | None = None
+) -> AccessLog:
+    """Record that a user viewed, changed or exported personal data, with the role they acted in."""
+    roles = user.roles
+    role = (
+        "admin"
+        if roles.is_admin
+        else "coordinator"
+        if roles.is_coordinator
+        else "volunteer"
+        if roles.is_volunteer
+        else "referrer"
+        if roles.is_referrer
+        else "none"
+    )
+    return AccessLog.objects.create(
+        user=user, role=role, action=action, what=what[:255], beneficiary=beneficiary, detail=detail or {}
+    )
