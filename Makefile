@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 
-.PHONY: run test lint venv messages messages-update gettext bench-generation clean
+.PHONY: run test lint venv messages messages-update gettext bench-generation bench-figures clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ test: messages lint
 # Benchmarks print their figures; they use their own PostgreSQL database (see each script).
 bench-generation: messages
 	$(BIN)/python scripts/benchmark_generation.py
+
+bench-figures: messages
+	$(BIN)/python scripts/benchmark_figures.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -14,6 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench_database import database_ensure  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/permanences_bench")
 os.environ.setdefault("SECRET_KEY", "benchmark-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inclusion.settings")
@@ -39,7 +41,7 @@ def main() -> None:
     from sessions_app.models import Occurrence, Permanence, Slot
     from sessions_app.services import occurrences_generate
 
-    _create_database(connection.settings_dict)
+    database_ensure(connection.settings_dict)
     call_command("migrate", verbosity=0)
     Slot.objects.all().delete()
     Occurrence.objects.all().delete()
@@ -103,24 +105,6 @@ def main() -> None:
     Permanence.objects.all().delete()
     Antenna.objects.filter(organization=organization).delete()
     organization.delete()
-
-
-def _create_database(settings_dict) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=settings_dict["USER"] or None,
-        password=settings_dict["PASSWORD"] or None,
-        host=settings_dict["HOST"] or None,
-        port=settings_dict["PORT"] or None,
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings_dict["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{settings_dict["NAME"]}"')
-    connection.close()
 
 
 if __name__ == "__main__":
