@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import figures_views
 
 app_name = "figures"
 
-urlpatterns = []
+urlpatterns = [
+    path("chiffres/", figures_views.home, name="home"),
+    path("chiffres/<str:scope>/<int:pk>/", figures_views.figures, name="figures"),
+    path("chiffres/<str:scope>/<int:pk>/synthese/", figures_views.summary, name="summary"),
+]
