@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from inclusion.departments import DEPARTMENT_CHOICES, validate_postcode
 from inclusion.forms import PhoneNumberField, SubmitHelperMixin
 from inclusion.models import Antenna, User
-from sessions_app.forms import DateInput
+from sessions_app.forms import DateInput, topic_checkbox_groups
 from sessions_app.models import Topic
 from volunteers.models import Language
 
@@ -247,15 +247,7 @@ class LiaisonSheetForm(SubmitHelperMixin, forms.ModelForm):
         )
 
     def need_groups(self) -> list[tuple]:
-        """Each theme's checkbox with its sub-themes' checkboxes, in the taxonomy's order."""
-        themes, subtopics = [], {}
-        for checkbox in self["needs"]:
-            topic = checkbox.data["value"].instance
-            if topic.parent_id:
-                subtopics.setdefault(topic.parent_id, []).append(checkbox)
-            else:
-                themes.append((topic.pk, checkbox))
-        return [(checkbox, subtopics.get(pk, [])) for pk, checkbox in themes]
+        return topic_checkbox_groups(self["needs"])
 
     def clean_needs(self) -> list[Topic]:
         needs = list(self.cleaned_data["needs"])

@@ -24,6 +24,7 @@ from .enums import (
     Outcome,
     RedirectionKind,
 )
+from .forms import topic_checkbox_groups
 from .models import Booking, Occurrence, Topic, Voucher
 
 OTHER_DURATION = "other"
@@ -292,15 +293,7 @@ class SessionLogForm(forms.Form):
             self.fields["duration_other"].initial = minutes
 
     def topic_groups(self) -> list[tuple]:
-        """Each theme's checkbox with its sub-themes' checkboxes, in the taxonomy's order."""
-        themes, subtopics = [], {}
-        for checkbox in self["topics"]:
-            topic = checkbox.data["value"].instance
-            if topic.parent_id:
-                subtopics.setdefault(topic.parent_id, []).append(checkbox)
-            else:
-                themes.append((topic.pk, checkbox))
-        return [(checkbox, subtopics.get(pk, [])) for pk, checkbox in themes]
+        return topic_checkbox_groups(self["topics"])
 
     def clean_date(self):
         day = self.cleaned_data["date"]

@@ -133,3 +133,16 @@ class OccurrenceOpenForm(forms.Form):
             if permanence.occurrences.filter(rule_date=day).exists():
                 raise forms.ValidationError(_("This date already exists."))
         return cleaned
+
+
+def topic_checkbox_groups(bound_field) -> list[tuple]:
+    """A topics field's checkboxes as (theme, [its sub-themes]) in the taxonomy's order, so the
+    administrative sub-themes are shown under their theme."""
+    themes, subtopics = [], {}
+    for checkbox in bound_field:
+        topic = checkbox.data["value"].instance
+        if topic.parent_id:
+            subtopics.setdefault(topic.parent_id, []).append(checkbox)
+        else:
+            themes.append((topic.pk, checkbox))
+    return [(checkbox, subtopics.get(pk, [])) for pk, checkbox in themes]
