@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -141,6 +142,21 @@ def _count(queryset: QuerySet, field: str) -> Coalesce:
     return Coalesce(Subquery(counted.values("count")), 0)
 
 
+def _list_of(queryset: QuerySet, field: str):
+    """The values of `field` for the outer row, read in the row's own query: an array on
+    PostgreSQL; on the embedded SQLite of `make run`, a string joined by LIST_SEPARATOR."""
+    if connection.vendor == "postgresql":
+        return ArraySubquery(queryset.order_by(field).values(field))
+    joined = Func(F(field), Value(LIST_SEPARATOR), function="GROUP_CONCAT", output_field=CharField())
+    return Subquery(queryset.order_by().annotate(joined=joined).values("joined")[:1])
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return value.split(LIST_SEPARATOR) if isinstance(value, str) else list(value)
+
+
 def _names(beneficiary: Beneficiary | None, names: bool) -> dict[str, str]:
     if not names:
         return {}
@@ -159,12 +175,8 @@ def session_logs(scope: Scope, period: Period) -> QuerySet[SessionLog]:
         SessionLog.objects.filter(antenna__in=scope.antennas(), date__range=(period.start, period.end))
         .select_related("antenna__organization", "beneficiary", "created_by", "booking")
         .annotate(
-            topic_codes=ArraySubquery(
-                Topic.objects.filter(session_logs=OuterRef("pk")).order_by("code").values("code")
-            ),
-            voucher_numbers=ArraySubquery(
-                Voucher.objects.filter(session_log=OuterRef("pk")).order_by("number").values("number")
-            ),
+            topic_codes=_list_of(Topic.objects.filter(session_logs=OuterRef("pk")), "code"),
+            voucher_numbers=_list_of(Voucher.objects.filter(session_log=OuterRef("pk")), "number"),
             volunteer_count=_count(SessionLog.volunteers.through.objects.all(), "sessionlog"),
             followed_participant_count=_count(SessionLog.participants.through.objects.all(), "sessionlog"),
         )
@@ -191,14 +203,14 @@ def _session_row(log: SessionLog, names: bool) -> dict[str, Any]:
         "social_status": facts.social_status,
         "commune": facts.commune,
         "duration_minutes": log.duration_minutes,
-        "topics": LIST_SEPARATOR.join(log.topic_codes),
+        "topics": LIST_SEPARATOR.join(_as_list(log.topic_codes)),
         "autonomy": log.autonomy,
         "equipment": LIST_SEPARATOR.join(code for field, code in EQUIPMENT_CODES if getattr(log, field)),
         "outcome": log.outcome,
         "redirected_to": log.redirected_to,
         "next_step": log.next_step,
-        "voucher_count": len(log.voucher_numbers),
-        "voucher_numbers": LIST_SEPARATOR.join(log.voucher_numbers),
+        "voucher_count": len(_as_list(log.voucher_numbers)),
+        "voucher_numbers": LIST_SEPARATOR.join(_as_list(log.voucher_numbers)),
         "volunteer_count": log.volunteer_count,
         "followed_participants": log.followed_participant_count if log.is_workshop else None,
         "anonymous_participants": log.anonymous_participants if log.is_workshop else None,

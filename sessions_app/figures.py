@@ -266,7 +266,7 @@ FOLLOWED_PEOPLE_SQL = """
         SELECT MIN(day) AS first_day,
                COUNT(*) FILTER (WHERE day >= %s) AS in_period,
                COUNT(*) FILTER (WHERE workshop AND day >= %s) AS workshop_places
-        FROM ({visits}) AS visits (person, day, workshop)
+        FROM ({visits}) AS visits
         GROUP BY person
     ) AS people
     WHERE in_period > 0
@@ -285,14 +285,16 @@ def _followed_people(scope_logs: QuerySet[SessionLog], period: Period) -> dict:
     alone = (
         scope_logs.filter(is_workshop=False, beneficiary__isnull=False, date__lte=period.end)
         .order_by()
-        .values_list("beneficiary_id", "date", Value(False, output_field=BooleanField()))
+        .values(person=F("beneficiary_id"), day=F("date"), workshop=Value(False, output_field=BooleanField()))
     )
     in_workshops = (
         SessionLog.participants.through.objects.filter(
             sessionlog__in=scope_logs.filter(is_workshop=True, date__lte=period.end)
         )
         .order_by()
-        .values_list("beneficiary_id", "sessionlog__date", Value(True, output_field=BooleanField()))
+        .values(
+            person=F("beneficiary_id"), day=F("sessionlog__date"), workshop=Value(True, output_field=BooleanField())
+        )
     )
     visits, params = alone.union(in_workshops, all=True).query.sql_with_params()
     with connection.cursor() as cursor:
