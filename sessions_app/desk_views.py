@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from beneficiaries.enums import AgeBracket, Gender, SocialStatus
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import beneficiary_search
-from inclusion.models import Antenna
+from inclusion.access import antenna_or_404
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import search_text
 
@@ -31,11 +31,6 @@ from .models import Booking, Occurrence, SessionLog, Slot
 LOG_PAGE_SIZE = 50
 SEARCH_RESULTS = 20
 PREVIOUS_SESSIONS = 3
-
-
-def _antenna(request, pk) -> Antenna:
-    """The antenna if the user is on its team (or an admin), else 404."""
-    return get_object_or_404(Antenna.objects.visible_to(request.user), pk=pk)
 
 
 def _require_charter(user) -> None:
@@ -82,7 +77,7 @@ def _desk_occurrences(queryset):
 
 def today(request, antenna_pk):
     """The antenna's dates of the day, the one in progress first; else the next date ahead."""
-    antenna = _antenna(request, antenna_pk)
+    antenna = antenna_or_404(request, antenna_pk)
     day = timezone.localdate(timezone=ZoneInfo(antenna.time_zone))
     now = timezone.now()
     scheduled = Occurrence.objects.filter(permanence__antenna=antenna, status=OccurrenceStatus.SCHEDULED)
@@ -219,7 +214,7 @@ def walk_in(request, pk):
 
 def log_create(request, antenna_pk):
     """Log a session, from a booking, from a date, or on its own."""
-    antenna = _antenna(request, antenna_pk)
+    antenna = antenna_or_404(request, antenna_pk)
     _require_charter(request.user)
     booking = occurrence = None
     booking_pk, occurrence_pk = _id_param(request, "booking"), _id_param(request, "occurrence")
@@ -276,7 +271,7 @@ def log_create(request, antenna_pk):
 
 def log_list(request, antenna_pk):
     """The antenna's session logs, newest first."""
-    antenna = _antenna(request, antenna_pk)
+    antenna = antenna_or_404(request, antenna_pk)
     logs = (
         SessionLog.objects.filter(antenna=antenna)
         .select_related("beneficiary")
@@ -326,7 +321,7 @@ def log_detail(request, pk):
 
 def person_history(request, antenna_pk, beneficiary_pk):
     """A person's sessions and bookings at this antenna, to pick up where the last one ended."""
-    antenna = _antenna(request, antenna_pk)
+    antenna = antenna_or_404(request, antenna_pk)
     _require_charter(request.user)
     person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=beneficiary_pk)
     logs = (

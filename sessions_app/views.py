@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from inclusion.models import Antenna
+from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
 
 from . import services
 from .enums import BookingStatus, OccurrenceStatus
@@ -29,26 +29,6 @@ from .forms import (
 )
 from .models import Closure, Occurrence, Permanence, Slot
 from .public_holidays import holiday_name, public_holidays
-
-
-def _antenna(request, pk, *, manage: bool) -> Antenna:
-    """The antenna if the user may see it (else 404), and may change it when asked (else 403)."""
-    antenna = get_object_or_404(Antenna.objects.visible_to(request.user), pk=pk)
-    if manage and not Antenna.objects.managed_by(request.user).filter(pk=antenna.pk).exists():
-        raise PermissionDenied
-    return antenna
-
-
-def _managed(request, queryset, pk):
-    """An object of an antenna the user may see (else 404) and change (else 403)."""
-    obj = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    if not queryset.managed_by(request.user).filter(pk=obj.pk).exists():
-        raise PermissionDenied
-    return obj
-
-
-def _can_manage(request, antenna) -> bool:
-    return request.user.is_admin or antenna.pk in request.user.roles.coordinated_antenna_ids
 
 
 def _tell_generation(request, report: services.GenerationReport) -> None:
@@ -65,7 +45,7 @@ def _tell_generation(request, report: services.GenerationReport) -> None:
 
 
 def permanence_list(request, antenna_pk):
-    antenna = _antenna(request, antenna_pk, manage=False)
+    antenna = antenna_or_404(request, antenna_pk, manage=False)
     today = timezone.localdate()
     permanences = antenna.permanences.annotate(
         upcoming=Count(
@@ -84,13 +64,13 @@ def permanence_list(request, antenna_pk):
             "antenna": antenna,
             "permanences": permanences,
             "to_resolve": to_resolve,
-            "can_manage": _can_manage(request, antenna),
+            "can_manage": can_manage_antenna(request.user, antenna),
         },
     )
 
 
 def permanence_create(request, antenna_pk):
-    antenna = _antenna(request, antenna_pk, manage=True)
+    antenna = antenna_or_404(request, antenna_pk, manage=True)
     form = PermanenceForm(request.POST or None, antenna=antenna)
     if form.is_valid():
         permanence = services.permanence_create(antenna=antenna, data=form.cleaned_data)
@@ -116,7 +96,7 @@ def _permanence_list_url(antenna) -> str:
 
 
 def permanence_update(request, pk):
-    permanence = _managed(request, Permanence.objects.select_related("antenna"), pk)
+    permanence = managed_or_404(request, Permanence.objects.select_related("antenna"), pk)
     form = PermanenceForm(request.POST or None, instance=permanence, antenna=permanence.antenna)
     if form.is_valid():
         report = services.permanence_update(permanence=permanence, data=form.cleaned_data)
@@ -136,7 +116,7 @@ def permanence_update(request, pk):
 
 @require_POST
 def permanence_toggle(request, pk):
-    permanence = _managed(request, Permanence.objects.select_related("antenna"), pk)
+    permanence = managed_or_404(request, Permanence.objects.select_related("antenna"), pk)
     report = services.permanence_set_active(permanence=permanence, is_active=not permanence.is_active)
     if permanence.is_active:
         messages.success(request, _("The permanence is open again; its dates ahead were created."))
@@ -147,8 +127,8 @@ def permanence_toggle(request, pk):
 
 
 def closure_list(request, antenna_pk):
-    antenna = _antenna(request, antenna_pk, manage=False)
-    can_manage = _can_manage(request, antenna)
+    antenna = antenna_or_404(request, antenna_pk, manage=False)
+    can_manage = can_manage_antenna(request.user, antenna)
     form = None
     if can_manage:
         form = ClosureForm(request.POST or None, antenna=antenna)
@@ -168,7 +148,7 @@ def closure_list(request, antenna_pk):
 
 @require_POST
 def closure_delete(request, pk):
-    closure = _managed(request, Closure.objects.select_related("antenna"), pk)
+    closure = managed_or_404(request, Closure.objects.select_related("antenna"), pk)
     antenna_pk = closure.antenna_id
     services.closure_delete(closure=closure)
     messages.success(request, _("The closure was removed; its dates are offered again."))
@@ -184,7 +164,7 @@ def _occurrence_form_page(request, occurrence, form, title):
 
 
 def occurrence_cancel(request, pk):
-    occurrence = _managed(request, Occurrence.objects.select_related("permanence__antenna"), pk)
+    occurrence = managed_or_404(request, Occurrence.objects.select_related("permanence__antenna"), pk)
     if occurrence.is_cancelled:
         messages.info(request, _("This date is already cancelled."))
         return redirect(_month_url(occurrence))
@@ -207,7 +187,7 @@ def occurrence_cancel(request, pk):
 
 
 def occurrence_move(request, pk):
-    occurrence = _managed(request, Occurrence.objects.select_related("permanence__antenna"), pk)
+    occurrence = managed_or_404(request, Occurrence.objects.select_related("permanence__antenna"), pk)
     if occurrence.is_cancelled:
         messages.info(request, _("A cancelled date cannot be moved; add a one-off date instead."))
         return redirect(_month_url(occurrence))
@@ -233,7 +213,7 @@ def occurrence_move(request, pk):
 
 
 def occurrence_add(request, antenna_pk):
-    antenna = _antenna(request, antenna_pk, manage=True)
+    antenna = antenna_or_404(request, antenna_pk, manage=True)
     form = OccurrenceAddForm(request.POST or None, antenna=antenna)
     if form.is_valid():
         occurrence = services.occurrence_add(
@@ -257,7 +237,7 @@ def occurrence_add(request, antenna_pk):
 
 @require_POST
 def occurrence_open(request, antenna_pk):
-    antenna = _antenna(request, antenna_pk, manage=True)
+    antenna = antenna_or_404(request, antenna_pk, manage=True)
     form = OccurrenceOpenForm(request.POST, antenna=antenna)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("This date cannot be opened.")]:
@@ -282,7 +262,7 @@ def _month_url(occurrence) -> str:
 def month(request, antenna_pk, year=None, month=None):
     """The antenna's month: each date with its slots and seats taken, the days the series skips
     (holidays, closures), and the dates to resolve."""
-    antenna = _antenna(request, antenna_pk, manage=False)
+    antenna = antenna_or_404(request, antenna_pk, manage=False)
     today = timezone.localdate()
     year, month = (year, month) if year is not None else (today.year, today.month)
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
@@ -339,6 +319,6 @@ def month(request, antenna_pk, year=None, month=None):
             "previous_month": previous_month,
             "next_month": next_month,
             "today": today,
-            "can_manage": _can_manage(request, antenna),
+            "can_manage": can_manage_antenna(request.user, antenna),
         },
     )

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar, Event
 
-from inclusion.models import Antenna, AntennaMembership, User
+from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
+from inclusion.models import AntennaMembership, User
 from sessions_app.enums import OccurrenceStatus
 from sessions_app.models import Occurrence
 
@@ -43,26 +44,6 @@ def _require_team_member(user) -> None:
     roles = user.roles
     if not (roles.is_admin or roles.coordinated_antenna_ids or roles.volunteer_antenna_ids):
         raise PermissionDenied
-
-
-def _antenna(request, pk, *, manage: bool) -> Antenna:
-    """The antenna if the user may see it (else 404), and may change it when asked (else 403)."""
-    antenna = get_object_or_404(Antenna.objects.visible_to(request.user), pk=pk)
-    if manage and not _can_manage(request, antenna):
-        raise PermissionDenied
-    return antenna
-
-
-def _can_manage(request, antenna) -> bool:
-    return request.user.is_admin or antenna.pk in request.user.roles.coordinated_antenna_ids
-
-
-def _managed(request, queryset, pk):
-    """An object of an antenna the user may see (else 404) and change (else 403)."""
-    obj = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    if not queryset.managed_by(request.user).filter(pk=obj.pk).exists():
-        raise PermissionDenied
-    return obj
 
 
 def _with_rota(occurrences):
@@ -189,7 +170,7 @@ def _day_label(occurrence: Occurrence) -> str:
 
 def rota(request, antenna_pk, year=None, month=None):
     """The antenna's month as a rota: who is on each date and which dates lack volunteers."""
-    antenna = _antenna(request, antenna_pk, manage=False)
+    antenna = antenna_or_404(request, antenna_pk, manage=False)
     now = _now()
     today = timezone.localdate(now, ZoneInfo(antenna.time_zone))
     year, month = (year, month) if year is not None else (today.year, today.month)
@@ -197,7 +178,7 @@ def rota(request, antenna_pk, year=None, month=None):
         raise Http404
     first = datetime.date(year, month, 1)
     last = datetime.date(year, month, calendar.monthrange(year, month)[1])
-    can_manage = _can_manage(request, antenna)
+    can_manage = can_manage_antenna(request.user, antenna)
     members = []
     if can_manage:
         members = list(
@@ -230,7 +211,7 @@ def rota(request, antenna_pk, year=None, month=None):
 
 @require_POST
 def rota_assign(request, pk):
-    occurrence = _managed(request, Occurrence.objects.select_related("permanence__antenna"), pk)
+    occurrence = managed_or_404(request, Occurrence.objects.select_related("permanence__antenna"), pk)
     form = RotaAssignForm(request.POST, antenna=occurrence.permanence.antenna)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -253,7 +234,7 @@ def rota_assign(request, pk):
 
 @require_POST
 def rota_remove(request, pk):
-    signup = _managed(request, Signup.objects.select_related("volunteer", "occurrence__permanence__antenna"), pk)
+    signup = managed_or_404(request, Signup.objects.select_related("volunteer", "occurrence__permanence__antenna"), pk)
     occurrence = signup.occurrence
     services.signup_delete(signup=signup)
     messages.success(
@@ -269,7 +250,7 @@ def rota_remove(request, pk):
 
 def team(request, antenna_pk):
     """The antenna's coordinators and volunteers: languages, charter, active or not, dates ahead."""
-    antenna = _antenna(request, antenna_pk, manage=False)
+    antenna = antenna_or_404(request, antenna_pk, manage=False)
     upcoming = Q(
         user__signups__occurrence__permanence__antenna=antenna,
         user__signups__occurrence__status=OccurrenceStatus.SCHEDULED,
@@ -289,14 +270,14 @@ def team(request, antenna_pk):
     return render(
         request,
         "volunteers/team.html",
-        {"antenna": antenna, "members": members, "can_manage": _can_manage(request, antenna)},
+        {"antenna": antenna, "members": members, "can_manage": can_manage_antenna(request.user, antenna)},
     )
 
 
 def member(request, antenna_pk, user_pk):
     """A coordinator records a member's charter signature and active flag, and reads their
     languages, skills and availability."""
-    antenna = _antenna(request, antenna_pk, manage=True)
+    antenna = antenna_or_404(request, antenna_pk, manage=True)
     membership = get_object_or_404(
         AntennaMembership.objects.filter(antenna=antenna).select_related("user"), user_id=user_pk
     )
