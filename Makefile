@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 
-.PHONY: run test lint venv messages messages-update gettext bench-generation bench-figures clean
+.PHONY: run test lint venv messages messages-update gettext bench-generation bench-figures clean backup
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ bench-figures: messages
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 	find . -name '*.mo' -not -path './$(VENV)/*' -delete
+
+# A dump of the database named by DATABASE_URL into backups/ (or BACKUP_DIR); plain bash, no venv.
+backup:
+	scripts/backup.sh $(BACKUP_DIR)

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 
 
 class InclusionConfig(AppConfig):
     name = "inclusion"
     verbose_name = _("Organizations and antennas")
+
+    def ready(self):
+        from .middleware import SessionTimeoutMiddleware
+
+        user_logged_in.connect(SessionTimeoutMiddleware.start_clock, dispatch_uid="inclusion_session_clock")

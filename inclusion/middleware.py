@@ -1,6 +1,10 @@
 from django.conf import settings
-from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 class ChosenLanguageMiddleware:
@@ -26,3 +30,68 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Forbid any cache, the browser's included, to keep a page served to a signed-in user.
+
+    Those pages hold personal data of the people helped; on a shared computer the browser's
+    back button or history must not bring them back after the helper has logged out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Log out after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the log-in.
+
+    The drop-in computers are shared: a helper who walks away without logging out must not leave
+    the next visitor a signed-in browser, and no session may outlive a working day.
+    """
+
+    STARTED_KEY = "session_started_at"
+    LAST_SEEN_KEY = "session_last_seen_at"
+    # Saving the session on every request would write to the database each time; a minute's
+    # precision on the idle limit is enough.
+    LAST_SEEN_PRECISION_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and self._has_expired(request.session, timezone.now().timestamp()):
+            logout(request)
+            messages.info(request, _("Your session has ended: please log in again."))
+            return redirect_to_login(request.get_full_path())
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            self._record_activity(request.session, timezone.now().timestamp())
+        return response
+
+    @classmethod
+    def start_clock(cls, sender, request, user, **kwargs):
+        """Receiver of user_logged_in: both limits count from the log-in itself."""
+        now = timezone.now().timestamp()
+        request.session[cls.STARTED_KEY] = now
+        request.session[cls.LAST_SEEN_KEY] = now
+
+    def _has_expired(self, session, now):
+        started = session.get(self.STARTED_KEY)
+        last_seen = session.get(self.LAST_SEEN_KEY)
+        if started is None or last_seen is None:
+            return False
+        return (
+            now - last_seen > settings.SESSION_IDLE_MINUTES * 60 or now - started > settings.SESSION_MAX_HOURS * 3600
+        )
+
+    def _record_activity(self, session, now):
+        session.setdefault(self.STARTED_KEY, now)
+        if now - session.get(self.LAST_SEEN_KEY, 0) >= self.LAST_SEEN_PRECISION_SECONDS:
+            session[self.LAST_SEEN_KEY] = now

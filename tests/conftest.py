@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
@@ -9,6 +10,14 @@ def _database_and_language(db):
     assert connection.vendor == "postgresql"
     with translation.override("fr"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache is a real Redis shared by the tests: a test must not inherit another's log-in failures."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -43,7 +43,10 @@ def test_admin_creates_an_account_and_its_owner_chooses_a_password(
         {"new_password1": "trois petits chats gris", "new_password2": "trois petits chats gris"},
     )
     assertRedirects(response, reverse("password_reset_complete"))
-    assert client.login(username="NADIA.BENALI@example.org", password="trois petits chats gris")
+    response = client.post(
+        reverse("login"), {"username": "NADIA.BENALI@example.org", "password": "trois petits chats gris"}
+    )
+    assertRedirects(response, reverse("inclusion:home"))
 
 
 def test_an_e_mail_address_cannot_be_used_twice_whatever_its_case(admin_client):
@@ -121,7 +124,10 @@ def test_admin_deactivates_an_account_which_can_no_longer_log_in(admin_client, c
     assertRedirects(response, account.get_absolute_url())
     account.refresh_from_db()
     assert not account.is_active
-    assert not client.login(username="partie@example.org", password="un mot de passe solide")
+    client.logout()  # the same test client as admin_client
+    response = client.post(reverse("login"), {"username": "partie@example.org", "password": "un mot de passe solide"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
 
 
 def test_an_admin_cannot_remove_their_own_rights(admin_client):

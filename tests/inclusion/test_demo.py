@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertNotContains
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from beneficiaries.models import Beneficiary, Consent
 from inclusion.enums import AntennaStatus, MembershipRole
@@ -90,7 +90,9 @@ def test_demo_matches_the_field():
 )
 def test_each_demo_account_logs_in_and_sees_its_own_home(client, email, sees, does_not_see):
     call_command("load_demo")
-    assert client.login(username=email, password=DEMO_PASSWORD)
+    assertRedirects(
+        client.post(reverse("login"), {"username": email, "password": DEMO_PASSWORD}), reverse("inclusion:home")
+    )
     response = client.get(reverse("inclusion:home"))
     for text in sees:
         assertContains(response, text)
