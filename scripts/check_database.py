@@ -1,4 +1,4 @@
-"""Stop early, in one line, when the test database server cannot be reached."""
+"""Stop early, in one line, when the test database or cache server cannot be reached."""
 
 import os
 import sys
@@ -26,3 +26,15 @@ except psycopg2.OperationalError as error:
         "Start it, or point the tests at another server: "
         "DATABASE_URL=postgres://user:password@host:5432/name make test"
     )
+
+redis_url = os.environ.get("REDIS_URL", "")
+if redis_url:
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+    except Exception as error:  # any failure to reach it is the same message to the user
+        sys.exit(
+            f"Redis is unreachable at {redis_url} ({type(error).__name__}). "
+            "Start it, or point the tests at another one: REDIS_URL=redis://host:6379/1 make test"
+        )

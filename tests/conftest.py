@@ -1,4 +1,7 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
@@ -29,3 +32,14 @@ def log_in(client):
         return client
 
     return _log_in
+
+
+@pytest.fixture(scope="module")
+def reference_data_restored(django_db_blocker):
+    """A transactional test empties every table when it ends, the topics and languages that
+    migrations load included: put them back once the module is done, for what runs next (and
+    for --reuse-db runs). The loaders update or create, so running them is always safe."""
+    yield
+    with django_db_blocker.unblock():
+        import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
+        import_module("volunteers.migrations.0002_languages").load_languages(apps, None)

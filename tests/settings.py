@@ -21,5 +21,8 @@ LANGUAGE_CODE = "fr"
 SECURE_SSL_REDIRECT = False
 # A real Redis, as in production, so the log-in throttle is tested on the cache it runs on.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+    }
 }

@@ -20,17 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_APPS = {"inclusion", "sessions_app", "beneficiaries", "volunteers"}
 
 
-@pytest.fixture(scope="module")
-def _migration_data_restored(django_db_blocker):
-    """A transactional test empties every table when it ends, after its own fixtures have run,
-    the topics, languages and content types loaded by migrations included. serialized_rollback
-    puts them back only when the next such test starts: put them back once this module is done,
-    for the tests that run next and for --reuse-db runs."""
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
 def _test_database_url() -> str:
     settings = connection.settings_dict
     credentials = quote(settings["USER"] or "", safe="")
@@ -75,8 +64,8 @@ def _row_counts(cursor, tables: list[str]) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.usefixtures("_migration_data_restored")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_restored")
 def test_a_backup_restores_into_a_new_database_with_every_row(tmp_path):
     UserFactory(coordinator=True)
     permanence = PermanenceFactory()

@@ -3,10 +3,8 @@
 import datetime
 import threading
 import time
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -88,16 +86,6 @@ def test_booking_refuses_to_run_inside_a_longer_transaction():
 # outside the test transaction and the database is emptied after each of them.
 
 
-@pytest.fixture(scope="module")
-def _reference_data_restored(django_db_blocker):
-    """A transactional test empties every table when it ends, the topics and languages that
-    migrations load included; put them back for what runs next (and for --reuse-db runs)."""
-    yield
-    with django_db_blocker.unblock():
-        import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
-        import_module("volunteers.migrations.0002_languages").load_languages(apps, None)
-
-
 def _at_once(work, arguments: list) -> list:
     """Run work(argument) in one thread per argument, all released together; return what each
     returned or raised."""
@@ -124,7 +112,7 @@ def _at_once(work, arguments: list) -> list:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_reference_data_restored")
+@pytest.mark.usefixtures("reference_data_restored")
 def test_only_one_of_many_simultaneous_requests_gets_the_last_seat():
     slot = _slot(seats=1)
     people = [BeneficiaryFactory() for _index in range(THREADS)]
@@ -152,7 +140,7 @@ def _book_without_the_lock(slot_pk: int, person) -> Booking | None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_reference_data_restored")
+@pytest.mark.usefixtures("reference_data_restored")
 def test_without_the_lock_simultaneous_requests_overbook_the_slot():
     slot = _slot(seats=1)
     people = [BeneficiaryFactory() for _index in range(THREADS)]
