@@ -8,6 +8,7 @@ class InclusionConfig(AppConfig):
     verbose_name = _("Organizations and antennas")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the project's system checks)
         from .middleware import SessionTimeoutMiddleware
 
         user_logged_in.connect(SessionTimeoutMiddleware.start_clock, dispatch_uid="inclusion_session_clock")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,16 +17,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# A production server must never run with a key that is written in the repository:
-# refuse to start rather than sign sessions and password-reset links with it.
+# A production server must never run with a key that is written in the repository: without
+# SECRET_KEY and with DEBUG off, serving is refused (inclusion/checks.py, run by runserver,
+# migrate and check, and by the WSGI entry point). Commands that sign nothing, such as
+# makemigrations, still run.
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
-            "(for instance: SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')), "
-            "or set DEBUG=true to run a local development server."
-        )
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-only-used-with-debug"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])

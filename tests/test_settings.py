@@ -37,3 +37,32 @@ def test_settings_are_read_from_the_environment(settings):
     assert settings.LANGUAGE_CODE == "fr"
     assert not settings.DEBUG
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
+
+
+def test_the_wsgi_server_refuses_to_start_without_a_secret_key():
+    environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+    environment["DJANGO_SETTINGS_MODULE"] = "inclusion.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", "import inclusion.wsgi"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_migrations_can_be_checked_without_a_secret_key():
+    environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+    environment["DJANGO_SETTINGS_MODULE"] = "inclusion.settings"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
