@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from inclusion.querystrings import page_of
 from sessions_app.enums import BookingStatus
 from sessions_app.services import BookingRefused
 
@@ -31,8 +31,6 @@ from .card_texts import CARD_TEXTS, RIGHT_TO_LEFT, bring_items, card_date, card_
 from .enums import SHEET_TRANSITIONS, SheetStatus
 from .models import Beneficiary, LiaisonSheet
 from .services import referral_book, referral_booking_cancel
-
-PAGE_SIZE = 50
 
 
 def _person(beneficiary: Beneficiary) -> str:
@@ -99,16 +97,13 @@ def slot_search(request, pk):
     submitted = any(name in request.GET for name in SlotSearchForm.base_fields)
     form = SlotSearchForm(request.GET if submitted else SlotSearchForm.defaults(sheet), sheet=sheet)
     search = form.search()
-    page = Paginator(free_slots(**search.selector_arguments()), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = page_of(request, free_slots(**search.selector_arguments()))
     context.update(
         {
+            **listing,
             "form": form,
             "search": search,
-            "page": page,
-            "days": _group_by_day_and_antenna(list(page), sheet),
-            "query_string": query.urlencode(),
+            "days": _group_by_day_and_antenna(list(listing["page"]), sheet),
             "needs": list(sheet.needs.all()),
         }
     )

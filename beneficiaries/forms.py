@@ -18,7 +18,7 @@ from volunteers.models import Language
 
 from .enums import NOT_GIVEN, ConsentMethod
 from .models import REFERENCE_ALPHABET, Beneficiary, LiaisonSheet
-from .services import beneficiary_duplicates
+from .services import BENEFICIARY_FIELDS, beneficiary_duplicates
 
 DUPLICATES_SHOWN = 10
 CONSENT_TEXT = _(
@@ -85,25 +85,8 @@ class PersonForm(SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = Beneficiary
-        fields = [
-            "first_name",
-            "last_name",
-            "phone",
-            "has_no_phone",
-            "email",
-            "birth_year",
-            "postcode",
-            "commune",
-            "languages",
-            "french_level",
-            "has_email_address",
-            "has_smartphone",
-            "has_computer",
-            "has_internet",
-            "age_bracket",
-            "gender",
-            "social_status",
-        ]
+        # The layout below sets the order on the page.
+        fields = [*BENEFICIARY_FIELDS, "languages"]
         field_classes = {"phone": PhoneNumberField}
         widgets = {
             "languages": forms.CheckboxSelectMultiple(),

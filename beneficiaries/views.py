@@ -8,7 +8,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from inclusion.departments import DEPARTMENTS
 from inclusion.phones import phone_normalize
-from inclusion.querystrings import search_text
+from inclusion.querystrings import page_of, search_text
 from sessions_app.enums import Attendance, BookingStatus
 from sessions_app.models import Booking, Topic
 
@@ -28,7 +27,6 @@ from .enums import SHEET_TRANSITIONS, SheetStatus
 from .forms import LiaisonSheetForm, PersonForm, ReferenceLookupForm, SheetAction, SheetActionForm
 from .models import Beneficiary, LiaisonSheet
 
-PAGE_SIZE = 50
 OPEN_STATUSES = [SheetStatus.SENT, SheetStatus.BOOKED, SheetStatus.SEEN, SheetStatus.NO_SHOW]
 # Not seen yet: a deadline close by still matters to the referrer.
 WAITING_STATUSES = [SheetStatus.SENT, SheetStatus.BOOKED, SheetStatus.NO_SHOW]
@@ -38,16 +36,6 @@ ACTION_STATUSES = {
     SheetAction.REDIRECT: SheetStatus.REDIRECTED,
     SheetAction.CANCEL: SheetStatus.CANCELLED,
 }
-
-
-def _listing(request, queryset) -> dict:
-    """One page of a list, and the query string that keeps its filters from page to page."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query_string": query.urlencode(),
-    }
 
 
 def _can_register(user) -> bool:
@@ -82,7 +70,7 @@ def person_list(request):
     return render(
         request,
         "beneficiaries/person_list.html",
-        {**_listing(request, people), "q": query, "can_register": _can_register(user)},
+        {**page_of(request, people), "q": query, "can_register": _can_register(user)},
     )
 
 
@@ -200,7 +188,7 @@ def sheet_list(request):
         sheets = sheets.filter(status=status)
     else:
         status = ""
-    context = _listing(request, sheets)
+    context = page_of(request, sheets)
     now, today = timezone.now(), timezone.localdate()
     for sheet in context["page"]:
         upcoming = [booking for booking in sheet.active_bookings if booking.slot.ends_at > now]

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,24 +20,12 @@ from .forms import (
     ReferrerForm,
 )
 from .models import Antenna, AntennaMembership, Organization, Referrer, User
-from .querystrings import search_text
-
-PAGE_SIZE = 50
+from .querystrings import page_of, search_text
 
 
 def _require_admin(user) -> None:
     if not user.is_admin:
         raise PermissionDenied
-
-
-def _listing(request, queryset) -> dict:
-    """One page of a list, and the query string that keeps its filters from page to page."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query_string": query.urlencode(),
-    }
 
 
 def home(request):
@@ -103,7 +90,7 @@ def antenna_list(request):
         request,
         "inclusion/antenna_list.html",
         {
-            **_listing(request, antennas),
+            **page_of(request, antennas),
             "filters": filters,
             "statuses": AntennaStatus.choices,
             "departments": DEPARTMENT_CHOICES,
@@ -168,7 +155,7 @@ def organization_list(request):
     return render(
         request,
         "inclusion/organization_list.html",
-        {**_listing(request, organizations), "q": query, "can_create": request.user.is_admin},
+        {**page_of(request, organizations), "q": query, "can_create": request.user.is_admin},
     )
 
 
@@ -249,7 +236,7 @@ def account_list(request):
         request,
         "inclusion/account_list.html",
         {
-            **_listing(request, accounts.order_by("display_name", "email")),
+            **page_of(request, accounts.order_by("display_name", "email")),
             "q": query,
             "role": role,
             "role_choices": role_choices,

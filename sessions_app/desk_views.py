@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,14 +20,13 @@ from beneficiaries.models import Beneficiary
 from beneficiaries.services import beneficiary_search
 from inclusion.access import antenna_or_404
 from inclusion.phones import phone_normalize
-from inclusion.querystrings import search_text
+from inclusion.querystrings import page_of, search_text
 
 from . import desk_services, services
 from .desk_forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
 from .enums import Attendance, BookingStatus, OccurrenceStatus
 from .models import Booking, Occurrence, SessionLog, Slot
 
-LOG_PAGE_SIZE = 50
 SEARCH_RESULTS = 20
 PREVIOUS_SESSIONS = 3
 
@@ -284,8 +282,7 @@ def log_list(request, antenna_pk):
         "sessions_app/desk/log_list.html",
         {
             "antenna": antenna,
-            "page": Paginator(logs, LOG_PAGE_SIZE).get_page(request.GET.get("page")),
-            "query_string": "",
+            **page_of(request, logs),
             "can_see_people": request.user.has_signed_charter,
         },
     )

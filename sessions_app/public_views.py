@@ -7,26 +7,23 @@ import itertools
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
 
 from inclusion.departments import DEPARTMENTS
 from inclusion.models import Antenna
-from inclusion.querystrings import search_text
+from inclusion.querystrings import page_of, search_text
 
+from .calendars import FeedEvent, calendar_feed
 from .enums import BookingMode, OccurrenceStatus, PermanenceKind
 from .models import Occurrence, Permanence
 from .opening_hours import opening_hours
 
-PAGE_SIZE = 50
 NEXT_OPENINGS = 3
 UPCOMING_WEEKS = 8
 FEED_PAST_DAYS = 30
@@ -124,20 +121,18 @@ def antenna_list(request: HttpRequest) -> HttpResponse:
         # Through every permanence, not only active ones: a suspended permanence keeps its booked dates.
         Prefetch("permanences__occurrences", queryset=upcoming, to_attr="upcoming_occurrences")
     )
-    page = Paginator(antennas, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = page_of(request, antennas)
+    page = listing["page"]
     for antenna in page:
         occurrences = itertools.chain.from_iterable(
             permanence.upcoming_occurrences for permanence in antenna.permanences.all()
         )
         antenna.next_openings = sorted(occurrences, key=lambda occurrence: occurrence.starts_at)[:NEXT_OPENINGS]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "sessions_app/public/antenna_list.html",
         {
-            "page": page,
-            "query_string": query.urlencode(),
+            **listing,
             "filters": filters,
             "departments": [(code, f"{code} – {DEPARTMENTS.get(code, code)}") for code in department_codes],
         },
@@ -179,51 +174,31 @@ def antenna_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def antenna_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     antenna = get_object_or_404(Antenna.objects.active().select_related("organization"), pk=pk)
-    zone = ZoneInfo(antenna.time_zone)
     since = _now() - datetime.timedelta(days=FEED_PAST_DAYS)
     # No upper bound: dates only exist up to the generation horizon, plus the one-off dates a
     # coordinator added further ahead, which subscribers should see too.
     occurrences = list(
         Occurrence.objects.filter(permanence__antenna=antenna, starts_at__gte=since)
-        .select_related("permanence")
+        .select_related("permanence__antenna")
         .order_by("starts_at")
     )
-    calendar = Calendar()
-    calendar.add("prodid", "-//Permanences numériques//Public calendar//FR")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{antenna.name} – {antenna.organization.name}")
-    calendar.add("x-wr-timezone", antenna.time_zone)
-    for occurrence in occurrences:
-        event = Event()
-        event.add("uid", f"occurrence-{occurrence.pk}@permanences-numeriques")
-        event.add("summary", occurrence.permanence.title)
-        # Local wall time with its TZID: calendars keep 9:00 at 9:00 across daylight-saving changes.
-        event.add("dtstart", occurrence.starts_at.astimezone(zone))
-        event.add("dtend", occurrence.ends_at.astimezone(zone))
-        event.add("dtstamp", occurrence.cancelled_at or occurrence.created_at)
-        event.add("location", antenna.full_address)
-        description = antenna.public_notes
-        if occurrence.is_cancelled:
-            event.add("status", "CANCELLED")
-            reason = (
-                _("Cancelled: %(reason)s") % {"reason": occurrence.cancel_reason}
-                if occurrence.cancel_reason
-                else _("Cancelled.")
+    feed = calendar_feed(
+        product="Public calendar",
+        name=f"{antenna.name} – {antenna.organization.name}",
+        time_zone=antenna.time_zone,
+        events=[
+            FeedEvent(
+                uid=f"occurrence-{occurrence.pk}@permanences-numeriques",
+                summary=occurrence.permanence.title,
+                occurrence=occurrence,
+                stamp=occurrence.cancelled_at or occurrence.created_at,
+                location=antenna.full_address,
+                notes=antenna.public_notes,
             )
-            # Some calendar apps ignore STATUS and still show the event: say it in words too.
-            description = f"{reason}\n\n{description}".strip()
-        else:
-            event.add("status", "CONFIRMED")
-        if description:
-            event.add("description", description)
-        calendar.add_component(event)
-    if occurrences:
-        calendar.add_missing_timezones(
-            first_date=occurrences[0].starts_at.date() - datetime.timedelta(days=1),
-            last_date=occurrences[-1].ends_at.date() + datetime.timedelta(days=366),
-        )
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+            for occurrence in occurrences
+        ],
+    )
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{slugify(antenna.name) or "antenne"}-{antenna.pk}.ics"'
     return response
 

@@ -1,13 +1,10 @@
 """Coordinators' pages: permanences, closures, one date at a time, and the month view."""
 
-import calendar
-import datetime
 from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +26,7 @@ from .forms import (
 )
 from .models import Closure, Occurrence, Permanence, Slot
 from .public_holidays import holiday_name, public_holidays
+from .reporting import month_from_url
 
 
 def _tell_generation(request, report: services.GenerationReport) -> None:
@@ -264,11 +262,8 @@ def month(request, antenna_pk, year=None, month=None):
     (holidays, closures), and the dates to resolve."""
     antenna = antenna_or_404(request, antenna_pk, manage=False)
     today = timezone.localdate()
-    year, month = (year, month) if year is not None else (today.year, today.month)
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
-        raise Http404
-    first = datetime.date(year, month, 1)
-    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    shown = month_from_url(year, month, today)
+    first, last = shown.first, shown.last
 
     occurrences = (
         Occurrence.objects.filter(permanence__antenna=antenna, date__range=(first, last))
@@ -307,8 +302,6 @@ def month(request, antenna_pk, year=None, month=None):
                 reason = closure.reason
             days[day]["skipped"].append({"permanence": permanence, "reason": reason})
 
-    previous_month = first - datetime.timedelta(days=1)
-    next_month = last + datetime.timedelta(days=1)
     return render(
         request,
         "sessions_app/month.html",
@@ -316,8 +309,8 @@ def month(request, antenna_pk, year=None, month=None):
             "antenna": antenna,
             "first": first,
             "days": sorted(days.items()),
-            "previous_month": previous_month,
-            "next_month": next_month,
+            "previous_month": shown.previous,
+            "next_month": shown.next,
             "today": today,
             "can_manage": can_manage_antenna(request.user, antenna),
         },

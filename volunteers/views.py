@@ -1,7 +1,6 @@
 """Volunteers' pages: their dates and sign-ups, each antenna's rota and team, their profile, and
 their personal calendar feed."""
 
-import calendar
 import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -10,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,12 +17,13 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from icalendar import Calendar, Event
 
 from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
 from inclusion.models import AntennaMembership, User
+from sessions_app.calendars import FeedEvent, calendar_feed
 from sessions_app.enums import OccurrenceStatus
 from sessions_app.models import Occurrence
+from sessions_app.reporting import month_from_url
 
 from . import services
 from .forms import MemberProfileForm, RotaAssignForm, VolunteerProfileForm
@@ -173,11 +173,8 @@ def rota(request, antenna_pk, year=None, month=None):
     antenna = antenna_or_404(request, antenna_pk, manage=False)
     now = _now()
     today = timezone.localdate(now, ZoneInfo(antenna.time_zone))
-    year, month = (year, month) if year is not None else (today.year, today.month)
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
-        raise Http404
-    first = datetime.date(year, month, 1)
-    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    shown = month_from_url(year, month, today)
+    first, last = shown.first, shown.last
     can_manage = can_manage_antenna(request.user, antenna)
     members = []
     if can_manage:
@@ -190,8 +187,6 @@ def rota(request, antenna_pk, year=None, month=None):
         _staffing(occurrence, now)
         occurrence.candidates = [member for member in members if member.pk not in occurrence.volunteer_ids]
         days[occurrence.date].append(occurrence)
-    previous_month = first - datetime.timedelta(days=1)
-    next_month = last + datetime.timedelta(days=1)
     return render(
         request,
         "volunteers/rota.html",
@@ -199,8 +194,8 @@ def rota(request, antenna_pk, year=None, month=None):
             "antenna": antenna,
             "first": first,
             "days": sorted(days.items()),
-            "previous_month": previous_month,
-            "next_month": next_month,
+            "previous_month": shown.previous,
+            "next_month": shown.next,
             "today": today,
             "can_manage": can_manage,
             "is_member": antenna.pk
@@ -339,41 +334,21 @@ def personal_calendar(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("occurrence__permanence__antenna")
         .order_by("occurrence__starts_at")
     )
-    feed = Calendar()
-    feed.add("prodid", "-//Permanences numériques//Volunteer calendar//FR")
-    feed.add("version", "2.0")
-    feed.add("calscale", "GREGORIAN")
-    feed.add("x-wr-calname", _("My permanences – %(name)s") % {"name": profile.user.display_name})
-    for signup in signups:
-        occurrence = signup.occurrence
-        antenna = occurrence.permanence.antenna
-        zone = ZoneInfo(antenna.time_zone)
-        event = Event()
-        event.add("uid", f"signup-{signup.pk}@permanences-numeriques")
-        event.add("summary", f"{occurrence.permanence.title} – {antenna.name}")
-        # Local wall time with its TZID: calendars keep 9:00 at 9:00 across daylight-saving changes.
-        event.add("dtstart", occurrence.starts_at.astimezone(zone))
-        event.add("dtend", occurrence.ends_at.astimezone(zone))
-        event.add("dtstamp", max(filter(None, [signup.created_at, occurrence.cancelled_at])))
-        event.add("location", antenna.full_address)
-        if occurrence.is_cancelled:
-            event.add("status", "CANCELLED")
-            # Some calendar apps ignore STATUS and still show the event: say it in words too.
-            event.add(
-                "description",
-                _("Cancelled: %(reason)s") % {"reason": occurrence.cancel_reason}
-                if occurrence.cancel_reason
-                else _("Cancelled."),
+    feed = calendar_feed(
+        product="Volunteer calendar",
+        name=_("My permanences – %(name)s") % {"name": profile.user.display_name},
+        events=[
+            FeedEvent(
+                uid=f"signup-{signup.pk}@permanences-numeriques",
+                summary=f"{signup.occurrence.permanence.title} – {signup.occurrence.permanence.antenna.name}",
+                occurrence=signup.occurrence,
+                stamp=max(filter(None, [signup.created_at, signup.occurrence.cancelled_at])),
+                location=signup.occurrence.permanence.antenna.full_address,
             )
-        else:
-            event.add("status", "CONFIRMED")
-        feed.add_component(event)
-    if signups:
-        feed.add_missing_timezones(
-            first_date=signups[0].occurrence.starts_at.date() - datetime.timedelta(days=1),
-            last_date=signups[-1].occurrence.ends_at.date() + datetime.timedelta(days=366),
-        )
-    response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
+            for signup in signups
+        ],
+    )
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="mes-permanences.ics"'
     # The address is a secret: keep it and the feed out of shared caches and search engines.
     response["Cache-Control"] = "private"
