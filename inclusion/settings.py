@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_include_bootstrap",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -222,3 +224,7 @@ OCCURRENCE_HORIZON_WEEKS = env.int("OCCURRENCE_HORIZON_WEEKS", default=12)
 
 # The address of the site, for links in e-mails sent outside a request (status changes, reminders).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Background work (e-mails, reminders, horizon extension, retention, large exports) goes through
+# Django's task API; the queue lives in the database and `manage.py db_worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import timezone
 
 from sessions_app import services
 from sessions_app.enums import BookingStatus, Frequency, OccurrenceStatus, Weekday
 from sessions_app.models import Booking, Occurrence, Slot
+from sessions_app.public_holidays import public_holidays
 
 from .factories import BookingFactory, ClosureFactory, PermanenceFactory
 
@@ -406,9 +408,18 @@ def test_rules_that_make_no_sense_are_refused(changes, field):
 
 
 def test_the_daily_command_generates_every_permanence(capsys):
-    PermanenceFactory.create_batch(3)
+    permanences = PermanenceFactory.create_batch(3)
+    today = timezone.localdate()
+    # Four weeks from today hold four or five Tuesdays, depending on today, less public holidays.
+    holidays = public_holidays(permanences[0].antenna.department_code, today, today + datetime.timedelta(weeks=4))
+    tuesdays = [
+        day
+        for day in (today + datetime.timedelta(days=n) for n in range(4 * 7 + 1))
+        if day.weekday() == 1 and day not in holidays
+    ]
+    expected = 3 * len(tuesdays)
     call_command("generate_occurrences", weeks=4)
-    assert Occurrence.objects.count() == 12
-    assert "12 dates created" in capsys.readouterr().out
+    assert Occurrence.objects.count() == expected
+    assert f"{expected} dates created" in capsys.readouterr().out
     call_command("generate_occurrences", weeks=4)
-    assert Occurrence.objects.count() == 12
+    assert Occurrence.objects.count() == expected
