@@ -20,8 +20,19 @@ from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Signup
 
+from . import rollups
 from .enums import Attendance, Autonomy, BookingChannel, BookingStatus, OccurrenceStatus, Outcome, RedirectionKind
-from .models import Booking, SessionLog, Topic, Voucher
+from .models import (
+    Booking,
+    MonthBookings,
+    MonthSessions,
+    MonthTopics,
+    Permanence,
+    SessionLog,
+    Topic,
+    Voucher,
+    session_breakdown_columns,
+)
 from .reporting import Period, Scope
 
 TOP_ORGANIZATIONS = 10
@@ -190,11 +201,18 @@ def _in_scope(queryset: QuerySet, scope: Scope, antenna_lookup: str) -> QuerySet
     return queryset.filter(**{f"{antenna_lookup}__in": scope.antennas()})
 
 
-def figures_compute(*, scope: Scope, period: Period) -> Figures:
-    """Every figure of the scope over the period, in eight database queries whatever the data."""
+def figures_compute(*, scope: Scope, period: Period, today: datetime.date | None = None) -> Figures:
+    """Every figure of the scope over the period, in a fixed number of queries whatever the data.
+
+    The months of the period that are over come from the monthly totals (`rollups.py`), the
+    rest from the sessions and bookings themselves; only the people, counted once each however
+    many months they came in, and the rota are always read from the rows."""
+    rolled = rollups.rolled_months(first=period.start, last=period.end, today=today or timezone.localdate())
+    live = _live_dates(period, rolled)
     scope_logs = _in_scope(SessionLog.objects.all(), scope, "antenna")
-    logs = scope_logs.filter(date__range=(period.start, period.end))
-    counts = _session_counts(logs)
+    logs = scope_logs.filter(_dates_q("date", live))
+    totals = _in_scope(MonthSessions.objects.filter(month__in=rolled), scope, "antenna")
+    counts = _session_counts(logs, totals)
     followed = _followed_people(scope_logs, period)
     sessions = Sessions(
         total=counts["total"],
@@ -206,8 +224,10 @@ def figures_compute(*, scope: Scope, period: Period) -> Figures:
         minutes=counts["minutes"],
     )
     anonymous = sessions.anonymous_individual + sessions.anonymous_participants
-    themes, subthemes = _topics(logs, sessions.total)
-    bookings, no_shows = _bookings(scope, period)
+    themes, subthemes = _topics(
+        logs, _in_scope(MonthTopics.objects.filter(month__in=rolled), scope, "antenna"), sessions.total
+    )
+    bookings, no_shows = _bookings(scope, live, rolled)
     return Figures(
         people=People(
             helped=followed["people"] + anonymous,
@@ -226,33 +246,76 @@ def figures_compute(*, scope: Scope, period: Period) -> Figures:
         redirections=sorted(_distribution(counts, "redirection", RedirectionKind.choices), key=lambda row: -row.count),
         bookings=bookings,
         no_shows=no_shows,
-        vouchers=_in_scope(
-            Voucher.objects.filter(session_log__date__range=(period.start, period.end)), scope, "session_log__antenna"
-        ).count(),
-        busiest=_busiest(logs),
-        months=_months(logs, period),
+        vouchers=counts["vouchers"],
+        busiest=_busiest(logs, totals),
+        months=_months(logs, totals, period),
     )
 
 
-def _session_counts(logs: QuerySet[SessionLog]) -> dict:
-    """Sessions, workshops, minutes, autonomy, outcomes and redirections: one pass of
-    conditional counts over the period's logs."""
-    return logs.aggregate(
+def _live_dates(period: Period, rolled: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """The stretches of the period outside the months read from the totals."""
+    stretches, day = [], period.start
+    for month in rolled:
+        if day < month:
+            stretches.append((day, month - datetime.timedelta(days=1)))
+        day = rollups.month_last_day(month) + datetime.timedelta(days=1)
+    if day <= period.end:
+        stretches.append((day, period.end))
+    return stretches
+
+
+def _dates_q(field: str, stretches: list[tuple[datetime.date, datetime.date]]) -> Q:
+    if not stretches:
+        # Nothing left to read from the rows: a condition that matches none, without a query.
+        return Q(pk__in=[])
+    condition = Q()
+    for first, last in stretches:
+        condition |= Q(**{f"{field}__range": (first, last)})
+    return condition
+
+
+def _add(*dicts: dict) -> dict:
+    total: dict = {}
+    for numbers in dicts:
+        for key, value in numbers.items():
+            total[key] = total.get(key, 0) + (value or 0)
+    return total
+
+
+def _session_counts(logs: QuerySet[SessionLog], totals: QuerySet[MonthSessions]) -> dict:
+    """Sessions, workshops, minutes, vouchers, autonomy, outcomes and redirections: one pass of
+    conditional counts over the live stretches' logs, one sum over the months' totals."""
+    breakdown = session_breakdown_columns()
+    live = logs.aggregate(
         total=Count("pk"),
         individual=Count("pk", filter=Q(is_workshop=False)),
         anonymous_individual=Count("pk", filter=Q(is_workshop=False, beneficiary__isnull=True)),
         workshops=Count("pk", filter=Q(is_workshop=True)),
         anonymous_participants=Sum("anonymous_participants", filter=Q(is_workshop=True), default=0),
         minutes=Sum("duration_minutes", default=0),
-        **{f"autonomy_{value}": Count("pk", filter=Q(autonomy=value)) for value, _label in AUTONOMY_CHOICES},
-        **{f"outcome_{value}": Count("pk", filter=Q(outcome=value)) for value in Outcome.values},
-        **{f"redirection_{value}": Count("pk", filter=Q(redirected_to=value)) for value in RedirectionKind.values},
+        **{column: Count("pk", filter=Q(**{field: value})) for column, (field, value) in breakdown.items()},
     )
+    summed = totals.aggregate(
+        total=Sum("sessions"),
+        **{
+            name: Sum(name)
+            for name in ["individual", "anonymous_individual", "workshops", "anonymous_participants", "minutes"]
+        },
+        vouchers=Sum("vouchers"),
+        **{column: Sum(column) for column in breakdown},
+    )
+    vouchers = Voucher.objects.filter(session_log__in=logs).count()
+    return _add(live, summed, {"vouchers": vouchers})
 
 
 def _distribution(counts: dict, prefix: str, choices) -> list[Row]:
     return [
-        Row(value, label, counts[f"{prefix}_{value}"], _percent(counts[f"{prefix}_{value}"], counts["total"]))
+        Row(
+            value,
+            label,
+            counts[f"{prefix}_{value or 'none'}"],
+            _percent(counts[f"{prefix}_{value or 'none'}"], counts["total"]),
+        )
         for value, label in choices
     ]
 
@@ -315,34 +378,39 @@ def _volunteer_time(scope: Scope, period: Period) -> VolunteerTime:
     return VolunteerTime(**totals)
 
 
-def _topics(logs, total: int) -> tuple[list[Row], list[Row]]:
-    counts = (
-        Topic.objects.filter(session_logs__in=logs)
-        .values("code", "label", "parent_id")
-        .annotate(sessions=Count("session_logs"))
-        .order_by("-sessions", "label")
+def _topics(logs, totals: QuerySet[MonthTopics], total: int) -> tuple[list[Row], list[Row]]:
+    live = (
+        SessionLog.topics.through.objects.filter(sessionlog__in=logs).values("topic_id").annotate(sessions=Count("pk"))
+    )
+    summed = totals.values("topic_id").annotate(sessions=Sum("sessions"))
+    sessions = _add(*({row["topic_id"]: row["sessions"]} for row in [*live.order_by(), *summed.order_by()]))
+    topics = (
+        Topic.objects.filter(pk__in=[pk for pk, count in sessions.items() if count])
+        .values("pk", "code", "label", "parent_id")
+        .order_by()
     )
     themes, subthemes = [], []
-    for topic in counts:
-        row = Row(topic["code"], topic["label"], topic["sessions"], _percent(topic["sessions"], total))
+    for topic in sorted(topics, key=lambda topic: (-sessions[topic["pk"]], topic["label"])):
+        count = sessions[topic["pk"]]
+        row = Row(topic["code"], topic["label"], count, _percent(count, total))
         (subthemes if topic["parent_id"] else themes).append(row)
     return themes, subthemes
 
 
-def _bookings(scope: Scope, period: Period) -> tuple[Bookings, NoShows]:
-    """Active bookings of the period grouped by channel and organization in one pass, with the
-    attendance of the dates already over; the groups are then added up by channel, by
-    organization and in all."""
+def _bookings(scope: Scope, live: list, rolled: list[datetime.date]) -> tuple[Bookings, NoShows]:
+    """Active bookings of the period grouped by channel and organization, in one pass over the
+    live stretches' bookings (with the attendance of the dates already over) and one over the
+    months' totals; the groups are then added up by channel, by organization and in all."""
     bookings = _in_scope(
-        Booking.objects.filter(status=BookingStatus.ACTIVE, slot__occurrence__date__range=(period.start, period.end)),
+        Booking.objects.filter(_dates_q("slot__occurrence__date", live), status=BookingStatus.ACTIVE),
         scope,
         "slot__occurrence__permanence__antenna",
     )
     over = Q(slot__occurrence__ends_at__lte=timezone.now())
     # Grouped by ids; the name rides along as an aggregate, because a name in the grouping
     # makes PostgreSQL sort every booking of the period.
-    groups = (
-        bookings.values("channel", "liaison_sheet__organization_id")
+    live_groups = (
+        bookings.values("channel", organization_pk=F("liaison_sheet__organization_id"))
         .annotate(
             organization=Max("liaison_sheet__organization__name"),
             bookings=Count("pk"),
@@ -351,6 +419,18 @@ def _bookings(scope: Scope, period: Period) -> tuple[Bookings, NoShows]:
         )
         .order_by()
     )
+    summed_groups = (
+        _in_scope(MonthBookings.objects.filter(month__in=rolled), scope, "antenna")
+        .values("channel", organization_pk=F("organization_id"))
+        .annotate(
+            organization=Max("organization__name"),
+            bookings=Sum("bookings"),
+            attended=Sum("attended"),
+            no_show=Sum("no_show"),
+        )
+        .order_by()
+    )
+    groups = [*live_groups, *summed_groups]
     by_channel = dict.fromkeys(BookingChannel.values, 0)
     by_organization: dict[int, list] = {}
     attended = no_show = 0
@@ -358,7 +438,7 @@ def _bookings(scope: Scope, period: Period) -> tuple[Bookings, NoShows]:
         by_channel[group["channel"]] = by_channel.get(group["channel"], 0) + group["bookings"]
         attended += group["attended"]
         no_show += group["no_show"]
-        organization_id = group["liaison_sheet__organization_id"]
+        organization_id = group["organization_pk"]
         if organization_id is not None:
             entry = by_organization.setdefault(organization_id, [group["organization"], 0])
             entry[1] += group["bookings"]
@@ -384,27 +464,32 @@ def _bookings(scope: Scope, period: Period) -> tuple[Bookings, NoShows]:
     return figures, NoShows(attended=attended, no_show=no_show)
 
 
-def _busiest(logs) -> list[BusyPermanence]:
-    # Grouped by id, the title and antenna riding along as aggregates: text in the grouping
-    # would make PostgreSQL hash or sort every session of the period by it.
-    permanences = (
+def _busiest(logs, totals: QuerySet[MonthSessions]) -> list[BusyPermanence]:
+    live = (
         logs.filter(occurrence__isnull=False)
-        .values("occurrence__permanence_id")
-        .annotate(
-            sessions=Count("pk"),
-            title=Max("occurrence__permanence__title"),
-            antenna=Max("occurrence__permanence__antenna__name"),
-        )
-        .order_by("-sessions", "title", "occurrence__permanence_id")[:TOP_PERMANENCES]
+        .values(permanence=F("occurrence__permanence_id"))
+        .annotate(sessions=Count("pk"))
+        .order_by()
     )
+    summed = totals.filter(permanence__isnull=False).values("permanence").annotate(sessions=Sum("sessions")).order_by()
+    sessions = _add(*({row["permanence"]: row["sessions"]} for row in [*live, *summed]))
+    if not sessions:
+        return []
+    # Ties on the last place are broken by title, so every permanence tied with it is a candidate.
+    cutoff = sorted(sessions.values(), reverse=True)[:TOP_PERMANENCES][-1]
+    candidates = (
+        Permanence.objects.filter(pk__in=[pk for pk, count in sessions.items() if count >= cutoff])
+        .values("pk", "title", antenna_name=F("antenna__name"))
+        .order_by()
+    )
+    ranked = sorted(candidates, key=lambda row: (-sessions[row["pk"]], row["title"], row["pk"]))[:TOP_PERMANENCES]
     return [
-        BusyPermanence(title=row["title"], antenna=row["antenna"], sessions=row["sessions"]) for row in permanences
+        BusyPermanence(title=row["title"], antenna=row["antenna_name"], sessions=sessions[row["pk"]]) for row in ranked
     ]
 
 
-def _months(logs, period: Period) -> list[Month]:
-    counts = {
-        row["month"]: row["sessions"]
-        for row in logs.annotate(month=TruncMonth("date")).values("month").annotate(sessions=Count("pk")).order_by()
-    }
+def _months(logs, totals: QuerySet[MonthSessions], period: Period) -> list[Month]:
+    live = logs.annotate(month=TruncMonth("date")).values("month").annotate(sessions=Count("pk")).order_by()
+    summed = totals.values("month").annotate(sessions=Sum("sessions")).order_by()
+    counts = _add(*({row["month"]: row["sessions"]} for row in [*live, *summed]))
     return [Month(month, counts.get(month, 0)) for month in period.months()]

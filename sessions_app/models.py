@@ -538,7 +538,11 @@ class SessionLog(models.Model):
         verbose_name = _("session log")
         verbose_name_plural = _("session logs")
         ordering = ["-date", "-created_at"]
-        indexes = [models.Index(fields=["antenna", "date"], name="sessionlog_antenna_date_idx")]
+        indexes = [
+            models.Index(fields=["antenna", "date"], name="sessionlog_antenna_date_idx"),
+            # The figures of a whole federation read the sessions of a few days across every antenna.
+            models.Index(fields=["date"], name="sessionlog_date_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_SESSION_MINUTES),
@@ -571,3 +575,98 @@ class Voucher(models.Model):
 
     def __str__(self):
         return self.number
+
+
+# Monthly totals behind the figures pages. A federation's year holds a million sessions; adding
+# them up again for every page view takes seconds, so every month that is over is added up once
+# per antenna and kept here. They are derived data: `sessions_app.rollups` rebuilds them, and
+# any write to a month that is already added up marks it stale (see `rollups.py`).
+
+
+class RolledMonth(models.Model):
+    """A month (its first day) whose totals exist for every antenna."""
+
+    month = models.DateField(primary_key=True)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.month:%m/%Y}"
+
+
+class StaleMonth(models.Model):
+    """An antenna's month whose sessions or bookings changed since its totals were added up."""
+
+    antenna = models.ForeignKey(Antenna, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["antenna", "month"], name="stalemonth_unique")]
+
+    def __str__(self):
+        return f"{self.antenna_id} {self.month:%m/%Y}"
+
+
+class MonthSessions(models.Model):
+    """The sessions of one antenna's month, per permanence (none for sessions without a date)."""
+
+    antenna = models.ForeignKey(Antenna, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    permanence = models.ForeignKey(Permanence, on_delete=models.CASCADE, null=True, related_name="+")
+    sessions = models.PositiveIntegerField(default=0)
+    individual = models.PositiveIntegerField(default=0)
+    anonymous_individual = models.PositiveIntegerField(default=0)
+    workshops = models.PositiveIntegerField(default=0)
+    anonymous_participants = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveBigIntegerField(default=0)
+    vouchers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "antenna"], name="monthsessions_month_idx")]
+
+    def __str__(self):
+        return f"{self.antenna_id} {self.month:%m/%Y}"
+
+
+def session_breakdown_columns() -> dict[str, tuple[str, str]]:
+    """A column of MonthSessions per choice of a session's autonomy, outcome and redirection,
+    named like "outcome_done" ("autonomy_none" for an autonomy not logged): the field and value
+    each one counts. Derived from the choices, so a new choice gets its column by a migration."""
+    columns = {f"autonomy_{value or 'none'}": ("autonomy", value) for value in ["", *Autonomy.values]}
+    columns.update({f"outcome_{value}": ("outcome", value) for value in Outcome.values})
+    columns.update({f"redirection_{value}": ("redirected_to", value) for value in RedirectionKind.values})
+    return columns
+
+
+for _column in session_breakdown_columns():
+    MonthSessions.add_to_class(_column, models.PositiveIntegerField(default=0))
+
+
+class MonthTopics(models.Model):
+    antenna = models.ForeignKey(Antenna, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    sessions = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "antenna"], name="monthtopics_month_idx")]
+
+    def __str__(self):
+        return f"{self.antenna_id} {self.month:%m/%Y}"
+
+
+class MonthBookings(models.Model):
+    """Active bookings on one antenna's dates of a month, by channel and referring organization."""
+
+    antenna = models.ForeignKey(Antenna, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    channel = models.CharField(max_length=10, choices=BookingChannel.choices)
+    organization = models.ForeignKey("inclusion.Organization", on_delete=models.CASCADE, null=True, related_name="+")
+    bookings = models.PositiveIntegerField()
+    attended = models.PositiveIntegerField()
+    no_show = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "antenna"], name="monthbookings_month_idx")]
+
+    def __str__(self):
+        return f"{self.antenna_id} {self.month:%m/%Y}"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from inclusion.models import AccessLog
 from sessions_app import services
-from sessions_app.models import Voucher
+from sessions_app.models import MonthBookings, MonthSessions, MonthTopics, RolledMonth, StaleMonth, Voucher
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory, SessionLogFactory
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
@@ -17,13 +17,16 @@ from .factories import AntennaMembershipFactory, ReferrerFactory, UserFactory
 
 PROJECT_APPS = {"inclusion", "sessions_app", "beneficiaries", "volunteers"}
 PROJECT_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROJECT_APPS]
+# Totals derived from the sessions and rebuilt by `build_figures`: editing them by hand would
+# only make the figures wrong.
+DERIVED_MODELS = {RolledMonth, StaleMonth, MonthSessions, MonthTopics, MonthBookings}
 
 
 def test_every_project_model_is_in_the_admin_with_search_and_filters():
     from django.apps import apps
 
     models = [model for app in PROJECT_APPS for model in apps.get_app_config(app).get_models()]
-    assert set(models) == set(PROJECT_MODELS)
+    assert set(models) - DERIVED_MODELS == set(PROJECT_MODELS)
     for model in PROJECT_MODELS:
         model_admin = admin.site._registry[model]
         assert model_admin.search_fields, model

@@ -1,0 +1,29 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from sessions_app.models import RolledMonth, StaleMonth
+from sessions_app.rollups import months_build, months_needing_build, stale_refresh
+
+
+class Command(BaseCommand):
+    help = (
+        "Add up the months that are over for the figures pages, and again the antennas' months that "
+        "changed since. Safe to run again; schedule it daily, after midnight."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--all", action="store_true", help="Add up again every month already added up.")
+
+    def handle(self, *args, all=False, **options):
+        started = time.perf_counter()
+        months = months_needing_build(timezone.localdate())
+        if all:
+            months = sorted({*months, *RolledMonth.objects.values_list("month", flat=True)})
+        built = months_build(months=months)
+        refreshed = stale_refresh(months=list(StaleMonth.objects.values_list("month", flat=True).distinct()))
+        self.stdout.write(
+            f"{len(built)} months added up, {refreshed} antenna months brought up to date "
+            f"in {time.perf_counter() - started:.1f} s."
+        )

@@ -1,0 +1,170 @@
+"""The monthly totals behind the figures: which months are added up, that the figures read
+them, and that every change to a month already added up is counted at once."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from beneficiaries.services import referral_booking_cancel
+from sessions_app import rollups, services
+from sessions_app.enums import Attendance, BookingChannel, Outcome
+from sessions_app.figures import figures_compute
+from sessions_app.models import Booking, MonthSessions, RolledMonth, SessionLog, StaleMonth, Topic, Voucher
+from sessions_app.reporting import Period, Scope
+from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
+from tests.inclusion.factories import AntennaFactory, OrganizationFactory, UserFactory
+
+from .factories import BookingFactory, SessionLogFactory, occurrence_today
+
+JANUARY = datetime.date(2026, 1, 1)
+FEBRUARY = datetime.date(2026, 2, 1)
+WINTER = Period(JANUARY, datetime.date(2026, 2, 28))
+ALL = Scope("all")
+
+
+def _from_rows(scope, period):
+    """The figures as the rows give them, the totals set aside for a moment."""
+    with transaction.atomic():
+        RolledMonth.objects.all().delete()
+        figures = figures_compute(scope=scope, period=period)
+        transaction.set_rollback(True)
+    return figures
+
+
+@pytest.fixture
+def winter():
+    """Two antennas with sessions and bookings in January and February 2026, both added up."""
+    antennas = AntennaFactory.create_batch(2)
+    for antenna in antennas:
+        for day in (datetime.date(2026, 1, 13), datetime.date(2026, 2, 10)):
+            occurrence = occurrence_today(antenna=antenna, day=day)
+            person = BeneficiaryFactory()
+            SessionLogFactory(
+                antenna=antenna, date=day, occurrence=occurrence, beneficiary=person, topics=["email", "logement"]
+            )
+            SessionLogFactory(antenna=antenna, date=day, occurrence=occurrence, outcome=Outcome.TO_CONTINUE)
+            BookingFactory(
+                slot=occurrence.slots.first(),
+                beneficiary=person,
+                liaison_sheet=LiaisonSheetFactory(organization=OrganizationFactory()),
+                attendance=Attendance.ATTENDED,
+            )
+            BookingFactory(slot=occurrence.slots.last(), channel=BookingChannel.PHONE, attendance=Attendance.NO_SHOW)
+    assert rollups.months_build(months=[JANUARY, FEBRUARY]) == [JANUARY, FEBRUARY]
+    assert not StaleMonth.objects.exists()
+    return antennas
+
+
+def test_only_months_over_everywhere_are_added_up():
+    spring = (JANUARY, datetime.date(2026, 3, 31))
+    # On the 1st, an overseas antenna may still be in the last day of the month before.
+    assert rollups.closed_months(*spring, datetime.date(2026, 3, 1)) == [JANUARY]
+    assert rollups.closed_months(*spring, datetime.date(2026, 3, 2)) == [JANUARY, FEBRUARY]
+    # A month cut by the period is read from the rows.
+    assert (
+        rollups.closed_months(datetime.date(2026, 1, 2), datetime.date(2026, 2, 27), datetime.date(2026, 6, 1)) == []
+    )
+
+
+def test_the_figures_read_the_months_from_their_totals(winter):
+    before = figures_compute(scope=ALL, period=WINTER)
+    # Rows removed behind the application's back (no signal): the totals still answer.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sessions_app_sessionlog_topics")
+        cursor.execute("DELETE FROM sessions_app_sessionlog WHERE beneficiary_id IS NULL")
+    after = figures_compute(scope=ALL, period=WINTER)
+    assert after.sessions == before.sessions
+    assert after.themes == before.themes
+    assert after.sessions.total == 8
+
+
+def test_totals_and_rows_agree_over_a_period_cut_in_the_middle_of_months(winter):
+    period = Period(datetime.date(2026, 1, 13), datetime.date(2026, 2, 10))
+    scope = Scope("antenna", antenna=winter[0])
+    assert figures_compute(scope=scope, period=period) == _from_rows(scope, period)
+    spring = Period(JANUARY, datetime.date(2026, 3, 31))
+    assert figures_compute(scope=ALL, period=spring) == _from_rows(ALL, spring)
+
+
+def test_each_antenna_counts_only_its_own_totals(winter):
+    figures = figures_compute(scope=Scope("antenna", antenna=winter[1]), period=WINTER)
+    assert (figures.sessions.total, figures.bookings.total, figures.no_shows.no_show) == (4, 4, 2)
+
+
+def _january_log(antenna):
+    return SessionLog.objects.filter(antenna=antenna, date__month=1).order_by("pk").first()
+
+
+def _january_bookings(antenna):
+    return Booking.objects.filter(slot__occurrence__permanence__antenna=antenna, slot__occurrence__date__month=1)
+
+
+def _move_to_february(antenna):
+    log = _january_log(antenna)
+    log.date = datetime.date(2026, 2, 3)
+    log.save()
+
+
+def _cancel_referral(antenna):
+    booking = _january_bookings(antenna).filter(liaison_sheet__isnull=False).first()
+    referral_booking_cancel(booking=booking, by=booking.created_by or UserFactory(), reason="Empêchement")
+
+
+# Every kind of change that moves a month's figures, made the way the application makes it.
+CHANGES = {
+    "a new session": lambda antenna: SessionLogFactory(antenna=antenna, date=datetime.date(2026, 1, 20)),
+    "a session moved to another month": _move_to_february,
+    "a topic added": lambda antenna: _january_log(antenna).topics.add(Topic.objects.get(code="bureautique")),
+    "a topic removed from the topic's side": lambda antenna: Topic.objects.get(code="email").session_logs.remove(
+        _january_log(antenna)
+    ),
+    "a voucher": lambda antenna: Voucher.objects.create(session_log=_january_log(antenna), number="APTIC-42"),
+    "a session deleted": lambda antenna: _january_log(antenna).delete(),
+    "a booking cancelled": _cancel_referral,
+    "an attendance marked": lambda antenna: services.booking_set_attendance(
+        booking=_january_bookings(antenna).get(attendance=Attendance.NO_SHOW), attendance=Attendance.ATTENDED
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_to_a_month_already_added_up_is_counted_at_once(winter, change):
+    before = figures_compute(scope=ALL, period=WINTER)
+    CHANGES[change](winter[0])
+    assert StaleMonth.objects.exists()
+    figures = figures_compute(scope=ALL, period=WINTER)
+    assert figures != before
+    assert figures == _from_rows(ALL, WINTER)
+    # The stale month was added up again and its mark removed.
+    assert not StaleMonth.objects.exists()
+
+
+def test_moving_a_date_moves_its_bookings_to_the_new_month(winter):
+    occurrence = winter[0].permanences.get(occurrences__date=datetime.date(2026, 1, 13)).occurrences.get()
+    services.occurrence_move(occurrence=occurrence, day=datetime.date(2026, 2, 17), start=datetime.time(9))
+    assert set(StaleMonth.objects.values_list("month", flat=True)) == {JANUARY, FEBRUARY}
+    assert figures_compute(scope=ALL, period=WINTER) == _from_rows(ALL, WINTER)
+
+
+def test_the_daily_command_adds_up_the_months_that_need_it(winter, capsys):
+    RolledMonth.objects.filter(month=FEBRUARY).delete()
+    MonthSessions.objects.filter(month=FEBRUARY).delete()
+    SessionLogFactory(antenna=winter[0], date=datetime.date(2026, 1, 27))
+    call_command("build_figures")
+    # February and every month over since, empty ones included, so that none is read from the rows.
+    today = datetime.date.today()
+    added_up = len(rollups.closed_months(FEBRUARY, today, today))
+    assert f"{added_up} months added up, 1 antenna months brought up to date" in capsys.readouterr().out
+    assert set(RolledMonth.objects.values_list("month", flat=True)) >= {JANUARY, FEBRUARY}
+    assert not StaleMonth.objects.exists()
+    call_command("build_figures")
+    assert "0 months added up, 0 antenna months brought up to date" in capsys.readouterr().out
+    assert figures_compute(scope=ALL, period=WINTER) == _from_rows(ALL, WINTER)
+
+
+def test_a_month_still_going_is_never_added_up():
+    SessionLogFactory(date=datetime.date.today())
+    call_command("build_figures", "--all")
+    assert not RolledMonth.objects.filter(month=datetime.date.today().replace(day=1)).exists()
