@@ -13,7 +13,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -320,17 +320,22 @@ def _distribution(counts: dict, prefix: str, choices) -> list[Row]:
     ]
 
 
+# Each side is grouped by person on its own, so that the sessions' side streams out of an index
+# already in person order, with no hashing or sorting of a million visits; the workshops' side
+# is small and joined to it by person.
 FOLLOWED_PEOPLE_SQL = """
     SELECT COUNT(*),
            COUNT(*) FILTER (WHERE first_day >= %s),
            COUNT(*) FILTER (WHERE in_period > 1),
            COALESCE(SUM(workshop_places), 0)
     FROM (
-        SELECT MIN(day) AS first_day,
-               COUNT(*) FILTER (WHERE day >= %s) AS in_period,
-               COUNT(*) FILTER (WHERE workshop AND day >= %s) AS workshop_places
-        FROM ({visits}) AS visits
-        GROUP BY person
+        SELECT CASE WHEN alone.first_day IS NULL THEN workshops.first_day
+                    WHEN workshops.first_day IS NULL OR alone.first_day <= workshops.first_day
+                    THEN alone.first_day ELSE workshops.first_day END AS first_day,
+               COALESCE(alone.in_period, 0) + COALESCE(workshops.in_period, 0) AS in_period,
+               workshops.in_period AS workshop_places
+        FROM ({alone}) AS alone
+        FULL OUTER JOIN ({workshops}) AS workshops ON alone.person = workshops.person
     ) AS people
     WHERE in_period > 0
 """
@@ -341,27 +346,33 @@ def _followed_people(scope_logs: QuerySet[SessionLog], period: Period) -> dict:
     how many are new (nothing at these antennas before the period), how many came more than
     once, and how many workshop places they took.
 
-    Every visit up to the end of the period is grouped by person in one pass; a query per
-    person (correlated subqueries) takes minutes on a national federation. The ORM cannot group
-    over a union, so the union it builds is wrapped in SQL, its parameters kept as parameters.
+    Every visit up to the end of the period is grouped by person; a query per person
+    (correlated subqueries) takes minutes on a national federation. The ORM cannot join two
+    groupings, so the two it builds are joined in SQL, their parameters kept as parameters.
     """
+    in_period = Q(date__gte=period.start)
     alone = (
         scope_logs.filter(is_workshop=False, beneficiary__isnull=False, date__lte=period.end)
+        .values(person=F("beneficiary_id"))
+        # Counting dates rather than ids: the ids are not in the index the sessions are read from.
+        .annotate(first_day=Min("date"), in_period=Count("date", filter=in_period))
         .order_by()
-        .values(person=F("beneficiary_id"), day=F("date"), workshop=Value(False, output_field=BooleanField()))
     )
-    in_workshops = (
+    workshops = (
         SessionLog.participants.through.objects.filter(
             sessionlog__in=scope_logs.filter(is_workshop=True, date__lte=period.end)
         )
-        .order_by()
-        .values(
-            person=F("beneficiary_id"), day=F("sessionlog__date"), workshop=Value(True, output_field=BooleanField())
+        .values(person=F("beneficiary_id"))
+        .annotate(
+            first_day=Min("sessionlog__date"), in_period=Count("pk", filter=Q(sessionlog__date__gte=period.start))
         )
+        .order_by()
     )
-    visits, params = alone.union(in_workshops, all=True).query.sql_with_params()
+    alone_sql, alone_params = alone.query.sql_with_params()
+    workshops_sql, workshops_params = workshops.query.sql_with_params()
+    sql = FOLLOWED_PEOPLE_SQL.format(alone=alone_sql, workshops=workshops_sql)
     with connection.cursor() as cursor:
-        cursor.execute(FOLLOWED_PEOPLE_SQL.format(visits=visits), [period.start] * 3 + list(params))
+        cursor.execute(sql, [period.start, *alone_params, *workshops_params])
         people, new, returning, workshop_places = cursor.fetchone()
     return {"people": people, "new": new, "returning": returning, "workshop_places": int(workshop_places)}
 

@@ -542,6 +542,13 @@ class SessionLog(models.Model):
             models.Index(fields=["antenna", "date"], name="sessionlog_antenna_date_idx"),
             # The figures of a whole federation read the sessions of a few days across every antenna.
             models.Index(fields=["date"], name="sessionlog_date_idx"),
+            # Counting the people helped groups a federation's individual sessions by person: read
+            # from this index alone, in person order, they need no sorting.
+            models.Index(
+                fields=["beneficiary", "date", "antenna"],
+                condition=Q(is_workshop=False, beneficiary__isnull=False),
+                name="sessionlog_person_visits_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
