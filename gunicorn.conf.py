@@ -1,0 +1,27 @@
+"""gunicorn's settings, read from the environment: `gunicorn inclusion.wsgi` picks this file up.
+
+Workers: WEB_CONCURRENCY, by default 2 x cores + 1 (5 on the 2-core reference machine). Each
+worker is one process answering one request at a time; the pages spend most of their time in
+PostgreSQL, so about two per core keeps the cores busy while some wait. Each worker holds at
+most one database connection: count workers x servers against PostgreSQL's (or the pooler's)
+connection limit.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "inclusion.wsgi:application"
+bind = os.environ.get("BIND", "127.0.0.1:8000").split(",")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# A request longer than this is killed and logged: exports stream, so they keep the worker alive.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+# Restart each worker now and then, so a slow leak never grows for days; the jitter keeps the
+# workers from restarting together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = max_requests // 10
+# The access log on standard output, as JSON lines with the request id; errors on standard error.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+logger_class = "inclusion.logs.JsonAccessLogger"
