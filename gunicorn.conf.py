@@ -20,8 +20,12 @@ graceful_timeout = 30
 # workers from restarting together.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = max_requests // 10
-# The access log on standard output, as JSON lines with the request id; errors on standard error.
+# The access log on standard output, JSON lines with the request id; gunicorn's own messages
+# on standard error, JSON too.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-logger_class = "inclusion.logs.JsonAccessLogger"
+logger_class = "inclusion.logs.JsonGunicornLogger"
+# One control socket per account would be shared by every server started under it; systemd's
+# reload (HUP) and stop (TERM) are all the management needed.
+control_socket_disable = True

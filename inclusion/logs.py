@@ -2,7 +2,7 @@
 
 The id comes from the load balancer's X-Request-ID header when it sends a sane one, so a request
 can be followed from the proxy to the application; otherwise one is made here. It is sent back
-in the answer's X-Request-ID header, where gunicorn's access log (JsonAccessLogger) reads it.
+in the answer's X-Request-ID header, where gunicorn's access log (JsonGunicornLogger) reads it.
 """
 
 import contextvars
@@ -76,11 +76,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-class JsonAccessLogger(GunicornLogger):
-    """gunicorn's access log as JSON lines: request id, method, path, status, duration, size.
+class JsonGunicornLogger(GunicornLogger):
+    """gunicorn's own logs as JSON lines too. The access log gives the request id, method, path,
+    status, duration and size; the query string is left out, as search words there may be
+    people's names."""
 
-    The query string is left out: search words there may be people's names.
-    """
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
