@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import BooleanField, Count, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -297,7 +297,9 @@ def _followed_people(scope_logs: QuerySet[SessionLog], period: Period) -> dict:
         )
     )
     visits, params = alone.union(in_workshops, all=True).query.sql_with_params()
-    with connection.cursor() as cursor:
+    # Raw SQL bypasses the database routers: read where the query set itself would (the replica
+    # inside use_replica()).
+    with connections[alone.db].cursor() as cursor:
         cursor.execute(FOLLOWED_PEOPLE_SQL.format(visits=visits), [period.start] * 3 + list(params))
         people, new, returning, workshop_places = cursor.fetchone()
     return {"people": people, "new": new, "returning": returning, "workshop_places": int(workshop_places)}
