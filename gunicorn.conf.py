@@ -11,7 +11,14 @@ import multiprocessing
 import os
 
 wsgi_app = "inclusion.wsgi:application"
-bind = os.environ.get("BIND", "127.0.0.1:8000").split(",")
+# BIND, e.g. 127.0.0.1:8000 behind a reverse proxy on the same host; on platforms that give a
+# PORT (Procfile), every interface on that port.
+if "BIND" in os.environ:
+    bind = os.environ["BIND"].split(",")
+elif "PORT" in os.environ:
+    bind = [f"0.0.0.0:{os.environ['PORT']}"]
+else:
+    bind = ["127.0.0.1:8000"]
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # A request longer than this is killed and logged: exports stream, so they keep the worker alive.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
