@@ -83,6 +83,9 @@ serve: messages $(SERVE_SECRET)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) BIND=$(SERVE_BIND) $(BIN)/gunicorn --config gunicorn.conf.py
 
-# The task worker (e-mails, horizon extension): start it next to `make serve`, on the same database.
+# The task worker (e-mails, horizon extension): start it next to `make serve`, on the same database;
+# it waits for `make serve` to have migrated it.
 worker: messages $(SERVE_SECRET)
+	@until $(SERVE_ENV) $(BIN)/python manage.py migrate --check >/dev/null 2>&1; do \
+	  echo "Waiting for the database to be migrated (make serve does it)..."; sleep 3; done
 	$(SERVE_ENV) $(BIN)/python manage.py db_worker
