@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint venv messages messages-update gettext bench-generation bench-figures clean backup
+.PHONY: run test lint venv messages messages-update gettext bench-generation bench-figures clean backup serve worker
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,3 +60,32 @@ clean:
 # A dump of the database named by DATABASE_URL into backups/ (or BACKUP_DIR); plain bash, no venv.
 backup:
 	scripts/backup.sh $(BACKUP_DIR)
+
+# Production mode on this machine: DEBUG off, gunicorn (gunicorn.conf.py) and whitenoise, on
+# http://$(SERVE_BIND), over the demo (DATABASE_URL, by default the SQLite file of `make run`).
+# Without SECRET_KEY, a throwaway one is made once and shared by `make serve` and `make worker`
+# (the worker signs the links of the e-mails it sends). Plain HTTP on the loopback only.
+SERVE_BIND ?= 127.0.0.1:8001
+SERVE_SECRET := $(VENV)/serve-secret-key
+SERVE_ENV = DEBUG=false \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat $(SERVE_SECRET))}" \
+	DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SITE_URL="$${SITE_URL:-http://$(SERVE_BIND)}" \
+	SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
+
+$(SERVE_SECRET): | $(STAMP)
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: messages $(SERVE_SECRET)
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	$(SERVE_ENV) $(BIN)/python manage.py load_demo
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(SERVE_ENV) BIND=$(SERVE_BIND) $(BIN)/gunicorn --config gunicorn.conf.py
+
+# The task worker (e-mails, horizon extension): start it next to `make serve`, on the same database;
+# it waits for `make serve` to have migrated it.
+worker: messages $(SERVE_SECRET)
+	@until $(SERVE_ENV) $(BIN)/python manage.py migrate --check >/dev/null 2>&1; do \
+	  echo "Waiting for the database to be migrated (make serve does it)..."; sleep 3; done
+	$(SERVE_ENV) $(BIN)/python manage.py db_worker

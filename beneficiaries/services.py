@@ -124,6 +124,8 @@ def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | Non
     Returns False, changing nothing, when the sheet's current status does not lead there (for
     instance a finished sheet): callers from the desk must never fail because of a referral.
     """
+    from .tasks import liaison_sheet_notify_email  # the tasks module calls back into this one
+
     with transaction.atomic():
         sheet = LiaisonSheet.objects.select_for_update().get(pk=sheet.pk)
         if status not in SHEET_TRANSITIONS[sheet.status]:
@@ -135,12 +137,16 @@ def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | Non
             fields.append("outcome")
         sheet.save(update_fields=fields)
         event = LiaisonSheetEvent.objects.create(sheet=sheet, status=status, created_by=by, note=note[:500])
-        transaction.on_commit(lambda: liaison_sheet_notify(event=event))
+        # The e-mail is the task worker's job, queued only once the change is committed.
+        transaction.on_commit(lambda: liaison_sheet_notify_email.enqueue(event_id=event.pk))
     return True
 
 
 def liaison_sheet_notify(*, event: LiaisonSheetEvent) -> None:
-    """Tell the referrer what became of their referral. Never the volunteers' private notes."""
+    """Tell the referrer what became of their referral. Never the volunteers' private notes.
+
+    Run by the task worker (beneficiaries.tasks.liaison_sheet_notify_email), never in a request.
+    """
     sheet = event.sheet
     context = {
         "sheet": sheet,

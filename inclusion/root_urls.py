@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from inclusion.health import healthz
+
 admin.site.site_header = "Permanences numériques"
 admin.site.site_title = "Permanences numériques"
 
@@ -23,4 +25,6 @@ urlpatterns = [
     # Visitors on the log-in page must be able to switch language too.
     path("langue/", login_not_required(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
+    # For load balancers and supervisors: public, answers only whether the database does.
+    path("healthz", healthz, name="healthz"),
 ]

@@ -94,8 +94,19 @@ def user_invite(
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-        transaction.on_commit(lambda: account_invitation_send(user=user, base_url=base_url, language=language))
+        account_invitation_enqueue(user=user, base_url=base_url, language=language)
     return user
+
+
+def account_invitation_enqueue(*, user: User, base_url: str, language: str) -> None:
+    """Have the task worker e-mail the link to choose a password, once the current transaction
+    has committed (at once outside one): the worker must find the account, and a rolled-back
+    account must get no e-mail."""
+    from .tasks import account_invitation_email  # the tasks module calls back into this one
+
+    transaction.on_commit(
+        lambda: account_invitation_email.enqueue(user_id=user.pk, base_url=base_url, language=language)
+    )
 
 
 def account_invitation_send(*, user: User, base_url: str, language: str) -> None:

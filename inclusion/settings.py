@@ -50,7 +50,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of a request, and its answer, carry the request's id.
+    "inclusion.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions and the rest: nothing else to run for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "inclusion.middleware.ChosenLanguageMiddleware",
@@ -211,10 +215,24 @@ if DEBUG and not REDIS_URL:
     # in production the warning stays, as several workers would each count apart.
     SILENCED_SYSTEM_CHECKS.append("axes.W001")
 
+# Logs go to standard output, one JSON object a line in production (what log collectors parse),
+# plain text in debug; each line of a request carries its id (inclusion.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "inclusion.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "inclusion.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": env.str("LOG_FORMAT", default="text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -228,3 +246,39 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Background work (e-mails, reminders, horizon extension, retention, large exports) goes through
 # Django's task API; the queue lives in the database and `manage.py db_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Serving: static files are compressed and named after their content by collectstatic, then
+# answered by whitenoise with far-future cache headers, so no separate file server is needed.
+# In debug the files are read from the source folders and need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# A load balancer probes /healthz over plain HTTP, on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Several application servers share nothing but PostgreSQL (and Redis when REDIS_URL is set):
+# sessions live in the database, whichever server answers the next request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
+# Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: set this to true
+# there (README, "Scaling out").
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+
+# An optional read replica for the figures and exports, the heaviest reads; everything else,
+# and every write, stays on the primary (inclusion.db_routers).
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        "DISABLE_SERVER_SIDE_CURSORS": env.bool(
+            "DATABASE_REPLICA_DISABLE_SERVER_SIDE_CURSORS", default=DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
+        ),
+    }
+    DATABASE_ROUTERS = ["inclusion.db_routers.ReplicaRouter"]

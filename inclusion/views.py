@@ -325,7 +325,9 @@ def account_update(request, pk):
 @require_POST
 def account_invitation_resend(request, pk):
     account = _account_for_admin(request, pk)
-    services.account_invitation_send(user=account, base_url=request.build_absolute_uri("/"), language=get_language())
+    services.account_invitation_enqueue(
+        user=account, base_url=request.build_absolute_uri("/"), language=get_language()
+    )
     messages.success(request, _("A link to choose a password was sent to %(email)s.") % {"email": account.email})
     return redirect(account)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
+from inclusion.db_routers import replica_stream, use_replica
 from inclusion.models import AccessLog, User
 from inclusion.services import access_log_record
 
@@ -45,11 +46,14 @@ def _export(request: HttpRequest, scope: str, pk: int, fmt: str, build: Callable
     export = build(figures_scope, period, names=_names_allowed(request))
     if fmt == "csv":
         # The stream runs after the view returns: the access is recorded now, counted by the database.
-        _record(request.user, export, fmt, export.queryset.count())
-        response = StreamingHttpResponse(csv_stream(export), content_type="text/csv; charset=utf-8")
+        with use_replica():
+            rows = export.queryset.count()
+        _record(request.user, export, fmt, rows)
+        response = StreamingHttpResponse(replica_stream(csv_stream(export)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt)}"'
         return response
-    file, rows = xlsx_file(export, user=request.user)
+    with use_replica():
+        file, rows = xlsx_file(export, user=request.user)
     _record(request.user, export, fmt, rows)
     return FileResponse(file, as_attachment=True, filename=export.filename(fmt), content_type=XLSX_CONTENT_TYPE)
 

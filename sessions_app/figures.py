@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -371,7 +371,9 @@ def _followed_people(scope_logs: QuerySet[SessionLog], period: Period) -> dict:
     alone_sql, alone_params = alone.query.sql_with_params()
     workshops_sql, workshops_params = workshops.query.sql_with_params()
     sql = FOLLOWED_PEOPLE_SQL.format(alone=alone_sql, workshops=workshops_sql)
-    with connection.cursor() as cursor:
+    # Raw SQL bypasses the database routers: read where the query set itself would (the replica
+    # inside use_replica()).
+    with connections[alone.db].cursor() as cursor:
         cursor.execute(sql, [period.start, *alone_params, *workshops_params])
         people, new, returning, workshop_places = cursor.fetchone()
     return {"people": people, "new": new, "returning": returning, "workshop_places": int(workshop_places)}

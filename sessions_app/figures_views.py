@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from inclusion.db_routers import use_replica
 from inclusion.models import Antenna, Organization
 
 from .figures import DEFINITIONS, Figures, Row, figures_compute
@@ -151,7 +152,10 @@ def home(request):
 def figures(request, scope, pk):
     scope = scope_for(request.user, scope, pk)
     period, error = _period(request)
-    result: Figures | None = figures_compute(scope=scope, period=period) if period else None
+    result: Figures | None = None
+    if period:
+        with use_replica():
+            result = figures_compute(scope=scope, period=period)
     charts = {}
     if result is not None:
         charts = {
@@ -184,6 +188,10 @@ def summary(request, scope, pk):
     scope = scope_for(request.user, scope, pk)
     with translation.override("fr"):
         period, error = _period(request)
+    result = None
+    if period:
+        with use_replica():
+            result = figures_compute(scope=scope, period=period)
     return render(
         request,
         "sessions_app/figures/summary.html",
@@ -192,7 +200,7 @@ def summary(request, scope, pk):
             "scope_kwargs": scope.url_kwargs,
             "period": period,
             "period_error": error,
-            "figures": figures_compute(scope=scope, period=period) if period else None,
+            "figures": result,
             "definitions": DEFINITIONS,
             "today": timezone.localdate(),
         },

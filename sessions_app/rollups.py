@@ -24,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from inclusion.db_routers import use_primary
+
 from .enums import Attendance, BookingStatus
 from .models import (
     Booking,
@@ -145,7 +147,8 @@ def months_build(*, months: Iterable[datetime.date]) -> list[datetime.date]:
     built = []
     for month in months:
         try:
-            with transaction.atomic():
+            # Totals are written from what the primary holds, never from a replica that may lag.
+            with use_primary(), transaction.atomic():
                 # Marks go first: a change committed from here on leaves a new one.
                 StaleMonth.objects.filter(month=month).delete()
                 _replace(month, None)
@@ -173,7 +176,9 @@ def stale_refresh(*, months: list[datetime.date]) -> int:
     """Add up again the antennas' months among these that changed; returns how many."""
     if not months:
         return 0
-    with transaction.atomic():
+    # Read on the primary, even for a figures page reading from a replica: the marks are locked,
+    # and the totals are written from what the primary holds.
+    with use_primary(), transaction.atomic():
         # skip_locked: a refresh already running in another request takes care of its marks.
         stale = list(StaleMonth.objects.select_for_update(skip_locked=True).filter(month__in=months))
         if not stale:

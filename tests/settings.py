@@ -28,3 +28,9 @@ CACHES = {
 }
 # Tasks run at once, inside the test, so their effects can be asserted.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Static files come from the source folders: no collectstatic before a test run.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+# A "replica" alias on the test database itself, for the replica router's tests (which switch the
+# router on); without the router nothing reads from it.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

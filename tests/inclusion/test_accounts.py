@@ -151,9 +151,10 @@ def test_admin_grants_admin_rights(admin_client):
     assert account.is_superuser and account.is_staff
 
 
-def test_invitation_can_be_sent_again(admin_client):
+def test_invitation_can_be_sent_again(admin_client, django_capture_on_commit_callbacks):
     account = UserFactory()
-    admin_client.post(reverse("inclusion:account_invitation_resend", args=[account.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("inclusion:account_invitation_resend", args=[account.pk]))
     [message] = mail.outbox
     assert message.to == [account.email]
 

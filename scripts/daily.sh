@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The daily commands, in order. Each one runs even when an earlier one failed (anonymising people
+# past the retention period must not wait for a scheduling error); the script exits non-zero when
+# any failed, so cron mails it and systemd marks the unit failed.
+set -u
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-.venv/bin/python}"
+status=0
+for command in generate_occurrences anonymise_inactive prune_db_task_results; do
+    echo "== manage.py $command"
+    "$PYTHON" manage.py "$command" || { echo "manage.py $command failed" >&2; status=1; }
+done
+exit "$status"

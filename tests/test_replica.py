@@ -1,0 +1,126 @@
+"""The optional read replica: the figures and exports read from it, every other read and every
+write stays on the primary. The test "replica" mirrors the test database, so the data must be
+committed (transactional tests) for the replica connection to see it."""
+
+import datetime
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from inclusion.db_routers import ReplicaRouter, use_replica
+from inclusion.models import Antenna, Organization
+from sessions_app import rollups
+from sessions_app.figures import figures_compute
+from sessions_app.models import StaleMonth
+from sessions_app.reporting import Period, Scope
+from tests.inclusion.factories import AntennaFactory, UserFactory
+from tests.sessions_app.factories import SessionLogFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+    pytest.mark.usefixtures("reference_data_restored"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _router(settings):
+    settings.DATABASE_ROUTERS = ["inclusion.db_routers.ReplicaRouter"]
+
+
+def _sql(context: CaptureQueriesContext) -> str:
+    return "\n".join(query["sql"] for query in context.captured_queries)
+
+
+def test_reads_go_to_the_replica_only_inside_use_replica():
+    AntennaFactory()
+    with (
+        CaptureQueriesContext(connections["replica"]) as replica,
+        CaptureQueriesContext(connections["default"]) as default,
+        use_replica(),
+    ):
+        assert Antenna.objects.count() == 1
+    assert len(replica) == 1 and len(default) == 0
+    with CaptureQueriesContext(connections["replica"]) as replica:
+        assert Antenna.objects.count() == 1
+    assert len(replica) == 0
+
+
+def test_writes_inside_use_replica_stay_on_the_primary():
+    with CaptureQueriesContext(connections["replica"]) as replica, use_replica():
+        organization = Organization.objects.create(name="Fédération", kind="association")
+    assert "INSERT" not in _sql(replica)
+    assert organization._state.db == "default"
+
+
+def test_without_a_replica_alias_everything_stays_on_the_primary(monkeypatch):
+    monkeypatch.delitem(connections.settings, "replica")
+    with use_replica():
+        assert ReplicaRouter().db_for_read(Antenna) is None
+
+
+def test_migrations_run_on_the_primary_only():
+    router = ReplicaRouter()
+    assert router.allow_migrate("default", "inclusion")
+    assert not router.allow_migrate("replica", "inclusion")
+
+
+def _coordinator_with_a_session_log(client):
+    coordinator = UserFactory(coordinator=True)
+    antenna = coordinator.memberships.get().antenna
+    SessionLogFactory(antenna=antenna, date=timezone.localdate())
+    client.force_login(coordinator)
+    return antenna
+
+
+def test_the_figures_are_read_from_the_replica(client):
+    antenna = _coordinator_with_a_session_log(client)
+    url = reverse("figures:figures", kwargs={"scope": "antenne", "pk": antenna.pk})
+    with (
+        CaptureQueriesContext(connections["replica"]) as replica,
+        CaptureQueriesContext(connections["default"]) as default,
+    ):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "sessions_app_sessionlog" in _sql(replica)
+    assert "sessions_app_sessionlog" not in _sql(default)
+
+
+def test_a_streamed_export_is_read_from_the_replica_and_logged_on_the_primary(client):
+    antenna = _coordinator_with_a_session_log(client)
+    url = reverse("exports:sessions", kwargs={"scope": "antenne", "pk": antenna.pk, "fmt": "csv"})
+    with (
+        CaptureQueriesContext(connections["replica"]) as replica,
+        CaptureQueriesContext(connections["default"]) as default,
+    ):
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    assert body.count(b"\n") >= 2
+    assert "sessions_app_sessionlog" in _sql(replica)
+    assert "sessions_app_sessionlog" not in _sql(default)
+    assert "INSERT" in _sql(default) and "INSERT" not in _sql(replica)
+
+
+def test_stale_monthly_totals_are_brought_up_to_date_on_the_primary():
+    january = datetime.date(2026, 1, 1)
+    log = SessionLogFactory(date=datetime.date(2026, 1, 6))
+    rollups.months_build(months=[january])
+    SessionLogFactory(antenna=log.antenna, date=datetime.date(2026, 1, 7))
+    assert StaleMonth.objects.exists()
+    with (
+        CaptureQueriesContext(connections["replica"]) as replica,
+        CaptureQueriesContext(connections["default"]) as default,
+        use_replica(),
+    ):
+        figures = figures_compute(scope=Scope("all"), period=Period(january, datetime.date(2026, 1, 31)))
+    assert figures.sessions.total == 2
+    # The marks were locked and the month added up again from the primary's sessions and
+    # vouchers; the replica only read the totals (the whole month is in them, so the figures
+    # themselves read no voucher).
+    assert "FOR UPDATE" in _sql(default) and "FOR UPDATE" not in _sql(replica)
+    assert "sessions_app_voucher" in _sql(default) and "sessions_app_voucher" not in _sql(replica)
+    assert "sessions_app_monthsessions" in _sql(replica)
+    assert not StaleMonth.objects.exists()
