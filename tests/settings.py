@@ -28,3 +28,11 @@ CACHES = {
 }
 # Tasks run at once, inside the test, so their effects can be asserted.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Text messages are kept in inclusion.sms.outbox; no provider is called.
+SMS_BACKEND = "inclusion.sms.backends.locmem.SmsBackend"
+SMS_API_URL = ""
+SMS_API_KEY = ""
+REMINDER_DAYS_BEFORE = 1
+REMINDER_HOURS_BEFORE = None
+REMINDER_SEND_HOUR = 9
+UNDERSTAFFED_ALERT_HOURS = 48
