@@ -331,7 +331,9 @@ def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> s
         )
         if message is None:
             return ""
-        if message.status != ReminderStatus.QUEUED or (message.next_attempt_at and message.next_attempt_at > now):
+        # Only the status guards against a second send: a duplicate task, or one that runs early,
+        # finds the message claimed or sent and leaves it.
+        if message.status != ReminderStatus.QUEUED:
             return message.status
         reason = _why_not(message, now)
         if reason:

@@ -32,6 +32,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 SMS_BACKEND = "inclusion.sms.backends.locmem.SmsBackend"
 SMS_API_URL = ""
 SMS_API_KEY = ""
+SMS_SENDER = ""
 REMINDER_DAYS_BEFORE = 1
 REMINDER_HOURS_BEFORE = None
 REMINDER_SEND_HOUR = 9

@@ -73,6 +73,8 @@ def _error_detail(error: urllib.error.HTTPError) -> str:
         text = error.read(2000).decode("utf-8", "replace").strip()
     except OSError:
         text = ""
+    finally:
+        error.close()
     return text[:300] or str(error.reason)
 
 
