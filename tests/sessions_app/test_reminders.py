@@ -353,26 +353,34 @@ def test_an_alert_is_dropped_when_the_date_got_its_volunteers_before_it_left(
     assert ReminderMessage.objects.get().status == ReminderStatus.SKIPPED
 
 
-def test_the_command_queues_what_is_due_and_says_so(occurrence, smsoutbox, capsys, django_capture_on_commit_callbacks):
+def test_the_command_queues_what_is_due_and_says_so(
+    occurrence, smsoutbox, settings, capsys, django_capture_on_commit_callbacks
+):
     _book(occurrence)
-    # The command works on the real clock: a date due now is one starting within hours.
-    soon = occurrence_today(
-        antenna=occurrence.permanence.antenna, day=timezone.localdate() + datetime.timedelta(days=3), start=13, end=14
+    later = occurrence_today(
+        antenna=occurrence.permanence.antenna, day=timezone.localdate() + datetime.timedelta(days=6)
     )
+    _book(later)
+    # The command reads the real clock: with reminders four days ahead, only the first date is due.
+    settings.REMINDER_HOURS_BEFORE = 24 * 4
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders")
-    assert "0 new messages; 0 handed to the task queue." in capsys.readouterr().out
-    assert soon.pk
+    assert "Messages recorded: 1; handed to the task queue: 1." in capsys.readouterr().out
+    assert len(smsoutbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders")
+    assert "Messages recorded: 0; handed to the task queue: 0." in capsys.readouterr().out
+    assert len(smsoutbox) == 1
 
 
 def test_the_command_can_send_in_its_own_process(occurrence, smsoutbox, settings, capsys):
     settings.REMINDER_HOURS_BEFORE = 24 * 4
     _book(occurrence)
     call_command("send_reminders", "--send-now")
-    assert "1 new messages; 1 sent now (1 sent)." in capsys.readouterr().out
+    assert "Messages recorded: 1; sent now: 1 (1 sent)." in capsys.readouterr().out
     assert len(smsoutbox) == 1
     call_command("send_reminders", "--send-now")
-    assert "0 new messages; 0 sent now (none)." in capsys.readouterr().out
+    assert "Messages recorded: 0; sent now: 0 (none)." in capsys.readouterr().out
     assert len(smsoutbox) == 1
 
 
@@ -477,9 +485,26 @@ def test_the_page_reads_a_fixed_number_of_queries(run, client, antenna, django_a
     assert len(response.context["recent"]) == 6
 
 
-def test_memberships_are_the_coordinators_alerted(run, occurrence, mailoutbox):
+def test_volunteers_are_not_alerted_of_a_date_short_of_volunteers(run, occurrence, mailoutbox):
     antenna = occurrence.permanence.antenna
     volunteer = UserFactory(volunteer=True, membership__antenna=antenna)
     assert AntennaMembership.objects.get(user=volunteer).role == MembershipRole.VOLUNTEER
     run(occurrence.starts_at - datetime.timedelta(hours=40))
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("REMINDER_SEND_HOUR", 24, "inclusion.E020"),
+        ("REMINDER_SEND_HOUR", -1, "inclusion.E020"),
+        ("REMINDER_DAYS_BEFORE", -1, "inclusion.E021"),
+        ("REMINDER_HOURS_BEFORE", -2, "inclusion.E021"),
+    ],
+)
+def test_impossible_reminder_timings_stop_the_system_check(settings, name, value, error):
+    from inclusion.checks import reminder_settings_check
+
+    assert reminder_settings_check(None) == []
+    setattr(settings, name, value)
+    assert [problem.id for problem in reminder_settings_check(None)] == [error]

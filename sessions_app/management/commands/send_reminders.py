@@ -21,8 +21,8 @@ class Command(BaseCommand):
         if send_now:
             statuses = [reminder_send(message_id=message_id) for message_id in report.message_ids]
             summary = ", ".join(f"{statuses.count(status)} {status}" for status in sorted(set(statuses)))
-            self.stdout.write(f"{report.created} new messages; {len(statuses)} sent now ({summary or 'none'}).")
+            self.stdout.write(f"Messages recorded: {report.created}; sent now: {len(statuses)} ({summary or 'none'}).")
         else:
-            self.stdout.write(f"{report.created} new messages; {report.enqueued} handed to the task queue.")
+            self.stdout.write(f"Messages recorded: {report.created}; handed to the task queue: {report.enqueued}.")
         if report.interrupted:
-            self.stdout.write(f"{report.interrupted} interrupted while sending, marked as not delivered.")
+            self.stdout.write(f"Interrupted while sending, marked as not delivered: {report.interrupted}.")
