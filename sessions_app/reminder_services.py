@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from inclusion import sms
 from inclusion.enums import MembershipRole
@@ -211,6 +212,11 @@ def _understaffed_messages(now: datetime.datetime) -> list[ReminderMessage]:
     ]
 
 
+def _interrupted_text() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Interrupted while sending: it may not have been delivered.")
+
+
 def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = True) -> ScheduleReport:
     """Record the reminders and alerts now due, and hand every message waiting to be sent (new
     ones and failures to try again) to the task queue, after the commit.
@@ -233,7 +239,7 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
             status=ReminderStatus.SENDING, updated_at__lte=now - SENDING_STALE_AFTER
         ).update(
             status=ReminderStatus.FAILED,
-            last_error="Interrupted while sending: it may not have been delivered.",
+            last_error=_interrupted_text(),
             updated_at=now,
         )
         waiting = (
@@ -254,26 +260,26 @@ def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
     """Why a message should no longer be sent, or "" when it should."""
     occurrence = message.occurrence
     if occurrence.status == OccurrenceStatus.CANCELLED:
-        return "The date was cancelled."
+        return gettext("The date was cancelled.")
     if message.kind == ReminderKind.APPOINTMENT:
         booking = message.booking
         if booking.status != BookingStatus.ACTIVE:
-            return "The booking was cancelled."
+            return gettext("The booking was cancelled.")
         if booking.slot.starts_at <= now:
-            return "The appointment has begun."
+            return gettext("The appointment has begun.")
         return ""
     if occurrence.starts_at <= now:
-        return "The date has begun."
+        return gettext("The date has begun.")
     if (
         message.kind == ReminderKind.ROTA
         and not Signup.objects.filter(occurrence=occurrence, volunteer_id=message.recipient_user_id).exists()
     ):
-        return "The volunteer withdrew from the date."
+        return gettext("The volunteer withdrew from the date.")
     if (
         message.kind == ReminderKind.UNDERSTAFFED
         and not _understaffed(Occurrence.objects.filter(pk=occurrence.pk)).exists()
     ):
-        return "Enough volunteers signed up since."
+        return gettext("Enough volunteers signed up since.")
     return ""
 
 
@@ -335,7 +341,9 @@ def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> s
         # finds the message claimed or sent and leaves it.
         if message.status != ReminderStatus.QUEUED:
             return message.status
-        reason = _why_not(message, now)
+        # Shown to the coordinators, in the interface's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _why_not(message, now)
         if reason:
             message.status = ReminderStatus.SKIPPED
             message.last_error = reason

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from inclusion import sms
@@ -189,7 +190,7 @@ def test_a_booking_cancelled_after_it_was_queued_is_not_sent(
     assert smsoutbox == []
     record = ReminderMessage.objects.get()
     assert record.status == ReminderStatus.SKIPPED
-    assert record.last_error == "The booking was cancelled."
+    assert record.last_error == gettext("The booking was cancelled.")
 
 
 def test_nothing_once_the_appointment_has_begun(run, occurrence, smsoutbox, mailoutbox):
