@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.models import Antenna, AntennaScopedQuerySet
+from inclusion.phones import phone_display
 
 from .enums import (
     MAX_SESSION_MINUTES,
@@ -655,3 +656,7 @@ class ReminderMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.address} – {self.get_status_display()}"
+
+    @property
+    def address_display(self) -> str:
+        return phone_display(self.address) if self.channel == ReminderChannel.SMS else self.address

@@ -51,6 +51,9 @@ RETRY_DELAY = datetime.timedelta(minutes=10)
 SENDING_STALE_AFTER = datetime.timedelta(minutes=30)
 # A message handed to the queue and still waiting this long was lost with its task: hand it again.
 ENQUEUED_STALE_AFTER = datetime.timedelta(hours=1)
+# Personal data is minimal: once a message is this old, its address and text are erased; the
+# record of what was sent, when and how stays.
+CONTACT_KEPT = datetime.timedelta(days=90)
 
 
 @dataclasses.dataclass
@@ -58,6 +61,7 @@ class ScheduleReport:
     created: int = 0
     enqueued: int = 0
     interrupted: int = 0
+    forgotten: int = 0
     message_ids: list[int] = dataclasses.field(default_factory=list)
 
 
@@ -241,6 +245,12 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
             status=ReminderStatus.FAILED,
             last_error=_interrupted_text(),
             updated_at=now,
+        )
+        report.forgotten = (
+            ReminderMessage.objects.filter(created_at__lte=now - CONTACT_KEPT)
+            .exclude(status__in=[ReminderStatus.QUEUED, ReminderStatus.SENDING])
+            .exclude(address="", body="")
+            .update(address="", body="")
         )
         waiting = (
             ReminderMessage.objects.select_for_update(skip_locked=True)

@@ -279,7 +279,7 @@ def test_a_failure_is_tried_again_on_the_next_runs_then_shown_to_the_coordinator
     assert response.context["failed"] == [record]
     assertContains(response, "Fatima Benali")
     assertContains(response, "HTTP 503: service unavailable")
-    assertContains(response, "+33465710101")
+    assertContains(response, "04 65 71 01 01")
 
 
 def test_a_refused_message_is_not_tried_again(run, occurrence, settings):
@@ -444,7 +444,7 @@ def test_without_the_charter_the_coordinator_sees_no_person_s_name(run, client, 
     client.force_login(coordinator)
     response = client.get(_page(occurrence.permanence.antenna))
     assertNotContains(response, "Benali")
-    assertNotContains(response, "+33465710101")
+    assertNotContains(response, "04 65 71 01 01")
     assert response.context["shows_people"] is False
     assert len(response.context["recent"]) == 1
 
@@ -509,3 +509,15 @@ def test_impossible_reminder_timings_stop_the_system_check(settings, name, value
     assert reminder_settings_check(None) == []
     setattr(settings, name, value)
     assert [problem.id for problem in reminder_settings_check(None)] == [error]
+
+
+def test_addresses_and_texts_are_erased_after_three_months(run, occurrence):
+    _book(occurrence)
+    run(_due(occurrence))
+    record = ReminderMessage.objects.get()
+    assert record.address and record.body
+    assert run(record.created_at + reminder_services.CONTACT_KEPT - datetime.timedelta(minutes=1)).forgotten == 0
+    assert run(record.created_at + reminder_services.CONTACT_KEPT).forgotten == 1
+    record.refresh_from_db()
+    assert (record.address, record.body, record.status) == ("", "", ReminderStatus.SENT)
+    assert run(record.created_at + 2 * reminder_services.CONTACT_KEPT).forgotten == 0
