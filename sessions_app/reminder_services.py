@@ -230,7 +230,7 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
     again until its task has run. With enqueue=False nothing is queued; the report lists the
     messages waiting, for a caller that sends them itself.
     """
-    from .tasks import send_reminder
+    from .reminder_tasks import send_reminder
 
     now = now or timezone.now()
     report = ScheduleReport()

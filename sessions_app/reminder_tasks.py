@@ -1,4 +1,4 @@
-"""Background tasks of the schedule: run by the task worker (`manage.py db_worker`)."""
+"""The reminders' background task, run by the task worker (`manage.py db_worker`)."""
 
 from django_tasks import task
 
