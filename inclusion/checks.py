@@ -34,3 +34,16 @@ def secret_key_require() -> None:
     """Stop a WSGI server at start-up, which runs no system check, when the secret is missing."""
     if getattr(settings, "SECRET_KEY_MISSING", False):
         raise ImproperlyConfigured(START_REFUSED_MESSAGE)
+
+
+@register()
+def reminder_settings_check(app_configs, **kwargs):
+    """Reminder timings read from the environment: refuse values that would fail at the first run."""
+    errors = []
+    if not 0 <= settings.REMINDER_SEND_HOUR <= 23:
+        errors.append(Error("REMINDER_SEND_HOUR must be an hour from 0 to 23.", id="inclusion.E020"))
+    for name in ("REMINDER_DAYS_BEFORE", "REMINDER_HOURS_BEFORE", "UNDERSTAFFED_ALERT_HOURS"):
+        value = getattr(settings, name)
+        if value is not None and value < 0:
+            errors.append(Error(f"{name} cannot be negative.", id="inclusion.E021"))
+    return errors

@@ -282,3 +282,24 @@ if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
         ),
     }
     DATABASE_ROUTERS = ["inclusion.db_routers.ReplicaRouter"]
+
+# Reminders (`manage.py send_reminders`, run every 15 minutes or hourly): the day before an
+# appointment, from REMINDER_SEND_HOUR in the antenna's time zone, or a fixed number of hours
+# before it when REMINDER_HOURS_BEFORE is set; coordinators are alerted when a date lacks
+# volunteers UNDERSTAFFED_ALERT_HOURS before it.
+REMINDER_DAYS_BEFORE = env.int("REMINDER_DAYS_BEFORE", default=1)
+REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=None)
+REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=9)
+UNDERSTAFFED_ALERT_HOURS = env.int("UNDERSTAFFED_ALERT_HOURS", default=48)
+
+# Text messages go through a backend like e-mails (inclusion/sms): the provider's HTTP API when
+# SMS_API_URL is set, the console otherwise.
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_API_TIMEOUT = env.float("SMS_API_TIMEOUT", default=10.0)
+SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="inclusion.sms.backends.http.SmsBackend" if SMS_API_URL else "inclusion.sms.backends.console.SmsBackend",
+)
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot, Topic, Voucher
+from .models import Booking, Closure, Occurrence, Permanence, ReminderMessage, SessionLog, Slot, Topic, Voucher
 
 
 class SlotInline(admin.TabularInline):
@@ -89,3 +89,21 @@ class VoucherAdmin(admin.ModelAdmin):
     list_filter = ["session_log__date"]
     search_fields = ["number"]
     raw_id_fields = ["session_log"]
+
+
+@admin.register(ReminderMessage)
+class ReminderMessageAdmin(admin.ModelAdmin):
+    """Read-only: messages are recorded and sent by the reminder services alone."""
+
+    list_display = ["created_at", "kind", "channel", "address", "antenna", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["address", "antenna__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["antenna"]
+    raw_id_fields = ["antenna", "occurrence", "booking", "recipient_user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

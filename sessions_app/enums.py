@@ -91,3 +91,22 @@ class RedirectionKind(models.TextChoices):
 
 DURATION_CHOICES = [15, 30, 45, 60, 90, 120]
 MAX_SESSION_MINUTES = 8 * 60
+
+
+class ReminderKind(models.TextChoices):
+    APPOINTMENT = "appointment", _("Appointment reminder")
+    ROTA = "rota", _("Rota reminder")
+    UNDERSTAFFED = "understaffed", _("Short-of-volunteers alert")
+
+
+class ReminderChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class ReminderStatus(models.TextChoices):
+    QUEUED = "queued", _("To send")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not delivered")
+    SKIPPED = "skipped", _("Not sent (cancelled or over)")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reminder_views, views
 
 app_name = "schedule"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("antennes/<int:antenna_pk>/seances/ouvrir/", views.occurrence_open, name="occurrence_open"),
     path("seances/<int:pk>/annuler/", views.occurrence_cancel, name="occurrence_cancel"),
     path("seances/<int:pk>/deplacer/", views.occurrence_move, name="occurrence_move"),
+    path("antennes/<int:antenna_pk>/rappels/", reminder_views.reminder_list, name="reminder_list"),
 ]

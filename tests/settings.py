@@ -34,3 +34,12 @@ WHITENOISE_USE_FINDERS = True
 # A "replica" alias on the test database itself, for the replica router's tests (which switch the
 # router on); without the router nothing reads from it.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+# Text messages are kept in inclusion.sms.outbox; no provider is called.
+SMS_BACKEND = "inclusion.sms.backends.locmem.SmsBackend"
+SMS_API_URL = ""
+SMS_API_KEY = ""
+SMS_SENDER = ""
+REMINDER_DAYS_BEFORE = 1
+REMINDER_HOURS_BEFORE = None
+REMINDER_SEND_HOUR = 9
+UNDERSTAFFED_ALERT_HOURS = 48

@@ -14,8 +14,8 @@ from beneficiaries.models import Beneficiary
 from beneficiaries.services import beneficiary_create
 from inclusion.models import Antenna, User
 from sessions_app.enums import Autonomy, BookingChannel, BookingStatus, OccurrenceStatus, Outcome
-from sessions_app.models import Booking, Occurrence, SessionLog, Topic
-from sessions_app.services import booking_create, session_log_create
+from sessions_app.models import Booking, Occurrence, Permanence, SessionLog, Topic
+from sessions_app.services import booking_create, occurrence_add, session_log_create
 
 from .models import Language, Signup, VolunteerProfile
 
@@ -115,9 +115,13 @@ def _people(antenna: Antenna, coordinator: User) -> list[Beneficiary]:
 
 
 def _upcoming(antenna: Antenna) -> list[Occurrence]:
+    # Dates of the series only: the one-off date of tomorrow_demo_load keeps its own rota.
     return list(
         Occurrence.objects.filter(
-            permanence__antenna=antenna, status=OccurrenceStatus.SCHEDULED, ends_at__gt=timezone.now()
+            permanence__antenna=antenna,
+            status=OccurrenceStatus.SCHEDULED,
+            ends_at__gt=timezone.now(),
+            is_one_off=False,
         ).order_by("starts_at")[:3]
     )
 
@@ -175,3 +179,28 @@ def _next_booking(antenna: Antenna, person: Beneficiary, coordinator: User) -> N
     ):
         return
     booking_create(slot=slot, beneficiary=person, channel=BookingChannel.PHONE, by=coordinator)
+
+
+def tomorrow_demo_load() -> dict[str, int]:
+    """An afternoon date tomorrow at La Blancarde, whatever today is, with Fatima booked (she has
+    a phone) and Antoine on the rota: `manage.py send_reminders --send-now` then has reminders
+    to send. Loaded last, so the other demo bookings and rota stay on the series' dates."""
+    antenna = Antenna.objects.get(name="La Blancarde")
+    permanence = Permanence.objects.get(antenna=antenna, title="Fracture numérique")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    start, end = datetime.time(14), datetime.time(15)
+    occurrence = Occurrence.objects.filter(permanence=permanence, date=tomorrow, is_one_off=True).first()
+    if occurrence is None:
+        occurrence = occurrence_add(permanence=permanence, day=tomorrow, start=start, end=end)
+    volunteer = User.objects.get(email="benevole@demo.test")
+    Signup.objects.get_or_create(occurrence=occurrence, volunteer=volunteer, defaults={"created_by": volunteer})
+    person = Beneficiary.objects.get(first_name="Fatima", last_name="Benali")
+    slot = occurrence.slots.first()
+    if not slot.bookings.active().filter(beneficiary=person).exists():
+        booking_create(
+            slot=slot,
+            beneficiary=person,
+            channel=BookingChannel.PHONE,
+            by=User.objects.get(email="coordination@demo.test"),
+        )
+    return {"dates tomorrow": 1}

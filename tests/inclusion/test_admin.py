@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from inclusion.models import AccessLog
 from sessions_app import services
-from sessions_app.models import MonthBookings, MonthSessions, MonthTopics, RolledMonth, StaleMonth, Voucher
+from sessions_app.models import (
+    MonthBookings,
+    MonthSessions,
+    MonthTopics,
+    ReminderMessage,
+    RolledMonth,
+    StaleMonth,
+    Voucher,
+)
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory, SessionLogFactory
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
@@ -50,11 +58,19 @@ def test_admin_pages_of_each_model_open(client, model):
     SignupFactory(occurrence=occurrence)
     AccessLog.objects.create(user=booking.created_by or sheet.referrer, action="export", what="test")
     VolunteerProfileFactory()
+    ReminderMessage.objects.create(
+        kind="appointment",
+        channel="sms",
+        antenna=permanence.antenna,
+        occurrence=occurrence,
+        booking=booking,
+        address="+33465710101",
+    )
     client.force_login(UserFactory(admin=True))
     info = (model._meta.app_label, model._meta.model_name)
     assert client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"}).status_code == 200
-    # The access log is written by the application only: its admin is read-only.
-    expected_add = 403 if model is AccessLog else 200
+    # The access log and the reminders are written by the application only: their admin is read-only.
+    expected_add = 403 if model in (AccessLog, ReminderMessage) else 200
     assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == expected_add
     instance = model.objects.first()
     assert client.get(reverse("admin:{}_{}_change".format(*info), args=[instance.pk])).status_code == 200

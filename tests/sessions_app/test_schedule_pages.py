@@ -58,6 +58,8 @@ def _kwargs(world, needs):
 READ = {"admin": 200, "coordinator": 200, "volunteer": 200, "other_coordinator": 404, "referrer": 404}
 CHANGE = {"admin": 200, "coordinator": 200, "volunteer": 403, "other_coordinator": 404, "referrer": 404}
 ACTION = {"admin": 302, "coordinator": 302, "volunteer": 403, "other_coordinator": 404, "referrer": 404}
+# Pages with the people's contact details that only those who run the antenna may know exist.
+MANAGERS_ONLY = {"admin": 200, "coordinator": 200, "volunteer": 404, "other_coordinator": 404, "referrer": 404}
 
 ACCESS = [
     ("schedule:permanence_list", "antenna", "get", READ),
@@ -73,6 +75,7 @@ ACCESS = [
     ("schedule:occurrence_open", "antenna", "post", ACTION),
     ("schedule:occurrence_cancel", "occurrence", "get", CHANGE),
     ("schedule:occurrence_move", "occurrence", "get", CHANGE),
+    ("schedule:reminder_list", "antenna", "get", MANAGERS_ONLY),
 ]
 
 

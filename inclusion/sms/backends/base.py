@@ -1,0 +1,30 @@
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class SmsMessage:
+    to: str
+    body: str
+    sender: str = ""
+
+
+class SmsError(Exception):
+    """A text message that did not leave."""
+
+
+class SmsTemporaryError(SmsError):
+    """Worth trying again later: the provider was unreachable, slow or failing."""
+
+
+class SmsPermanentError(SmsError):
+    """Never worth trying again as is: the provider refused the number or the message."""
+
+
+class BaseSmsBackend:
+    """What every SMS backend does: send one message and return the provider's reference."""
+
+    def __init__(self, **kwargs):
+        pass
+
+    def send(self, message: SmsMessage) -> str:
+        raise NotImplementedError
