@@ -228,3 +228,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Background work (e-mails, reminders, horizon extension, retention, large exports) goes through
 # Django's task API; the queue lives in the database and `manage.py db_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Personal data of people helped is anonymised after this many months without activity (no
+# booking, session, referral step or edit); `manage.py anonymise_inactive --apply` does it daily.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
