@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
@@ -208,7 +208,13 @@ class AccessLogFilterForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
-        self.helper.add_input(Submit("", _("Filter"), css_class="btn-outline-primary"))
+        self.helper.layout = Layout(
+            Div(
+                *(Div(name, css_class="col-6 col-md") for name in self.fields),
+                Div(Submit("", _("Filter"), css_class="btn-outline-primary mb-3"), css_class="col-12 col-md-auto"),
+                css_class="row g-2 align-items-end",
+            )
+        )
 
     def clean(self):
         cleaned = super().clean()
