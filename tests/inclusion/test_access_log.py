@@ -16,9 +16,10 @@ from beneficiaries.enums import SheetStatus
 from inclusion.models import AccessLog, AccessLogImmutable
 from inclusion.services import access_log_record
 from sessions_app.enums import Attendance
+from sessions_app.models import SessionLog, Topic
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
 from tests.inclusion.factories import AntennaFactory, UserFactory
-from tests.sessions_app.factories import BookingFactory, SessionLogFactory
+from tests.sessions_app.factories import BookingFactory, SessionLogFactory, occurrence_today
 from tests.volunteers.factories import VolunteerProfileFactory
 
 V, C, E = AccessLog.Action.VIEW, AccessLog.Action.CHANGE, AccessLog.Action.EXPORT
@@ -281,3 +282,37 @@ def test_the_access_log_page_is_paginated(client, world):
     response = client.get(reverse("inclusion:access_log"), {"personne": world["person"].pk, "page": 2})
     assert len(_records(response)) == 1
     assert response.context["query_string"] == f"personne={world['person'].pk}"
+
+
+def test_booking_and_cancelling_a_referral_are_recorded(client, world):
+    sheet = LiaisonSheetFactory(referrer=world["referrer"], beneficiary=world["person"])
+    client.force_login(world["referrer"])
+    response = client.post(reverse("booking:book", args=[sheet.pk]), {"slot": slot_ahead(antenna=world["antenna"]).pk})
+    assert response.status_code == 302
+    record = AccessLog.objects.get(action=C)
+    booking = sheet.bookings.get()
+    assert (record.object_kind, record.object_id, record.beneficiary) == (BOOKING, booking.pk, world["person"])
+    client.post(reverse("booking:cancel", args=[booking.pk]), {"reason": ""})
+    assert AccessLog.objects.filter(action=C, object_id=booking.pk, detail={"action": "cancel"}).exists()
+
+
+def test_logging_a_session_is_recorded(client, world):
+    yesterday = occurrence_today(antenna=world["antenna"], day=timezone.localdate() - datetime.timedelta(days=1))
+    booking = BookingFactory(slot=yesterday.slots.first(), beneficiary=BeneficiaryFactory())
+    client.force_login(world["volunteer"])
+    url = reverse("desk:log_create", args=[world["antenna"].pk]) + f"?booking={booking.pk}"
+    data = {
+        "duration": "60",
+        "duration_other": "",
+        "topics": [Topic.objects.get(code="email").pk],
+        "autonomy": "guided",
+        "outcome": "done",
+        "redirected_to": "",
+        "vouchers": "",
+        "volunteers": [world["volunteer"].pk],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    log = SessionLog.objects.get(booking=booking)
+    record = AccessLog.objects.get(action=C)
+    assert (record.object_kind, record.object_id, record.beneficiary) == (LOG, log.pk, booking.beneficiary)
