@@ -433,10 +433,11 @@ class AccessLog(models.Model):
     object_kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
     object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     what = models.CharField(_("what"), max_length=255)
+    # People are anonymised, never deleted: a person with records about them cannot be deleted.
     beneficiary = models.ForeignKey(
         "beneficiaries.Beneficiary",
         verbose_name=_("person"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -127,9 +127,10 @@ def attendance(request, pk):
         messages.error(request, _("This booking is cancelled: nothing was changed."))
     else:
         services.booking_set_attendance(booking=booking, attendance=value, by=request.user)
-        access_log_record(
-            user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"attendance": value}
-        )
+        if booking.beneficiary_id:
+            access_log_record(
+                user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"attendance": value}
+            )
         person = str(booking.beneficiary) if booking.beneficiary else _("The anonymous person")
         if value == Attendance.ATTENDED:
             text = _("%(person)s came.")
@@ -194,7 +195,8 @@ def walk_in(request, pk):
                     % {"person": error.registered},
                 )
         else:
-            access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
+            if booking.beneficiary_id:
+                access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
             person = str(booking.beneficiary) if booking.beneficiary else _("An anonymous person")
             messages.success(
                 request,

@@ -4,6 +4,38 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+APPEND_ONLY_SQL = """
+CREATE OR REPLACE FUNCTION inclusion_accesslog_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'The personal-data access log is append-only: records cannot be changed or deleted.';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER inclusion_accesslog_append_only BEFORE UPDATE OR DELETE ON inclusion_accesslog
+    FOR EACH ROW EXECUTE FUNCTION inclusion_accesslog_append_only();
+"""
+DROP_APPEND_ONLY_SQL = """
+DROP TRIGGER IF EXISTS inclusion_accesslog_append_only ON inclusion_accesslog;
+DROP FUNCTION IF EXISTS inclusion_accesslog_append_only();
+"""
+
+
+def exports_are_reports(apps, schema_editor):
+    apps.get_model("inclusion", "AccessLog").objects.filter(action="export", object_kind="").update(
+        object_kind="report"
+    )
+
+
+def append_only(apps, schema_editor):
+    # The database itself refuses to rewrite the log, whatever code or console runs against it.
+    # The embedded SQLite of `make run` holds demo data only and goes without.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(APPEND_ONLY_SQL)
+
+
+def drop_append_only(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_APPEND_ONLY_SQL)
+
 
 class Migration(migrations.Migration):
 
@@ -41,4 +73,11 @@ class Migration(migrations.Migration):
             model_name='accesslog',
             index=models.Index(fields=['object_kind', 'object_id'], name='accesslog_object_idx'),
         ),
+        migrations.AlterField(
+            model_name='accesslog',
+            name='beneficiary',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='beneficiaries.beneficiary', verbose_name='person'),
+        ),
+        migrations.RunPython(exports_are_reports, migrations.RunPython.noop),
+        migrations.RunPython(append_only, drop_append_only),
     ]

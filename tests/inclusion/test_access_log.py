@@ -2,11 +2,13 @@
 deleted, and how admins read it (technical admin and the in-app page)."""
 
 import datetime
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
 from django.contrib.admin.sites import site
-from django.db import connection
+from django.db import InternalError, connection, transaction
+from django.db.models import ProtectedError
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -174,6 +176,23 @@ def test_records_cannot_be_changed_or_deleted_by_the_application(world):
     assert written.endswith(f" #{world['person'].pk}")
 
 
+def test_the_database_itself_refuses_to_change_or_delete_records(world):
+    [record] = access_log_record(user=world["admin"], action=V, subject=world["person"])
+    for statement in (
+        "UPDATE inclusion_accesslog SET what = 'x' WHERE id = %s",
+        "DELETE FROM inclusion_accesslog WHERE id = %s",
+    ):
+        with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [record.pk])
+    assert AccessLog.objects.get().what == record.what
+
+
+def test_a_person_with_records_about_them_cannot_be_deleted(world):
+    access_log_record(user=world["admin"], action=V, subject=BeneficiaryFactory(consent=None))
+    with pytest.raises(ProtectedError):
+        AccessLog.objects.get().beneficiary.delete()
+
+
 def test_the_admin_has_no_add_change_or_delete_permission(world):
     model_admin = site._registry[AccessLog]
     request = RequestFactory().get("/")
@@ -228,15 +247,11 @@ def _records(response):
 
 def test_the_access_log_page_filters_by_person_account_action_and_dates(client, world):
     other = BeneficiaryFactory()
+    # The creation date is the database's insertion time: write one record as if 40 days ago.
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - datetime.timedelta(days=40)):
+        old = access_log_record(user=world["referrer"], action=V, subject=other)[0]
     seen = access_log_record(user=world["coordinator"], action=V, subject=world["person"])[0]
     exported = access_log_record(user=world["referrer"], action=E, subject=world["person"])[0]
-    old = access_log_record(user=world["referrer"], action=V, subject=other)[0]
-    # Records cannot be changed through the application: back-date one in SQL, as only a test may.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE inclusion_accesslog SET created_at = %s WHERE id = %s",
-            [timezone.now() - datetime.timedelta(days=40), old.pk],
-        )
     client.force_login(world["admin"])
     url = reverse("inclusion:access_log")
     assert _records(client.get(url)) == [exported, seen, old]
