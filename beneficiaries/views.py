@@ -141,7 +141,8 @@ def person_detail(request, pk):
 def sheet_create(request, pk):
     """A referrer writes a liaison sheet for a person they follow."""
     person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=pk)
-    if not request.user.roles.is_referrer:
+    # An anonymised person is no one to refer any more.
+    if not request.user.roles.is_referrer or person.is_anonymised:
         raise PermissionDenied
     form = LiaisonSheetForm(request.POST or None, beneficiary=person)
     if form.is_valid():

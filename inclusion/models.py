@@ -457,6 +457,18 @@ class AccessLog(models.Model):
         who = self.user or _("the application")
         return f"{self.created_at:%d/%m/%Y %H:%M} {who} {self.get_action_display()} {self.what}"
 
+    ROLE_LABELS = {
+        "admin": _("Federation admin"),
+        "coordinator": _("Coordinator"),
+        "volunteer": _("Volunteer"),
+        "referrer": _("Referrer"),
+        "system": _("The application"),
+    }
+
+    @property
+    def role_label(self) -> str:
+        return self.ROLE_LABELS.get(self.role, self.role)
+
     def save(self, *args, **kwargs):
         # Append-only: a record once written is evidence, so it is never rewritten.
         if not self._state.adding:

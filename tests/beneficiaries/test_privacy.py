@@ -398,3 +398,12 @@ def test_the_person_page_offers_the_rights_to_those_who_may_use_them(client, wor
     client.force_login(world["users"]["volunteer"])
     response = client.get(_url("person_detail", person))
     assertNotContains(response, _url("person_data", person))
+
+
+def test_no_liaison_sheet_is_written_for_an_anonymised_person(client, world):
+    privacy.beneficiary_anonymise(beneficiary=world["person"], by=None, reason="retention")
+    client.force_login(world["users"]["referrer"])
+    assert client.get(_url("sheet_create", world["person"])).status_code == 403
+    page = client.get(_url("person_detail", world["person"]))
+    assertNotContains(page, _url("sheet_create", world["person"]))
+    assertNotContains(page, "Aucun consentement enregistré")
