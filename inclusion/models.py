@@ -385,6 +385,15 @@ class Referrer(models.Model):
         return f"{self.user} ({self.organization})"
 
 
+ACCESS_LOG_ROLE_LABELS = {
+    "admin": _("Federation admin"),
+    "coordinator": _("Coordinator"),
+    "volunteer": _("Volunteer"),
+    "referrer": _("Referrer"),
+    "system": _("The application"),
+}
+
+
 class AccessLogImmutable(Exception):
     """Raised when code tries to change or delete a record of the personal-data access log."""
 
@@ -457,18 +466,6 @@ class AccessLog(models.Model):
         who = self.user or _("the application")
         return f"{self.created_at:%d/%m/%Y %H:%M} {who} {self.get_action_display()} {self.what}"
 
-    ROLE_LABELS = {
-        "admin": _("Federation admin"),
-        "coordinator": _("Coordinator"),
-        "volunteer": _("Volunteer"),
-        "referrer": _("Referrer"),
-        "system": _("The application"),
-    }
-
-    @property
-    def role_label(self) -> str:
-        return self.ROLE_LABELS.get(self.role, self.role)
-
     def save(self, *args, **kwargs):
         # Append-only: a record once written is evidence, so it is never rewritten.
         if not self._state.adding:
@@ -477,3 +474,7 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AccessLogImmutable("Access log records cannot be deleted.")
+
+    @property
+    def role_label(self) -> str:
+        return ACCESS_LOG_ROLE_LABELS.get(self.role, self.role)
