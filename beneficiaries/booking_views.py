@@ -21,7 +21,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from inclusion.models import AccessLog
 from inclusion.querystrings import page_of
+from inclusion.services import access_log_record
 from sessions_app.enums import BookingStatus
 from sessions_app.services import BookingRefused
 
@@ -89,6 +91,7 @@ def _group_by_day_and_antenna(slots, sheet: LiaisonSheet) -> list[dict]:
 @require_safe
 def slot_search(request, pk):
     sheet = _sheet_to_book(request, pk)
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=sheet)
     context = {"sheet": sheet, "person": _person(sheet.beneficiary), "can_book": _can_be_booked(sheet)}
     if not context["can_book"]:
         context["active_booking"] = sheet.bookings.active().first()
@@ -138,6 +141,7 @@ def book(request, pk):
     except BookingRefused as refusal:
         messages.error(request, str(refusal))
         return redirect(back)
+    access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
     antenna = slot.occurrence.permanence.antenna
     start = slot.starts_at.astimezone(ZoneInfo(antenna.time_zone))
     messages.success(
@@ -168,6 +172,7 @@ def cancel(request, pk):
         messages.error(request, _("Nothing was cancelled: the reason is limited to 200 characters."))
         return redirect(card_url)
     referral_booking_cancel(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+    access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"action": "cancel"})
     messages.success(
         request,
         _("The appointment of %(person)s is cancelled; the referral is back to “to book”.")
@@ -195,6 +200,7 @@ def _card_language(sheet: LiaisonSheet) -> str | None:
 @require_safe
 def card(request, pk):
     booking, is_referrer = _referral_booking(request, pk)
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=booking)
     sheet = booking.liaison_sheet
     antenna = booking.slot.occurrence.permanence.antenna
     zone = ZoneInfo(antenna.time_zone)

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.models import Antenna
@@ -85,6 +86,15 @@ class Beneficiary(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # An edit counts as activity for the retention period.
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Names, contact details and free text were erased; the statistics remain."),
+    )
 
     objects = BeneficiaryQuerySet.as_manager()
 
@@ -95,7 +105,13 @@ class Beneficiary(models.Model):
         indexes = [models.Index(fields=["phone"], name="beneficiary_phone_idx")]
 
     def __str__(self):
+        if self.anonymised_at:
+            return gettext("Anonymised person #%(id)s") % {"id": self.pk}
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def clean(self):
         super().clean()

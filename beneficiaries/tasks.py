@@ -1,11 +1,12 @@
-"""Background work of the referrals, run by the task worker (`manage.py db_worker`).
+"""Background work of the referrals and on the people's data, run by the task worker
+(`manage.py db_worker`).
 
 Tasks take ids only: their arguments are stored as JSON in the queue.
 """
 
 from django_tasks import task
 
-from . import services
+from . import privacy, services
 from .models import LiaisonSheetEvent
 
 
@@ -18,3 +19,13 @@ def liaison_sheet_notify_email(*, event_id: int) -> None:
     if event is None:
         return
     services.liaison_sheet_notify(event=event)
+
+
+@task()
+def anonymise_inactive(apply: bool = True, months: int | None = None) -> list[int]:
+    """The daily retention run: anonymise the people without activity for `months`
+    (RETENTION_MONTHS by default).
+
+    Returns the ids of the people concerned (anonymised with apply, only listed without).
+    """
+    return privacy.retention_run(apply=apply, months=months)

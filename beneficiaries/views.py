@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from inclusion.departments import DEPARTMENTS
+from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import page_of, search_text
+from inclusion.services import access_log_record
 from sessions_app.enums import Attendance, BookingStatus
 from sessions_app.models import Booking, Topic
 
-from . import services
+from . import privacy, services
 from .enums import SHEET_TRANSITIONS, SheetStatus
 from .forms import LiaisonSheetForm, PersonForm, ReferenceLookupForm, SheetAction, SheetActionForm
 from .models import Beneficiary, LiaisonSheet
@@ -60,6 +62,8 @@ def person_list(request):
     user = request.user
     query = search_text(request)
     people = _people_found(user, query) if query else Beneficiary.objects.visible_to(user)
+    # Anonymised people have nothing left to show by name: they stay out of the list.
+    people = people.filter(anonymised_at__isnull=True)
     people = people.prefetch_related(
         Prefetch(
             "liaison_sheets",
@@ -89,6 +93,7 @@ def person_create(request):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
+            access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=person)
             messages.success(request, _("%(person)s is registered.") % {"person": person})
             return redirect("beneficiaries:person_detail", pk=person.pk)
     return render(request, "beneficiaries/person_form.html", {"form": form})
@@ -111,6 +116,8 @@ def person_detail(request, pk):
         .order_by("-created_at")
     )
     consent = person.consents.filter(withdrawn_at__isnull=True).select_related("recorded_by").first()
+    access_log_record(user=user, action=AccessLog.Action.VIEW, subject=person)
+    can_erase = privacy.can_erase(user, person)
     return render(
         request,
         "beneficiaries/person_detail.html",
@@ -118,7 +125,9 @@ def person_detail(request, pk):
             "person": person,
             "consent": consent,
             "sheets": sheets,
-            "can_refer": user.roles.is_referrer,
+            "can_refer": user.roles.is_referrer and not person.is_anonymised,
+            "can_erase": can_erase,
+            "can_export": can_erase or privacy.can_export(user, person),
             "equipment": [
                 (_("E-mail address"), person.has_email_address),
                 (_("Smartphone"), person.has_smartphone),
@@ -132,7 +141,8 @@ def person_detail(request, pk):
 def sheet_create(request, pk):
     """A referrer writes a liaison sheet for a person they follow."""
     person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=pk)
-    if not request.user.roles.is_referrer:
+    # An anonymised person is no one to refer any more.
+    if not request.user.roles.is_referrer or person.is_anonymised:
         raise PermissionDenied
     form = LiaisonSheetForm(request.POST or None, beneficiary=person)
     if form.is_valid():
@@ -147,6 +157,7 @@ def sheet_create(request, pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
+            access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=sheet)
             messages.success(
                 request,
                 _("The liaison sheet %(reference)s is sent. Now find a slot for %(person)s.")
@@ -258,7 +269,9 @@ def _sheet(request, pk) -> LiaisonSheet:
 
 
 def sheet_detail(request, pk):
-    return _render_sheet(request, _sheet(request, pk))
+    sheet = _sheet(request, pk)
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=sheet)
+    return _render_sheet(request, sheet)
 
 
 SHEET_ACTION_DONE = {
@@ -298,6 +311,7 @@ def sheet_action(request, pk):
             sheet=sheet, status=ACTION_STATUSES[action], by=request.user, note=note
         )
     if done:
+        access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=sheet, detail={"action": action})
         messages.success(request, SHEET_ACTION_DONE[action] % {"reference": sheet.reference})
     else:
         messages.error(request, _("Nothing was changed: the referral changed in the meantime. Look at it again."))

@@ -75,13 +75,35 @@ class ReferrerAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    """Read-only: the log of personal-data accesses is written by the application alone."""
+    """Read-only: the log of personal-data accesses is written by the application alone.
 
-    list_display = ["created_at", "user", "role", "action", "what", "beneficiary"]
-    list_filter = ["action", "role", "created_at"]
-    search_fields = ["user__email", "user__display_name", "what", "beneficiary__last_name", "beneficiary__first_name"]
-    raw_id_fields = ["user", "beneficiary"]
-    list_select_related = ["user", "beneficiary"]
+    Read it for one person with `?beneficiary__id__exact=<id>` (or search the person's number),
+    for one account with the "who" filter or by searching their e-mail.
+    """
+
+    list_display = ["created_at", "user", "role", "action", "object_kind", "object_id", "person_number"]
+    list_filter = ["action", "object_kind", "role", ("user", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["beneficiary__id__exact", "user__email", "user__display_name", "what"]
+    search_help_text = _("A person's number, or an account's e-mail or name.")
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "created_at",
+        "user",
+        "role",
+        "action",
+        "object_kind",
+        "object_id",
+        "what",
+        "person_number",
+        "detail",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("person number"), ordering="beneficiary_id")
+    def person_number(self, record):
+        # The number only: showing the person's name here would be one more read of their data.
+        return record.beneficiary_id
 
     def has_add_permission(self, request):
         return False

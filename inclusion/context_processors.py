@@ -20,6 +20,7 @@ def navigation(request):
         items.append((reverse("inclusion:organization_list"), _("Organizations")))
     if roles.is_admin:
         items.append((reverse("inclusion:account_list"), _("Accounts")))
+        items.append((reverse("inclusion:access_log"), _("Access log")))
     current = request.path
     return {
         "nav_items": [

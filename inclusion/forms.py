@@ -1,12 +1,12 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from .departments import DEPARTMENT_CHOICES, DEPARTMENT_TIME_ZONES, TIME_ZONE_CHOICES, department_from_postcode
 from .enums import MembershipRole
-from .models import Antenna, Organization, User
+from .models import AccessLog, Antenna, Organization, User
 from .phones import phone_display, phone_normalize
 from .services import ANTENNA_ADMIN_FIELDS, ANTENNA_COORDINATOR_FIELDS, ORGANIZATION_FIELDS
 
@@ -190,3 +190,35 @@ class SubmitHelperPasswordResetForm(SubmitHelperMixin, PasswordResetForm):
 
 class SubmitHelperSetPasswordForm(SubmitHelperMixin, SetPasswordForm):
     submit_label = _("Save my password")
+
+
+class AccessLogFilterForm(forms.Form):
+    """The filters of the access log page, read from the query string."""
+
+    personne = forms.IntegerField(label=_("Person number"), required=False, min_value=1)
+    compte = forms.EmailField(label=_("Account (e-mail)"), required=False)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All"))] + list(AccessLog.Action.choices)
+    )
+    du = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
+    au = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Div(
+                *(Div(name, css_class="col-6 col-md") for name in self.fields),
+                Div(Submit("", _("Filter"), css_class="btn-outline-primary mb-3"), css_class="col-12 col-md-auto"),
+                css_class="row g-2 align-items-end",
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("du"), cleaned.get("au")
+        if start and end and end < start:
+            self.add_error("au", _("The end date must not be before the start date."))
+        return cleaned

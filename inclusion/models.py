@@ -385,6 +385,30 @@ class Referrer(models.Model):
         return f"{self.user} ({self.organization})"
 
 
+ACCESS_LOG_ROLE_LABELS = {
+    "admin": _("Federation admin"),
+    "coordinator": _("Coordinator"),
+    "volunteer": _("Volunteer"),
+    "referrer": _("Referrer"),
+    "system": _("The application"),
+}
+
+
+class AccessLogImmutable(Exception):
+    """Raised when code tries to change or delete a record of the personal-data access log."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AccessLogImmutable("Access log records cannot be changed.")
+
+    def delete(self):
+        raise AccessLogImmutable("Access log records cannot be deleted.")
+
+    def about(self, beneficiary_id: int):
+        return self.filter(beneficiary_id=beneficiary_id)
+
+
 class AccessLog(models.Model):
     """A record that someone viewed, changed or exported personal data.
 
@@ -395,17 +419,34 @@ class AccessLog(models.Model):
         VIEW = "view", _("Viewed")
         CHANGE = "change", _("Changed")
         EXPORT = "export", _("Exported")
+        ERASE = "erase", _("Erased")
 
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        LIAISON_SHEET = "liaison_sheet", _("Liaison sheet")
+        BOOKING = "booking", _("Booking")
+        SESSION_LOG = "session_log", _("Session log")
+        REPORT = "report", _("Figures export")
+
+    # Empty for what the application does on its own, such as the retention run.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="access_logs"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_logs",
     )
     role = models.CharField(_("role"), max_length=100, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     what = models.CharField(_("what"), max_length=255)
+    # People are anonymised, never deleted: a person with records about them cannot be deleted.
     beneficiary = models.ForeignKey(
         "beneficiaries.Beneficiary",
         verbose_name=_("person"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -413,10 +454,27 @@ class AccessLog(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
+    objects = AccessLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_kind", "object_id"], name="accesslog_object_idx")]
 
     def __str__(self):
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.user} {self.get_action_display()} {self.what}"
+        who = self.user or _("the application")
+        return f"{self.created_at:%d/%m/%Y %H:%M} {who} {self.get_action_display()} {self.what}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: a record once written is evidence, so it is never rewritten.
+        if not self._state.adding:
+            raise AccessLogImmutable("Access log records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AccessLogImmutable("Access log records cannot be deleted.")
+
+    @property
+    def role_label(self) -> str:
+        return ACCESS_LOG_ROLE_LABELS.get(self.role, self.role)

@@ -166,22 +166,77 @@ def referrer_remove(*, referrer: Referrer) -> None:
     referrer.save(update_fields=["is_active"])
 
 
-def access_log_record(
-    *, user: User, action: str, what: str, beneficiary=None, detail: dict | None = None
-) -> AccessLog:
-    """Record that a user viewed, changed or exported personal data, with the role they acted in."""
+ACCESS_LOG_KINDS = {
+    "beneficiaries.beneficiary": AccessLog.Kind.PERSON,
+    "beneficiaries.liaisonsheet": AccessLog.Kind.LIAISON_SHEET,
+    "sessions_app.booking": AccessLog.Kind.BOOKING,
+    "sessions_app.sessionlog": AccessLog.Kind.SESSION_LOG,
+}
+
+
+def _people_concerned(subject: models.Model | None) -> list[int | None]:
+    """The people a record is about: the person itself, the person of a sheet, booking or
+    individual session, or each followed participant of a workshop."""
+    if subject is None:
+        return [None]
+    if subject._meta.label_lower == "beneficiaries.beneficiary":
+        return [subject.pk]
+    if getattr(subject, "is_workshop", False):
+        return [person.pk for person in subject.participants.all()] or [None]
+    return [getattr(subject, "beneficiary_id", None)]
+
+
+def _role_of(user: User | None) -> str:
+    if user is None:
+        return "system"
     roles = user.roles
-    role = (
-        "admin"
-        if roles.is_admin
-        else "coordinator"
-        if roles.is_coordinator
-        else "volunteer"
-        if roles.is_volunteer
-        else "referrer"
-        if roles.is_referrer
-        else "none"
-    )
-    return AccessLog.objects.create(
-        user=user, role=role, action=action, what=what[:255], beneficiary=beneficiary, detail=detail or {}
-    )
+    if roles.is_admin:
+        return "admin"
+    if roles.is_coordinator:
+        return "coordinator"
+    if roles.is_volunteer:
+        return "volunteer"
+    return "referrer" if roles.is_referrer else "none"
+
+
+def access_log_record(
+    *,
+    user: User | None,
+    action: str,
+    subject: models.Model | None = None,
+    what: str = "",
+    kind: str = "",
+    beneficiary=None,
+    detail: dict | None = None,
+) -> list[AccessLog]:
+    """Record that a user (None: the application itself) viewed, changed, exported or erased
+    personal data, with the role they acted in.
+
+    `subject` is the person, liaison sheet, booking or session log concerned: its kind and id are
+    kept, and the person it is about, so the log can be read person by person (a workshop's
+    log gives one record per followed participant, written in one query). Names are never
+    written here: the log outlives the anonymisation of the people it is about.
+    """
+    if subject is not None:
+        kind = kind or ACCESS_LOG_KINDS[subject._meta.label_lower]
+    label = AccessLog.Kind(kind).label if kind else ""
+    object_id = subject.pk if subject is not None else None
+    people = [beneficiary.pk] if beneficiary is not None else _people_concerned(subject)
+    what = what or (f"{label} #{object_id}" if object_id is not None else str(label))
+    records = [
+        AccessLog(
+            user=user,
+            role=_role_of(user),
+            action=action,
+            object_kind=kind,
+            object_id=object_id,
+            what=what[:255],
+            beneficiary_id=person,
+            detail=detail or {},
+        )
+        for person in people
+    ]
+    if len(records) == 1:
+        records[0].save()
+        return records
+    return AccessLog.objects.bulk_create(records)

@@ -303,3 +303,7 @@ SMS_BACKEND = env.str(
     default="inclusion.sms.backends.http.SmsBackend" if SMS_API_URL else "inclusion.sms.backends.console.SmsBackend",
 )
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
+
+# Personal data of people helped is anonymised after this many months without activity (no
+# booking, session, referral step or edit); `manage.py anonymise_inactive --apply` does it daily.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)

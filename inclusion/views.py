@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -11,6 +12,7 @@ from . import services
 from .departments import DEPARTMENT_CHOICES
 from .enums import AntennaStatus, MembershipRole
 from .forms import (
+    AccessLogFilterForm,
     AccountForm,
     AntennaAdminForm,
     AntennaForm,
@@ -19,7 +21,7 @@ from .forms import (
     ProfileForm,
     ReferrerForm,
 )
-from .models import Antenna, AntennaMembership, Organization, Referrer, User
+from .models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 from .querystrings import page_of, search_text
 
 
@@ -396,3 +398,27 @@ def profile(request):
     memberships = request.user.memberships.select_related("antenna").order_by("antenna__name")
     referrer = Referrer.objects.filter(user=request.user, is_active=True).select_related("organization").first()
     return render(request, "inclusion/profile.html", {"form": form, "memberships": memberships, "referrer": referrer})
+
+
+def access_log(request):
+    """The personal-data access log, for federation admins only (a 404 for anyone else: the
+    page's existence tells nothing), filtered by person, account, action and dates."""
+    if not request.user.is_admin:
+        raise Http404
+    form = AccessLogFilterForm(request.GET or None)
+    records = AccessLog.objects.select_related("user", "beneficiary").order_by("-created_at", "-pk")
+    if form.is_bound and not form.is_valid():
+        records = records.none()
+    elif form.is_bound:
+        filters = form.cleaned_data
+        if filters["personne"]:
+            records = records.filter(beneficiary_id=filters["personne"])
+        if filters["compte"]:
+            records = records.filter(user__email__iexact=filters["compte"])
+        if filters["action"]:
+            records = records.filter(action=filters["action"])
+        if filters["du"]:
+            records = records.filter(created_at__date__gte=filters["du"])
+        if filters["au"]:
+            records = records.filter(created_at__date__lte=filters["au"])
+    return render(request, "inclusion/access_log.html", {**page_of(request, records), "form": form})

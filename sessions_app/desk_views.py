@@ -19,8 +19,10 @@ from beneficiaries.enums import AgeBracket, Gender, SocialStatus
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import beneficiary_search
 from inclusion.access import antenna_or_404
+from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import page_of, search_text
+from inclusion.services import access_log_record
 
 from . import desk_services, services
 from .desk_forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
@@ -125,6 +127,10 @@ def attendance(request, pk):
         messages.error(request, _("This booking is cancelled: nothing was changed."))
     else:
         services.booking_set_attendance(booking=booking, attendance=value, by=request.user)
+        if booking.beneficiary_id:
+            access_log_record(
+                user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"attendance": value}
+            )
         person = str(booking.beneficiary) if booking.beneficiary else _("The anonymous person")
         if value == Attendance.ATTENDED:
             text = _("%(person)s came.")
@@ -189,6 +195,8 @@ def walk_in(request, pk):
                     % {"person": error.registered},
                 )
         else:
+            if booking.beneficiary_id:
+                access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
             person = str(booking.beneficiary) if booking.beneficiary else _("An anonymous person")
             messages.success(
                 request,
@@ -239,7 +247,7 @@ def log_create(request, antenna_pk):
             return redirect("desk:log_detail", pk=existing.pk)
     if form.is_valid():
         try:
-            desk_services.session_log_record(
+            log = desk_services.session_log_record(
                 antenna=antenna,
                 data=form.session_log_data(),
                 volunteers=form.cleaned_data["volunteers"],
@@ -251,10 +259,13 @@ def log_create(request, antenna_pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
+            access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=log)
             messages.success(request, _("The session is logged."))
             return redirect("desk:today", antenna_pk=antenna.pk)
     previous_logs = []
     if form.beneficiary:
+        # The person's previous sessions are shown: a read of their history.
+        access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=form.beneficiary)
         previous_logs = (
             SessionLog.objects.filter(antenna=antenna, beneficiary=form.beneficiary)
             .prefetch_related("topics")
@@ -301,6 +312,8 @@ def log_detail(request, pk):
         pk=pk,
     )
     equipment = [label for name, label in EQUIPMENT_CHOICES if getattr(log, name)]
+    if request.user.has_signed_charter:
+        access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=log)
     return render(
         request,
         "sessions_app/desk/log_detail.html",
@@ -333,6 +346,7 @@ def person_history(request, antenna_pk, beneficiary_pk):
         .select_related("slot__occurrence__permanence")
         .order_by("-slot__starts_at")
     )
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=person, detail={"antenna": antenna.pk})
     return render(
         request,
         "sessions_app/desk/person_history.html",

@@ -24,6 +24,7 @@ def _record(user: User, export: Export, fmt: str, rows: int) -> None:
     access_log_record(
         user=user,
         action=AccessLog.Action.EXPORT,
+        kind=AccessLog.Kind.REPORT,
         what=export.description,
         detail={
             "scope": {**export.scope.url_kwargs, "label": export.scope.label},

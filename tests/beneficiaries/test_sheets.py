@@ -61,6 +61,8 @@ READ = {"admin": 200, "referrer": 200, "other_referrer": 404, "coordinator": 200
 REFER = {"admin": 403, "referrer": 200, "other_referrer": 404, "coordinator": 403, "volunteer": 404}
 # An empty post is refused politely and sent back to the sheet.
 ACT = {"admin": 302, "referrer": 302, "other_referrer": 404, "coordinator": 403, "volunteer": 404}
+# Erasure: admins and the coordinators of the person's antennas, not the referrer.
+ERASE = {"admin": 200, "referrer": 403, "other_referrer": 404, "coordinator": 200, "volunteer": 404}
 
 ACCESS = [
     ("beneficiaries:person_list", None, "get", ALL),
@@ -71,6 +73,10 @@ ACCESS = [
     ("beneficiaries:sheet_detail", "sheet", "get", READ),
     ("beneficiaries:sheet_action", "sheet", "post", ACT),
     ("beneficiaries:reference_lookup", None, "get", ALL),
+    ("beneficiaries:person_data", "person", "get", READ),
+    ("beneficiaries:person_data_json", "person", "get", READ),
+    ("beneficiaries:person_erase", "person", "get", ERASE),
+    ("beneficiaries:consent_withdraw", "person", "get", READ),
 ]
 
 

@@ -102,6 +102,8 @@ ACCESS = [
     ("inclusion:account_membership_remove", "membership", "post", ACCOUNT_ACTION),
     ("inclusion:account_referrer_set", "account", "post", ACCOUNT_PAGE),
     ("inclusion:account_referrer_remove", "account", "post", {**ACCOUNT_ACTION, "admin": 404}),
+    # The personal-data access log: its existence is hidden from everyone but the admins.
+    ("inclusion:access_log", None, "get", {**dict.fromkeys(ROLES[1:], 404), "admin": 200}),
 ]
 
 

@@ -440,6 +440,7 @@ class Command(BaseCommand):
                 "first_antenna_id",
                 "created_at",
                 "created_by_id",
+                "updated_at",
             ],
             _next_id("beneficiaries_beneficiary"),
         )
@@ -471,6 +472,7 @@ class Command(BaseCommand):
                 antenna_id,
                 self.now,
                 None,
+                self.now,
             )
             consents.add(person_id, "oral", self.now, None, "Accompagnement numérique", None)
             self.people_by_antenna[antenna_id].append(person_id)
