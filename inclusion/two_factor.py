@@ -75,7 +75,6 @@ class TwoFactorStatus:
     enabled: bool
     enabled_on: datetime | None = None
     backup_codes_left: int = 0
-    required: bool = False
 
 
 def two_factor_status(user) -> TwoFactorStatus | None:
@@ -84,12 +83,11 @@ def two_factor_status(user) -> TwoFactorStatus | None:
     if device is None:
         if not may_use_two_factor(user):
             return None
-        return TwoFactorStatus(enabled=False, required=two_factor_required(user))
+        return TwoFactorStatus(enabled=False)
     return TwoFactorStatus(
         enabled=True,
         enabled_on=device.created_at,
         backup_codes_left=StaticToken.objects.filter(device__user=user, device__confirmed=True).count(),
-        required=two_factor_required(user),
     )
 
 

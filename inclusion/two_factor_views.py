@@ -32,6 +32,8 @@ def verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = TwoFactorCodeForm(request.POST or None, user=request.user)
+    # The only thing to do on this page: the cursor is in the field, as on the log-in page.
+    form.fields["code"].widget.attrs["autofocus"] = True
     if form.is_valid():
         two_factor.session_remember_device(request, has=True, device=form.device)
         # The session gains a privilege: a new key, as at log-in.

@@ -188,6 +188,7 @@ def test_log_in_with_a_device_asks_for_the_code_before_any_page(client):
 
     response = client.get(verify_url)
     assertContains(response, 'autocomplete="one-time-code"')
+    assertContains(response, "autofocus")
     response = client.post(verify_url, {"code": code_of(device)})
     assertRedirects(response, "/")
     assert client.get(reverse("inclusion:antenna_list")).status_code == 200
@@ -351,13 +352,31 @@ def test_the_technical_admin_needs_the_code_too(client):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+def test_logging_in_on_the_technical_admin_page_asks_for_the_code_too(client):
+    admin = UserFactory(admin=True, email="admin@example.org")
+    device, _codes = enable(admin)
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "admin@example.org", "password": PASSWORD, "next": reverse("admin:index")},
+    )
+    assertRedirects(response, reverse("admin:index"), fetch_redirect_response=False)
+    url = reverse("admin:index")
+    assertRedirects(client.get(url), f"{reverse('two_factor:verify')}?next={url}")
+    assertRedirects(client.post(f"{reverse('two_factor:verify')}?next={url}", {"code": code_of(device)}), url)
+
+
 def test_the_technical_admin_hides_the_devices_secrets(client):
     admin = UserFactory(admin=True)
-    device, _codes = enable(admin)
+    device, codes = enable(admin)
     log_in_verified(client, admin, device)
     response = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
     assert response.status_code == 200
     assertNotContains(response, device.key)
+    static_device = StaticDevice.objects.get(user=admin)
+    response = client.get(reverse("admin:otp_static_staticdevice_change", args=[static_device.pk]))
+    assert response.status_code == 200
+    for code in codes:
+        assertNotContains(response, code)
 
 
 def test_public_pages_stay_open_before_the_code(client):
