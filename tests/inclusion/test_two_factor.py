@@ -1,8 +1,12 @@
 """Two-step verification: setting it up, the code after the password, backup codes, turning it off,
 the admins' obligation, and who may use it."""
 
+import os
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -328,6 +332,19 @@ def test_required_for_admins_sends_them_to_setup_on_every_page(client, settings)
     key = client.session[two_factor.PENDING_KEY_SESSION_KEY]
     client.post(reverse("two_factor:setup"), {"code": code_of_key(key)})
     assert client.get(reverse("inclusion:home")).status_code == 200
+
+
+def test_the_obligation_is_read_from_the_environment():
+    environment = {**os.environ, "OTP_REQUIRED_FOR_ADMINS": "true", "DJANGO_SETTINGS_MODULE": "inclusion.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.OTP_REQUIRED_FOR_ADMINS)"],
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "True"
 
 
 def test_required_for_admins_leaves_coordinators_free(client, settings):
