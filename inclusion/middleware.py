@@ -122,7 +122,7 @@ class SecondFactorMiddleware:
         if not request.user.is_authenticated or not getattr(view_func, "login_required", True):
             return None
         view_name = request.resolver_match.view_name if request.resolver_match else ""
-        if two_factor.session_has_device(request):
+        if request.user.has_second_factor:
             if view_name in self.VERIFY_OPEN or request.user.is_verified():
                 return None
             return redirect_to_login(request.get_full_path(), reverse("two_factor:verify"))

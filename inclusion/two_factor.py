@@ -1,7 +1,8 @@
-"""Who may or must use a second factor, and what a session knows of it (reads only).
+"""Who may or must use a second factor, and what the account page says of it.
 
 The second factor is an authenticator app (django-otp's TOTP device) with one-time backup codes
-(its static device). The writes live in two_factor_services.py.
+(its static device); User.has_second_factor tells, without a query, whether an account has one.
+The writes live in two_factor_services.py.
 """
 
 from base64 import b32encode
@@ -9,14 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp import login as otp_login
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-# Whether the signed-in account has a confirmed device, written at log-in. Reading it from the
-# session spares every page of every user a query on the device tables.
-HAS_DEVICE_SESSION_KEY = "two_factor_has_device"
 # The secret shown on the set-up page, kept until the user proves their app holds it: the QR code
 # stays the same when they mistype a code, and no device row exists before it works.
 PENDING_KEY_SESSION_KEY = "two_factor_pending_key"
@@ -38,34 +36,12 @@ def has_device(user) -> bool:
     return user_has_device(user, confirmed=True)
 
 
-def session_has_device(request) -> bool:
-    """Whether the signed-in user has a second factor, as recorded in the session at log-in.
-
-    A session opened before the second factor existed has no answer yet: it is asked once. A device
-    removed meanwhile in the technical admin is noticed on the code page, which clears the flag.
-    """
-    known = request.session.get(HAS_DEVICE_SESSION_KEY)
-    if known is None:
-        known = has_device(request.user)
-        request.session[HAS_DEVICE_SESSION_KEY] = known
-    return known
-
-
-def session_remember_device(request, *, has: bool, device=None) -> None:
-    """Record in the session that the user has (or no longer has) a second factor, and, with the
-    device that has just checked a code, that this session is verified."""
-    request.session[HAS_DEVICE_SESSION_KEY] = has
-    if device is not None:
-        # django-otp's login() stores the device's id in the session and marks request.user verified.
-        otp_login(request, device)
-    elif not has:
-        request.session.pop(DEVICE_ID_SESSION_KEY, None)
-
-
-def remember_device_at_log_in(sender, request, user, **kwargs) -> None:
-    """Receiver of user_logged_in: the one query that tells whether this account has a second factor."""
-    if request is not None and hasattr(request, "session"):
-        request.session[HAS_DEVICE_SESSION_KEY] = has_device(user)
+def session_verify(request, device) -> None:
+    """Mark the session as verified by this device, which has just accepted a code."""
+    # django-otp's login() stores the device's id in the session and marks request.user verified;
+    # the session gains a privilege, so it gets a new key, as at log-in.
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 @dataclass(frozen=True)
@@ -79,7 +55,7 @@ class TwoFactorStatus:
 
 def two_factor_status(user) -> TwoFactorStatus | None:
     """The second factor of the user's account page; None for accounts that cannot have one."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user.has_second_factor else None
     if device is None:
         if not may_use_two_factor(user):
             return None

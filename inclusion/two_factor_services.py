@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django_otp import device_classes
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -30,6 +31,27 @@ def code_normalize(code: str) -> str:
     return "".join(code.split()).lower()
 
 
+def user_second_factor_sync(*, user_id: int) -> bool:
+    """Bring User.has_second_factor in step with the device tables; returns the new value."""
+    has = any(model.objects.filter(user_id=user_id, confirmed=True).exists() for model in device_classes())
+    User.objects.filter(pk=user_id).exclude(has_second_factor=has).update(has_second_factor=has)
+    return has
+
+
+def device_saved(sender, instance, **kwargs) -> None:
+    """Receiver of post_save on the device models, including saves made in the technical admin."""
+    if instance.confirmed:
+        # Each code checked saves its device (throttle, last use): one cheap update that changes nothing.
+        User.objects.filter(pk=instance.user_id, has_second_factor=False).update(has_second_factor=True)
+    else:
+        user_second_factor_sync(user_id=instance.user_id)
+
+
+def device_deleted(sender, instance, **kwargs) -> None:
+    """Receiver of post_delete on the device models: the last one gone, the password is enough again."""
+    user_second_factor_sync(user_id=instance.user_id)
+
+
 def two_factor_enable(*, user: User, key: str, last_t: int, drift: int) -> tuple[TOTPDevice, list[str]]:
     """Turn the second factor on with the secret the user's app has just proved to hold.
 
@@ -42,6 +64,8 @@ def two_factor_enable(*, user: User, key: str, last_t: int, drift: int) -> tuple
             user=user, name=APP_DEVICE_NAME, key=key, confirmed=True, last_t=last_t, drift=drift
         )
         codes = _backup_codes_replace(user)
+    # The saves above updated the row through device_saved; the instance in hand follows.
+    user.has_second_factor = True
     return device, codes
 
 
@@ -50,6 +74,7 @@ def two_factor_disable(*, user: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+    user.has_second_factor = False
 
 
 def backup_codes_renew(*, user: User) -> list[str]:

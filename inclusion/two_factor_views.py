@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
@@ -25,27 +26,26 @@ def _next_url(request) -> str:
 
 def verify(request):
     """The code page: a signed-in user with a second factor sees nothing else until a code is right."""
-    if not two_factor.has_device(request.user):
-        # No device (any more): nothing to ask.
-        two_factor.session_remember_device(request, has=False)
+    user = request.user
+    if not user.has_second_factor or user.is_verified():
         return redirect(_next_url(request))
-    if request.user.is_verified():
+    if not two_factor.has_device(user):
+        # The flag outlived the devices (removed by hand in the database): nothing to ask.
+        two_factor_services.user_second_factor_sync(user_id=user.pk)
         return redirect(_next_url(request))
-    form = TwoFactorCodeForm(request.POST or None, user=request.user)
+    form = TwoFactorCodeForm(request.POST or None, user=user)
     # The only thing to do on this page: the cursor is in the field, as on the log-in page.
     form.fields["code"].widget.attrs["autofocus"] = True
     if form.is_valid():
-        two_factor.session_remember_device(request, has=True, device=form.device)
-        # The session gains a privilege: a new key, as at log-in.
-        request.session.cycle_key()
+        two_factor.session_verify(request, form.device)
         return redirect(_next_url(request))
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+    return render(request, "registration/two_factor_verify.html", {"form": form})
 
 
 def setup(request):
     """Scan a QR code (or type the secret) into an authenticator app, then confirm with its first code."""
     user = request.user
-    if two_factor.has_device(user):
+    if user.has_second_factor:
         messages.info(request, _("Two-step verification is already on for your account."))
         return redirect("inclusion:profile")
     if not two_factor.may_use_two_factor(user):
@@ -58,8 +58,7 @@ def setup(request):
     if form.is_valid():
         device, codes = two_factor_services.two_factor_enable(user=user, key=key, last_t=form.last_t, drift=form.drift)
         del request.session[two_factor.PENDING_KEY_SESSION_KEY]
-        two_factor.session_remember_device(request, has=True, device=device)
-        request.session.cycle_key()
+        two_factor.session_verify(request, device)
         messages.success(request, _("Two-step verification is on."))
         # Rendered in this answer rather than after a redirect, so the codes are never stored in the session.
         return render(request, "registration/two_factor_backup_codes.html", {"codes": codes, "just_enabled": True})
@@ -80,12 +79,12 @@ def setup(request):
 
 def disable(request):
     """Turn the second factor off, after a current code."""
-    if not two_factor.has_device(request.user):
+    if not request.user.has_second_factor:
         raise Http404
     form = TwoFactorCodeForm(request.POST or None, user=request.user, submit_label=_("Turn off"))
     if form.is_valid():
         two_factor_services.two_factor_disable(user=request.user)
-        two_factor.session_remember_device(request, has=False)
+        request.session.pop(DEVICE_ID_SESSION_KEY, None)
         messages.success(request, _("Two-step verification is off."))
         return redirect("inclusion:profile")
     return render(request, "registration/two_factor_disable.html", {"form": form})
@@ -93,7 +92,7 @@ def disable(request):
 
 def backup_codes(request):
     """New backup codes, after a current code; the old ones stop working."""
-    if not two_factor.has_device(request.user):
+    if not request.user.has_second_factor:
         raise Http404
     form = TwoFactorCodeForm(request.POST or None, user=request.user, submit_label=_("Get new codes"))
     if form.is_valid():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -296,6 +297,8 @@ def test_turning_it_off_needs_a_current_code(client):
     assertRedirects(response, reverse("inclusion:profile"))
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert not StaticDevice.objects.filter(user=user).exists()
+    user.refresh_from_db()
+    assert not user.has_second_factor
     assert DEVICE_ID_SESSION_KEY not in client.session
     # Next log-in: the password is enough again.
     client.post(reverse("logout"))
@@ -424,26 +427,41 @@ def test_idle_session_still_ends_on_the_code_page(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_session_from_before_is_asked_once(client):
+def test_turning_it_on_in_one_browser_asks_for_the_code_in_the_others(client, django_user_model):
     user = UserFactory(coordinator=True)
-    enable(user)
+    other_browser = Client()
+    other_browser.force_login(user)
+    assert other_browser.get(reverse("inclusion:home")).status_code == 200
     client.force_login(user)
-    session = client.session
-    del session[two_factor.HAS_DEVICE_SESSION_KEY]
-    session.save()
+    client.get(reverse("two_factor:setup"))
+    key = client.session[two_factor.PENDING_KEY_SESSION_KEY]
+    client.post(reverse("two_factor:setup"), {"code": code_of_key(key)})
+    assert django_user_model.objects.get(pk=user.pk).has_second_factor
+    assertRedirects(other_browser.get(reverse("inclusion:home")), f"{reverse('two_factor:verify')}?next=/")
+
+
+def test_devices_changed_in_the_technical_admin_are_followed(client, django_user_model):
+    user = UserFactory(coordinator=True)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=False)
+    assert not django_user_model.objects.get(pk=user.pk).has_second_factor
+    device.confirmed = True
+    device.save()
+    assert django_user_model.objects.get(pk=user.pk).has_second_factor
+    client.force_login(user)
     assertRedirects(client.get(reverse("inclusion:home")), f"{reverse('two_factor:verify')}?next=/")
-    assert client.session[two_factor.HAS_DEVICE_SESSION_KEY] is True
+    device.delete()
+    assert not django_user_model.objects.get(pk=user.pk).has_second_factor
+    assert client.get(reverse("inclusion:home")).status_code == 200
 
 
-def test_a_device_removed_meanwhile_stops_the_question(client):
+def test_a_flag_left_without_device_does_not_lock_the_user_out(client, django_user_model):
     user = UserFactory(coordinator=True)
-    enable(user)
+    django_user_model.objects.filter(pk=user.pk).update(has_second_factor=True)
     client.force_login(user)
-    two_factor_services.two_factor_disable(user=user)
     response = client.get(reverse("inclusion:home"), follow=True)
     assert response.redirect_chain[-1][0] == "/"
     assert response.status_code == 200
-    assert client.session[two_factor.HAS_DEVICE_SESSION_KEY] is False
+    assert not django_user_model.objects.get(pk=user.pk).has_second_factor
 
 
 def test_pages_of_users_without_a_device_cost_no_query_more(client, settings):
