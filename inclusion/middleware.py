@@ -109,8 +109,8 @@ class SecondFactorMiddleware:
     and language pages stay open. Logging out is always possible.
     """
 
-    VERIFY_OPEN = frozenset({"logout", "two_factor:verify"})
-    SETUP_OPEN = frozenset({"logout", "two_factor:setup"})
+    VERIFY_OPEN = frozenset({"logout", "admin:logout", "two_factor:verify"})
+    SETUP_OPEN = frozenset({"logout", "admin:logout", "two_factor:setup"})
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -413,6 +413,11 @@ def test_log_out_before_the_code(client):
     client.force_login(user)
     assertRedirects(client.post(reverse("logout")), reverse("login"))
     assert "_auth_user_id" not in client.session
+    admin = UserFactory(admin=True)
+    enable(admin)
+    client.force_login(admin)
+    assertRedirects(client.post(reverse("admin:logout")), reverse("login"))
+    assert "_auth_user_id" not in client.session
 
 
 def test_idle_session_still_ends_on_the_code_page(client):
