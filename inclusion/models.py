@@ -81,6 +81,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     has_second_factor = models.BooleanField(
         _("two-step verification"),
         default=False,
+        # Rows loaded in bulk with COPY (manage.py seed_scale) leave the column out.
+        db_default=False,
         editable=False,
         help_text=_("A code from an app is asked after the password."),
     )
