@@ -21,14 +21,25 @@ class ReferrerInline(admin.StackedInline):
 class UserAdmin(BaseUserAdmin):
     ordering = ["display_name", "email"]
     list_display = ["email", "display_name", "phone", "is_active", "is_superuser", "last_login"]
-    list_filter = ["is_active", "is_superuser", "is_staff", "memberships__role", "referrer__organization__kind"]
+    list_filter = [
+        "is_active",
+        "is_superuser",
+        "is_staff",
+        "has_second_factor",
+        "memberships__role",
+        "referrer__organization__kind",
+    ]
     search_fields = ["email", "display_name", "phone"]
-    readonly_fields = ["last_login", "date_joined"]
+    # Follows the devices ("TOTP devices", "Static devices"): deleting those turns it off.
+    readonly_fields = ["last_login", "date_joined", "has_second_factor"]
     inlines = [AntennaMembershipInline, ReferrerInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Identity"), {"fields": ["display_name", "phone"]}),
-        (_("Rights"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Rights"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "has_second_factor", "groups", "user_permissions"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

@@ -2,9 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
+
+from . import two_factor
 
 
 class ChosenLanguageMiddleware:
@@ -95,3 +99,33 @@ class SessionTimeoutMiddleware:
         session.setdefault(self.STARTED_KEY, now)
         if now - session.get(self.LAST_SEEN_KEY, 0) >= self.LAST_SEEN_PRECISION_SECONDS:
             session[self.LAST_SEEN_KEY] = now
+
+
+class SecondFactorMiddleware:
+    """Hold a signed-in user who has a second factor on the code page until a code is right; with
+    OTP_REQUIRED_FOR_ADMINS, hold an admin who has none on the set-up page until it is on.
+
+    Runs on every page that needs a log-in, the technical admin's included; public pages, the log-in
+    and language pages stay open. Logging out is always possible.
+    """
+
+    VERIFY_OPEN = frozenset({"logout", "admin:logout", "two_factor:verify"})
+    SETUP_OPEN = frozenset({"logout", "admin:logout", "two_factor:setup"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or not getattr(view_func, "login_required", True):
+            return None
+        view_name = request.resolver_match.view_name if request.resolver_match else ""
+        if request.user.has_second_factor:
+            if view_name in self.VERIFY_OPEN or request.user.is_verified():
+                return None
+            return redirect_to_login(request.get_full_path(), reverse("two_factor:verify"))
+        if two_factor.two_factor_required(request.user) and view_name not in self.SETUP_OPEN:
+            return redirect("two_factor:setup")
+        return None

@@ -75,6 +75,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Deactivate an account instead of deleting it: its history stays."),
     )
     date_joined = models.DateTimeField(_("created on"), default=timezone.now)
+    # Kept in step with django-otp's device tables (inclusion/two_factor_services.py): read on every
+    # request from the row already loaded, so a second factor turned on from one browser is asked
+    # at once in every other session of the account, at no query's cost.
+    has_second_factor = models.BooleanField(
+        _("two-step verification"),
+        default=False,
+        # Rows loaded in bulk with COPY (manage.py seed_scale) leave the column out.
+        db_default=False,
+        editable=False,
+        help_text=_("A code from an app is asked after the password."),
+    )
 
     objects = UserManager()
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("sessions_app.figures_urls")),
     path("", include("sessions_app.export_urls")),
     path("", include("inclusion.auth_urls")),
+    path("", include("inclusion.two_factor_urls")),
     path("lieux/", include("sessions_app.public_urls")),
     # Visitors on the log-in page must be able to switch language too.
     path("langue/", login_not_required(set_language), name="set_language"),

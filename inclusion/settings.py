@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # The second factor: an authenticator app (TOTP) and one-time backup codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -61,11 +65,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "inclusion.middleware.NoStoreForSignedInMiddleware",
     # Before the session timeout, which leaves a message for the log-in page.
     "django.contrib.messages.middleware.MessageMiddleware",
     "inclusion.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the log-in check: holds a signed-in user with a second factor on the code page.
+    "inclusion.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during the log-in into its answer.
     "axes.middleware.AxesMiddleware",
@@ -307,3 +314,10 @@ SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
 # Personal data of people helped is anonymised after this many months without activity (no
 # booking, session, referral step or edit); `manage.py anonymise_inactive --apply` does it daily.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+# Second factor (django-otp): admins and coordinators may add an authenticator app to their account
+# (inclusion/two_factor.py). With OTP_REQUIRED_FOR_ADMINS, admins must: they are sent to the set-up
+# page until they have one.
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = "Permanences numériques"
+# Another admin may remove a lost device in the technical admin, but never read its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, two_factor
 from .departments import DEPARTMENT_CHOICES
 from .enums import AntennaStatus, MembershipRole
 from .forms import (
@@ -389,7 +389,8 @@ def account_referrer_remove(request, pk):
 
 
 def profile(request):
-    """The user's own account: name, phone, roles, and the way to change the password."""
+    """The user's own account: name, phone, roles, and the way to change the password and, for
+    admins and coordinators, to turn on two-step verification."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if form.is_valid():
         services.profile_update(user=request.user, data=form.cleaned_data)
@@ -397,7 +398,16 @@ def profile(request):
         return redirect("inclusion:profile")
     memberships = request.user.memberships.select_related("antenna").order_by("antenna__name")
     referrer = Referrer.objects.filter(user=request.user, is_active=True).select_related("organization").first()
-    return render(request, "inclusion/profile.html", {"form": form, "memberships": memberships, "referrer": referrer})
+    return render(
+        request,
+        "inclusion/profile.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "referrer": referrer,
+            "two_factor": two_factor.two_factor_status(request.user),
+        },
+    )
 
 
 def access_log(request):
