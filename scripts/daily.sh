@@ -6,8 +6,10 @@ set -u
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
 status=0
-for command in generate_occurrences anonymise_inactive prune_db_task_results; do
+# Word splitting is wanted: each line is a command and its options.
+for command in "generate_occurrences" "build_figures" "anonymise_inactive --apply" "prune_db_task_results"; do
     echo "== manage.py $command"
-    "$PYTHON" manage.py "$command" || { echo "manage.py $command failed" >&2; status=1; }
+    # shellcheck disable=SC2086
+    "$PYTHON" manage.py $command || { echo "manage.py $command failed" >&2; status=1; }
 done
 exit "$status"

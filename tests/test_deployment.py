@@ -14,7 +14,7 @@ def test_the_daily_script_runs_every_command_even_after_a_failure_and_reports_it
     calls = tmp_path / "calls"
     fake_python = tmp_path / "python"
     fake_python.write_text(
-        f'#!/bin/sh\necho "$2" >> {calls}\n[ "$2" != generate_occurrences ]\n',
+        f'#!/bin/sh\nshift\necho "$*" >> {calls}\n[ "$1" != generate_occurrences ]\n',
     )
     fake_python.chmod(0o755)
     result = subprocess.run(
@@ -24,7 +24,13 @@ def test_the_daily_script_runs_every_command_even_after_a_failure_and_reports_it
         text=True,
         timeout=30,
     )
-    assert calls.read_text().split() == ["generate_occurrences", "anonymise_inactive", "prune_db_task_results"]
+    # The retention run acts: without --apply it would only say whom it would anonymise.
+    assert calls.read_text().splitlines() == [
+        "generate_occurrences",
+        "build_figures",
+        "anonymise_inactive --apply",
+        "prune_db_task_results",
+    ]
     assert result.returncode == 1
     assert "manage.py generate_occurrences failed" in result.stderr
 
@@ -41,7 +47,15 @@ def test_the_daily_script_succeeds_when_every_command_does(tmp_path):
 
 def test_the_units_and_the_procfile_start_existing_commands():
     commands = get_commands()
-    assert {"db_worker", "generate_occurrences", "prune_db_task_results", "migrate"} <= set(commands)
+    assert {
+        "db_worker",
+        "generate_occurrences",
+        "build_figures",
+        "anonymise_inactive",
+        "send_reminders",
+        "prune_db_task_results",
+        "migrate",
+    } <= set(commands)
     procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
     assert procfile == {
         "web": "gunicorn --config gunicorn.conf.py",
@@ -53,3 +67,5 @@ def test_the_units_and_the_procfile_start_existing_commands():
     assert "manage.py db_worker" in (units / "permanences-worker.service").read_text()
     assert "scripts/daily.sh" in (units / "permanences-daily.service").read_text()
     assert "OnCalendar=" in (units / "permanences-daily.timer").read_text()
+    assert "manage.py send_reminders" in (units / "permanences-reminders.service").read_text()
+    assert "OnCalendar=*:0/15" in (units / "permanences-reminders.timer").read_text()
