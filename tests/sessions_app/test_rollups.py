@@ -165,6 +165,9 @@ def test_the_daily_command_adds_up_the_months_that_need_it(winter, capsys):
 
 
 def test_a_month_still_going_is_never_added_up():
+    this_month = datetime.date.today().replace(day=1)
     SessionLogFactory(date=datetime.date.today())
+    assert StaleMonth.objects.filter(month=this_month).exists()
     call_command("build_figures", "--all")
-    assert not RolledMonth.objects.filter(month=datetime.date.today().replace(day=1)).exists()
+    assert not RolledMonth.objects.filter(month=this_month).exists()
+    assert not MonthSessions.objects.filter(month=this_month).exists()

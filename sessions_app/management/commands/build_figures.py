@@ -22,7 +22,9 @@ class Command(BaseCommand):
         if all:
             months = sorted({*months, *RolledMonth.objects.values_list("month", flat=True)})
         built = months_build(months=months)
-        refreshed = stale_refresh(months=list(StaleMonth.objects.values_list("month", flat=True).distinct()))
+        # Marks on months not added up yet (this month, the next ones) wait for their month to end.
+        rolled = RolledMonth.objects.filter(month__in=StaleMonth.objects.values("month"))
+        refreshed = stale_refresh(months=list(rolled.values_list("month", flat=True)))
         self.stdout.write(
             f"{len(built)} months added up, {refreshed} antenna months brought up to date "
             f"in {time.perf_counter() - started:.1f} s."
