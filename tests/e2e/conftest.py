@@ -1,0 +1,126 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the live server on PostgreSQL.
+
+Without /usr/bin/chromium they are skipped with one line, except under CI=true where they must
+run. Every page a journey visits is checked with axe-core; the guide's screenshots are taken here.
+"""
+
+import datetime
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread, and the tests read the database to
+# check what the pages did: Django would take that for async code. Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+PASSWORD = "un mot de passe solide"
+# Impacts that fail a page; axe's "minor" and "moderate" findings are reported, not fatal.
+BLOCKING_IMPACTS = {"serious", "critical"}
+# Where the journeys happen: French time zones, the first one whose clock is in working hours
+# now, so "today's desk" has a slot still to come whatever the hour the suite runs at.
+TIME_ZONES = [
+    "Europe/Paris",
+    "Indian/Reunion",
+    "America/Guadeloupe",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "America/Cayenne",
+    "Indian/Mayotte",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"browser tests: Chromium is missing at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def working_hours_zone(settings):
+    """The server's and the antennas' time zone for the test: one where it is between 7:00 and 19:00."""
+    now = datetime.datetime.now(datetime.UTC)
+    zone = next(name for name in TIME_ZONES if 7 <= now.astimezone(ZoneInfo(name)).hour < 19)
+    settings.TIME_ZONE = zone
+    return zone
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def open_page(request, browser, live_server, reference_data_restored):
+    """A new browser (its own cookies) at a viewport size; closed at the end of the test. When
+    the test fails, what each page showed is printed, to read in the failure's report."""
+    contexts = []
+
+    def _open_page(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, locale="fr-FR", base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open_page
+    for context in contexts:
+        if getattr(request.node, "call_failed", False):
+            for page in context.pages:
+                print(f"--- {page.url}\n{page.locator('main').inner_text()}")
+        context.close()
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Through the log-in page, as a person does."""
+    page.goto("/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def check_accessibility(page) -> None:
+    """No serious or critical axe-core violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} – {[node['target'] for node in v['nodes']][:5]}" for v in blocking
+    )
+    assert not blocking, f"{page.url}\n{report}"
+
+
+def screenshot(page, name: str) -> None:
+    """The page at phone and desktop width, for the user guide (docs/screenshots/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=label == "desktop")
+    page.set_viewport_size(size)
