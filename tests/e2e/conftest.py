@@ -6,10 +6,12 @@ run. Every page a journey visits is checked with axe-core; the guide's screensho
 
 import datetime
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils.translation import gettext as _
 
 # Playwright's sync API runs an event loop in this thread, and the tests read the database to
 # check what the pages did: Django would take that for async code. Tests only.
@@ -124,3 +126,16 @@ def screenshot(page, name: str) -> None:
         page.set_viewport_size(viewport)
         page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=label == "desktop")
     page.set_viewport_size(size)
+
+
+def open_menu(page, label: str) -> None:
+    """A main-menu entry; on a phone the menu is folded behind its button first."""
+    toggler = page.get_by_role("button", name=_("Show or hide the menu"))
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_role("navigation", name=_("Main menu")).get_by_role("link", name=label).click()
+
+
+def exactly(label: str) -> re.Pattern:
+    """A field's label as shown, whatever its first letter's case and the asterisk of a required field."""
+    return re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$", re.IGNORECASE)

@@ -24,7 +24,7 @@ from sessions_app.public_holidays import public_holidays
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
 
-from .conftest import PHONE, check_accessibility, log_in, screenshot
+from .conftest import PHONE, check_accessibility, exactly, log_in, open_menu, screenshot
 
 PERMANENCE = "Accueil numérique du matin"
 
@@ -70,19 +70,6 @@ def visit(page, name: str | None = None) -> None:
     check_accessibility(page)
     if name:
         screenshot(page, name)
-
-
-def open_menu(page, label: str) -> None:
-    """A main-menu entry; on a phone the menu is folded behind its button first."""
-    toggler = page.get_by_role("button", name=_("Show or hide the menu"))
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("navigation", name=_("Main menu")).get_by_role("link", name=label).click()
-
-
-def exactly(label: str) -> re.Pattern:
-    """A field's label as shown, whatever its first letter's case and the asterisk of a required field."""
-    return re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$", re.IGNORECASE)
 
 
 def day_section(page, day: datetime.date):
