@@ -7,10 +7,12 @@ run. Every page a journey visits is checked with axe-core; the guide's screensho
 import datetime
 import os
 import re
+from importlib import import_module
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 # Playwright's sync API runs an event loop in this thread, and the tests read the database to
@@ -78,7 +80,17 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def open_page(request, browser, live_server, reference_data_restored):
+def reference_data(django_db_blocker, reference_data_restored):
+    """The topics and languages migrations load, which the previous live-server test of the
+    module has emptied with every table (reference_data_restored only puts them back once the
+    module is done)."""
+    with django_db_blocker.unblock():
+        import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
+        import_module("volunteers.migrations.0002_languages").load_languages(apps, None)
+
+
+@pytest.fixture
+def open_page(request, browser, live_server, reference_data):
     """A new browser (its own cookies) at a viewport size; closed at the end of the test. When
     the test fails, what each page showed is printed, to read in the failure's report."""
     contexts = []
