@@ -20,6 +20,8 @@ def navigation(request):
         items.append((reverse("inclusion:organization_list"), _("Organizations")))
     if roles.is_admin:
         items.append((reverse("inclusion:account_list"), _("Accounts")))
+    if roles.is_admin or roles.is_coordinator:
+        items.append((reverse("figures:home"), _("Figures")))
     current = request.path
     return {
         "nav_items": [

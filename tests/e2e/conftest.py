@@ -57,7 +57,13 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            # Date fields follow the browser's own language (French with Debian's chromium-l10n),
+            # as they do on the volunteers' and social workers' computers.
+            env={**os.environ, "LANGUAGE": "fr"},
+        )
         yield browser
         browser.close()
 
@@ -112,9 +118,10 @@ def open_page(request, browser, live_server, reference_data):
 def log_in(page, email: str, password: str = PASSWORD) -> None:
     """Through the log-in page, as a person does."""
     page.goto("/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    check_accessibility(page)
+    page.get_by_label(_("E-mail address")).fill(email)
+    page.get_by_label(exactly(_("Password"))).fill(password)
+    page.get_by_role("button", name=_("Log in")).click()
     page.wait_for_load_state()
 
 

@@ -85,8 +85,8 @@ def assert_errors_next_to_fields(page, *fields: str) -> None:
 
 
 def type_date(page, target, day: datetime.date) -> None:
-    """Type a day into a date field. Its parts come in the browser's own order (month first in
-    Chromium without its French language pack): a first known date typed tells which."""
+    """Type a day into a date field. Its parts come in the browser's own order (day first in
+    French, month first when Chromium lacks its French pack): a first known date tells which."""
     tab_to(page, target)
     page.keyboard.type("01022030")
     day_first = target.input_value() == "2030-02-01"
