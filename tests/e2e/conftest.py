@@ -25,6 +25,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PASSWORD = "un mot de passe solide"
+MISSING = f"browser tests skipped: Chromium is missing at {CHROMIUM} (apt-get install chromium chromium-l10n)"
+SKIPPED_REASON = pytest.StashKey[str]()
 # Impacts that fail a page; axe's "minor" and "moderate" findings are reported, not fatal.
 BLOCKING_IMPACTS = {"serious", "critical"}
 # Where the journeys happen: French time zones, the first one whose clock is in working hours
@@ -42,18 +44,26 @@ TIME_ZONES = [
 
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.e2e)
+    browser_tests = [item for item in items if here in Path(item.fspath).parents]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.e2e)
+    # Without the browser they are skipped, said in one line at the end of the run, except in
+    # CI where they must run (and fail in the browser fixture).
+    if browser_tests and not CHROMIUM.exists() and os.environ.get("CI") != "true":
+        for item in browser_tests:
+            item.add_marker(pytest.mark.skip(reason=MISSING))
+        config.stash[SKIPPED_REASON] = MISSING
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if SKIPPED_REASON in config.stash:
+        terminalreporter.write_line(config.stash[SKIPPED_REASON])
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        reason = f"browser tests: Chromium is missing at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        pytest.fail(MISSING.replace("skipped", "cannot run"))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
