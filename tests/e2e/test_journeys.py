@@ -26,7 +26,7 @@ from tests.volunteers.factories import VolunteerProfileFactory
 
 from .conftest import PHONE, check_accessibility, exactly, log_in, open_menu, screenshot
 
-PERMANENCE = "Accueil numérique du matin"
+PERMANENCE = "Accueil numérique"
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_three_journeys(open_page, field):
     screenshot(coordinator, "coordinator-new-permanence")
     coordinator.get_by_role("button", name=_("Save")).click()
     visit(coordinator, "coordinator-permanences")
-    expect(coordinator.get_by_role("heading", name=PERMANENCE)).to_be_visible()
+    expect(coordinator.get_by_role("heading", name=PERMANENCE, exact=True)).to_be_visible()
     permanence = Permanence.objects.get(title=PERMANENCE)
     assert permanence.occurrences.filter(date=closed_day).exists()
 
