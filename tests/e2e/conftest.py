@@ -15,10 +15,6 @@ import pytest
 from django.apps import apps
 from django.utils.translation import gettext as _
 
-# Playwright's sync API runs an event loop in this thread, and the tests read the database to
-# check what the pages did: Django would take that for async code. Tests only.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -60,24 +56,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(config.stash[SKIPPED_REASON])
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(MISSING.replace("skipped", "cannot run"))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            # Date fields follow the browser's own language (French with Debian's chromium-l10n),
-            # as they do on the volunteers' and social workers' computers.
-            env={**os.environ, "LANGUAGE": "fr"},
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def working_hours_zone(settings):
     """The server's and the antennas' time zone for the test: one where it is between 7:00 and 19:00."""
@@ -106,7 +84,30 @@ def reference_data(django_db_blocker, reference_data_restored):
 
 
 @pytest.fixture
-def open_page(request, browser, live_server, reference_data):
+def browser(monkeypatch, live_server, reference_data):
+    """Chromium for one test. Playwright's sync API runs an event loop in this thread while it
+    lives, and the tests read the database to check what the pages did: Django would take that
+    for async code. Allowed during the test only (the database is set up and emptied around it,
+    and nothing else, such as a deployment check run in a subprocess, inherits the setting)."""
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING.replace("skipped", "cannot run"))
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            # Date fields follow the browser's own language (French with Debian's chromium-l10n),
+            # as they do on the volunteers' and social workers' computers.
+            env={**os.environ, "LANGUAGE": "fr"},
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(request, browser, live_server):
     """A new browser (its own cookies) at a viewport size; closed at the end of the test. When
     the test fails, what each page showed is printed, to read in the failure's report."""
     contexts = []
