@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint venv messages messages-update gettext bench-generation bench-figures clean backup serve worker
+.PHONY: run test lint venv messages messages-update gettext browser bench-generation bench-figures clean backup serve worker
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ gettext:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
 	  else echo "msgfmt is missing: install GNU gettext (apt-get install gettext)"; exit 1; fi; }
+
+# The browser tests (tests/e2e) drive Debian's Chromium, with its French pack for date fields:
+# installed when missing and we are root on a Debian-like system. Otherwise the tests are skipped
+# with one line (under CI=true they fail instead).
+browser:
+	@test -e /usr/lib/chromium/locales/fr.pak || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n >/dev/null; } \
+	      || echo "Chromium could not be installed: the browser tests will be skipped"; \
+	  elif [ ! -x /usr/bin/chromium ]; then \
+	    echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium chromium-l10n)"; fi; }
 
 messages: venv gettext
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=$(VENV) --verbosity 0
@@ -40,7 +51,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 # The suite runs on real services: PostgreSQL, and Redis for the log-in throttle's cache.
-test: messages lint
+test: messages lint browser
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" $(BIN)/python scripts/check_database.py
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY=checks $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" SECRET_KEY=checks $(BIN)/python manage.py check --fail-level WARNING

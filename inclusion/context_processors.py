@@ -21,6 +21,8 @@ def navigation(request):
     if roles.is_admin:
         items.append((reverse("inclusion:account_list"), _("Accounts")))
         items.append((reverse("inclusion:access_log"), _("Access log")))
+    if roles.is_admin or roles.is_coordinator:
+        items.append((reverse("figures:home"), _("Figures")))
     current = request.path
     return {
         "nav_items": [

@@ -240,3 +240,10 @@ def test_hostile_search_text_never_breaks_a_list(log_in, url_name):
     client = log_in(UserFactory(admin=True))
     for text in ["\x00", "a\x00b", "x" * 10_000, "' OR 1=1 --", "%_"]:
         assert client.get(reverse(url_name), {"q": text, "page": "-1"}).status_code == 200
+
+
+def test_figures_are_in_the_menu_of_admins_and_coordinators(client, world):
+    for role, shown in (("admin", True), ("coordinator", True), ("volunteer", False), ("referrer", False)):
+        client.force_login(world["users"][role])
+        response = client.get(reverse("inclusion:home"))
+        assert (f'href="{reverse("figures:home")}"' in response.content.decode()) is shown, role
