@@ -13,7 +13,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -201,18 +201,19 @@ def _in_scope(queryset: QuerySet, scope: Scope, antenna_lookup: str) -> QuerySet
     return queryset.filter(**{f"{antenna_lookup}__in": scope.antennas()})
 
 
-def figures_compute(*, scope: Scope, period: Period, today: datetime.date | None = None) -> Figures:
+def figures_compute(*, scope: Scope, period: Period) -> Figures:
     """Every figure of the scope over the period, in a fixed number of queries whatever the data.
 
-    The months of the period that are over come from the monthly totals (`rollups.py`), the
-    rest from the sessions and bookings themselves; only the people, counted once each however
-    many months they came in, and the rota are always read from the rows."""
-    rolled = rollups.rolled_months(first=period.start, last=period.end, today=today or timezone.localdate())
-    live = _live_dates(period, rolled)
+    What the monthly totals hold of the period (`rollups.py`: every day up to the day before
+    yesterday) comes from them, the rest from the sessions and bookings themselves; only the
+    people, counted once each however many months they came in, and the rota are always read
+    from the rows."""
+    rolled, live = _reading_plan(period, rollups.rolled_spans(first=period.start, last=period.end))
+    rollups.stale_refresh(months=rolled)
     scope_logs = _in_scope(SessionLog.objects.all(), scope, "antenna")
-    logs = scope_logs.filter(_dates_q("date", live))
+    logs = scope_logs.filter(live.condition("date"))
     totals = _in_scope(MonthSessions.objects.filter(month__in=rolled), scope, "antenna")
-    counts = _session_counts(logs, totals)
+    counts = _session_counts(logs, live, totals)
     followed = _followed_people(scope_logs, period)
     sessions = Sessions(
         total=counts["total"],
@@ -225,7 +226,7 @@ def figures_compute(*, scope: Scope, period: Period, today: datetime.date | None
     )
     anonymous = sessions.anonymous_individual + sessions.anonymous_participants
     themes, subthemes = _topics(
-        logs, _in_scope(MonthTopics.objects.filter(month__in=rolled), scope, "antenna"), sessions.total
+        logs, live, _in_scope(MonthTopics.objects.filter(month__in=rolled), scope, "antenna"), sessions.total
     )
     bookings, no_shows = _bookings(scope, live, rolled)
     return Figures(
@@ -247,31 +248,66 @@ def figures_compute(*, scope: Scope, period: Period, today: datetime.date | None
         bookings=bookings,
         no_shows=no_shows,
         vouchers=counts["vouchers"],
-        busiest=_busiest(logs, totals),
-        months=_months(logs, totals, period),
+        busiest=_busiest(logs, live, totals),
+        months=_months(logs, live, totals, period),
     )
 
 
-def _live_dates(period: Period, rolled: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
-    """The stretches of the period outside the months read from the totals."""
-    stretches, day = [], period.start
-    for month in rolled:
-        if day < month:
-            stretches.append((day, month - datetime.timedelta(days=1)))
-        day = rollups.month_last_day(month) + datetime.timedelta(days=1)
-    if day <= period.end:
-        stretches.append((day, period.end))
-    return stretches
+Days = list[tuple[datetime.date, datetime.date]]
 
 
-def _dates_q(field: str, stretches: list[tuple[datetime.date, datetime.date]]) -> Q:
-    if not stretches:
-        # Nothing left to read from the rows: a condition that matches none, without a query.
-        return Q(pk__in=[])
+@dataclasses.dataclass(frozen=True)
+class LiveDays:
+    """The days read from the rows: those of the period the totals do not hold (added), and
+    those the totals hold outside the period (taken away, when a month read from its totals
+    begins before the period or ends after it)."""
+
+    added: Days
+    taken_away: Days
+
+    def condition(self, field: str) -> Q:
+        stretches = [*self.added, *self.taken_away]
+        if not stretches:
+            # Nothing to read from the rows: a condition that matches none, without a query.
+            return Q(pk__in=[])
+        return _days_q(field, stretches)
+
+    def sign(self, field: str):
+        """1 for a row of a day added, -1 for one taken away, to sum instead of counting."""
+        if not self.taken_away:
+            return Value(1)
+        return Case(When(_days_q(field, self.taken_away), then=Value(-1)), default=Value(1))
+
+
+def _days_q(field: str, stretches: Days) -> Q:
     condition = Q()
     for first, last in stretches:
         condition |= Q(**{f"{field}__range": (first, last)})
     return condition
+
+
+def _reading_plan(period: Period, spans: Days) -> tuple[list[datetime.date], LiveDays]:
+    """Which months to read from their totals, and which days from the rows. A month added up
+    that the period only partly covers is still read from its totals when that leaves fewer days
+    to read: a period from the 2nd of a month reads the month's totals less its 1st."""
+    one_day = datetime.timedelta(days=1)
+    used, added, taken_away, day = [], [], [], period.start
+    for first, last in spans:
+        inside = (min(last, period.end) - max(first, period.start)).days + 1
+        outside = (last - first).days + 1 - inside
+        if inside <= outside:
+            continue
+        used.append(first)
+        if day < first:
+            added.append((day, first - one_day))
+        if first < period.start:
+            taken_away.append((first, period.start - one_day))
+        if last > period.end:
+            taken_away.append((period.end + one_day, last))
+        day = last + one_day
+    if day <= period.end:
+        added.append((day, period.end))
+    return used, LiveDays(added=added, taken_away=taken_away)
 
 
 def _add(*dicts: dict) -> dict:
@@ -282,18 +318,19 @@ def _add(*dicts: dict) -> dict:
     return total
 
 
-def _session_counts(logs: QuerySet[SessionLog], totals: QuerySet[MonthSessions]) -> dict:
+def _session_counts(logs: QuerySet[SessionLog], live: LiveDays, totals: QuerySet[MonthSessions]) -> dict:
     """Sessions, workshops, minutes, vouchers, autonomy, outcomes and redirections: one pass of
-    conditional counts over the live stretches' logs, one sum over the months' totals."""
+    conditional sums over the live days' logs, one sum over the months' totals."""
     breakdown = session_breakdown_columns()
-    live = logs.aggregate(
-        total=Count("pk"),
-        individual=Count("pk", filter=Q(is_workshop=False)),
-        anonymous_individual=Count("pk", filter=Q(is_workshop=False, beneficiary__isnull=True)),
-        workshops=Count("pk", filter=Q(is_workshop=True)),
-        anonymous_participants=Sum("anonymous_participants", filter=Q(is_workshop=True), default=0),
-        minutes=Sum("duration_minutes", default=0),
-        **{column: Count("pk", filter=Q(**{field: value})) for column, (field, value) in breakdown.items()},
+    sign = live.sign("date")
+    rows = logs.aggregate(
+        total=Sum(sign),
+        individual=Sum(sign, filter=Q(is_workshop=False)),
+        anonymous_individual=Sum(sign, filter=Q(is_workshop=False, beneficiary__isnull=True)),
+        workshops=Sum(sign, filter=Q(is_workshop=True)),
+        anonymous_participants=Sum(F("anonymous_participants") * sign, filter=Q(is_workshop=True)),
+        minutes=Sum(F("duration_minutes") * sign),
+        **{column: Sum(sign, filter=Q(**{field: value})) for column, (field, value) in breakdown.items()},
     )
     summed = totals.aggregate(
         total=Sum("sessions"),
@@ -304,8 +341,10 @@ def _session_counts(logs: QuerySet[SessionLog], totals: QuerySet[MonthSessions])
         vouchers=Sum("vouchers"),
         **{column: Sum(column) for column in breakdown},
     )
-    vouchers = Voucher.objects.filter(session_log__in=logs).count()
-    return _add(live, summed, {"vouchers": vouchers})
+    vouchers = Voucher.objects.filter(live.condition("session_log__date"), session_log__in=logs).aggregate(
+        vouchers=Sum(live.sign("session_log__date"))
+    )
+    return _add(rows, summed, vouchers)
 
 
 def _distribution(counts: dict, prefix: str, choices) -> list[Row]:
@@ -391,12 +430,11 @@ def _volunteer_time(scope: Scope, period: Period) -> VolunteerTime:
     return VolunteerTime(**totals)
 
 
-def _topics(logs, totals: QuerySet[MonthTopics], total: int) -> tuple[list[Row], list[Row]]:
-    live = (
-        SessionLog.topics.through.objects.filter(sessionlog__in=logs).values("topic_id").annotate(sessions=Count("pk"))
-    )
+def _topics(logs, live: LiveDays, totals: QuerySet[MonthTopics], total: int) -> tuple[list[Row], list[Row]]:
+    links = SessionLog.topics.through.objects.filter(sessionlog__in=logs)
+    rows = links.values("topic_id").annotate(sessions=Sum(live.sign("sessionlog__date")))
     summed = totals.values("topic_id").annotate(sessions=Sum("sessions"))
-    sessions = _add(*({row["topic_id"]: row["sessions"]} for row in [*live.order_by(), *summed.order_by()]))
+    sessions = _add(*({row["topic_id"]: row["sessions"]} for row in [*rows.order_by(), *summed.order_by()]))
     topics = (
         Topic.objects.filter(pk__in=[pk for pk, count in sessions.items() if count])
         .values("pk", "code", "label", "parent_id")
@@ -410,25 +448,26 @@ def _topics(logs, totals: QuerySet[MonthTopics], total: int) -> tuple[list[Row],
     return themes, subthemes
 
 
-def _bookings(scope: Scope, live: list, rolled: list[datetime.date]) -> tuple[Bookings, NoShows]:
+def _bookings(scope: Scope, live: LiveDays, rolled: list[datetime.date]) -> tuple[Bookings, NoShows]:
     """Active bookings of the period grouped by channel and organization, in one pass over the
-    live stretches' bookings (with the attendance of the dates already over) and one over the
+    live days' bookings (with the attendance of the dates already over) and one over the
     months' totals; the groups are then added up by channel, by organization and in all."""
     bookings = _in_scope(
-        Booking.objects.filter(_dates_q("slot__occurrence__date", live), status=BookingStatus.ACTIVE),
+        Booking.objects.filter(live.condition("slot__occurrence__date"), status=BookingStatus.ACTIVE),
         scope,
         "slot__occurrence__permanence__antenna",
     )
     over = Q(slot__occurrence__ends_at__lte=timezone.now())
+    sign = live.sign("slot__occurrence__date")
     # Grouped by ids; the name rides along as an aggregate, because a name in the grouping
     # makes PostgreSQL sort every booking of the period.
     live_groups = (
         bookings.values("channel", organization_pk=F("liaison_sheet__organization_id"))
         .annotate(
             organization=Max("liaison_sheet__organization__name"),
-            bookings=Count("pk"),
-            attended=Count("pk", filter=over & Q(attendance=Attendance.ATTENDED)),
-            no_show=Count("pk", filter=over & Q(attendance=Attendance.NO_SHOW)),
+            bookings=Sum(sign),
+            attended=Sum(sign, filter=over & Q(attendance=Attendance.ATTENDED), default=0),
+            no_show=Sum(sign, filter=over & Q(attendance=Attendance.NO_SHOW), default=0),
         )
         .order_by()
     )
@@ -477,15 +516,17 @@ def _bookings(scope: Scope, live: list, rolled: list[datetime.date]) -> tuple[Bo
     return figures, NoShows(attended=attended, no_show=no_show)
 
 
-def _busiest(logs, totals: QuerySet[MonthSessions]) -> list[BusyPermanence]:
-    live = (
+def _busiest(logs, live: LiveDays, totals: QuerySet[MonthSessions]) -> list[BusyPermanence]:
+    rows = (
         logs.filter(occurrence__isnull=False)
         .values(permanence=F("occurrence__permanence_id"))
-        .annotate(sessions=Count("pk"))
+        .annotate(sessions=Sum(live.sign("date")))
         .order_by()
     )
     summed = totals.filter(permanence__isnull=False).values("permanence").annotate(sessions=Sum("sessions")).order_by()
-    sessions = _add(*({row["permanence"]: row["sessions"]} for row in [*live, *summed]))
+    added_up = _add(*({row["permanence"]: row["sessions"]} for row in [*rows, *summed]))
+    # A permanence whose sessions all fall on days taken away from a month's totals adds up to 0.
+    sessions = {pk: count for pk, count in added_up.items() if count > 0}
     if not sessions:
         return []
     # Ties on the last place are broken by title, so every permanence tied with it is a candidate.
@@ -501,8 +542,8 @@ def _busiest(logs, totals: QuerySet[MonthSessions]) -> list[BusyPermanence]:
     ]
 
 
-def _months(logs, totals: QuerySet[MonthSessions], period: Period) -> list[Month]:
-    live = logs.annotate(month=TruncMonth("date")).values("month").annotate(sessions=Count("pk")).order_by()
+def _months(logs, live: LiveDays, totals: QuerySet[MonthSessions], period: Period) -> list[Month]:
+    rows = logs.annotate(month=TruncMonth("date")).values("month").annotate(sessions=Sum(live.sign("date"))).order_by()
     summed = totals.values("month").annotate(sessions=Sum("sessions")).order_by()
-    counts = _add(*({row["month"]: row["sessions"]} for row in [*live, *summed]))
+    counts = _add(*({row["month"]: row["sessions"]} for row in [*rows, *summed]))
     return [Month(month, counts.get(month, 0)) for month in period.months()]

@@ -589,15 +589,17 @@ class Voucher(models.Model):
 
 
 # Monthly totals behind the figures pages. A federation's year holds a million sessions; adding
-# them up again for every page view takes seconds, so every month that is over is added up once
-# per antenna and kept here. They are derived data: `sessions_app.rollups` rebuilds them, and
+# them up again for every page view takes seconds, so the months are added up per antenna, up to
+# the day before yesterday, and kept here. They are derived data: `sessions_app.rollups` rebuilds them, and
 # any write to a month that is already added up marks it stale (see `rollups.py`).
 
 
 class RolledMonth(models.Model):
-    """A month (its first day) whose totals exist for every antenna."""
+    """A month (its first day) whose totals exist for every antenna, up to a day: its last when
+    the month is over, the day before yesterday while it is going."""
 
     month = models.DateField(primary_key=True)
+    through = models.DateField()
     built_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -1,12 +1,13 @@
 """Monthly totals of sessions, topics and bookings per antenna, so that the figures of a
 federation over a year add up about a thousand rows per month instead of every session.
 
-Only months that are over (up to the day before yesterday, so that no antenna of any time zone
-is still in them) are added up; the figures read the rest from the sessions themselves. A month
-is added up for every antenna at once by `months_build` (the daily `manage.py build_figures`
-does it for every month that needs it). After that, any change to a session, a voucher, a topic
-of a session, a booking or a date of that month marks the antenna's month stale, in the same
-transaction as the change; the figures refresh stale months before reading them.
+A month is added up for every antenna at once by `months_build`, up to the day before yesterday
+(so that no antenna of any time zone is still in a day added up, and every date counted is
+over): whole when it is over, up to that day while it is going (the daily `manage.py
+build_figures` moves it on). The figures read the rest from the sessions themselves. Any change
+to a session, a voucher, a topic of a session, a booking or a date of a month added up marks the
+antenna's month stale, in the same transaction as the change; the figures add stale months up
+again before reading them.
 
 Two rules keep the totals right when writers and builders run at once: stale marks are removed
 before the sessions are read again (a change committed later leaves a new mark), and the rows of
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from inclusion.db_routers import use_primary
 
@@ -56,25 +58,24 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
     return months
 
 
-def closed_months(first: datetime.date, last: datetime.date, today: datetime.date) -> list[datetime.date]:
-    """The months lying wholly between `first` and `last` that are over everywhere: their last
-    day is before yesterday, so even an overseas antenna has finished with them."""
-    return [
-        month
-        for month in months_between(first, last)
-        if month >= first and month_last_day(month) <= last and month_last_day(month) < today - datetime.timedelta(1)
-    ]
+def settled_until(today: datetime.date) -> datetime.date:
+    """The last day that is over for every antenna, overseas included: the day before yesterday."""
+    return today - datetime.timedelta(days=2)
+
+
+def added_up_through(month: datetime.date, today: datetime.date) -> datetime.date | None:
+    """The last day of the month that can be added up today, or None when none can yet."""
+    through = min(month_last_day(month), settled_until(today))
+    return through if through >= month else None
 
 
 # Adding up -------------------------------------------------------------------------------------
 
 
-def _rows(month: datetime.date, antenna_ids: Iterable[int] | None) -> list:
-    """Every total of one month, for the antennas given or all of them, ready to insert."""
-    logs = SessionLog.objects.filter(date__range=(month, month_last_day(month)))
-    bookings = Booking.objects.filter(
-        status=BookingStatus.ACTIVE, slot__occurrence__date__range=(month, month_last_day(month))
-    )
+def _rows(month: datetime.date, through: datetime.date, antenna_ids: Iterable[int] | None) -> list:
+    """Every total of one month up to `through`, for the antennas given or all, ready to insert."""
+    logs = SessionLog.objects.filter(date__range=(month, through))
+    bookings = Booking.objects.filter(status=BookingStatus.ACTIVE, slot__occurrence__date__range=(month, through))
     if antenna_ids is not None:
         logs = logs.filter(antenna_id__in=antenna_ids)
         bookings = bookings.filter(slot__occurrence__permanence__antenna_id__in=antenna_ids)
@@ -112,7 +113,7 @@ def _rows(month: datetime.date, antenna_ids: Iterable[int] | None) -> list:
         .annotate(sessions=Count("pk"))
         .order_by()
     ]
-    # Attendance is counted whether or not the date is over: every date of a closed month is.
+    # Attendance is counted whether or not the date is over: every date added up is.
     rows += [
         MonthBookings(month=month, **group)
         for group in bookings.values(
@@ -130,29 +131,34 @@ def _rows(month: datetime.date, antenna_ids: Iterable[int] | None) -> list:
     return rows
 
 
-def _replace(month: datetime.date, antenna_ids: list[int] | None) -> None:
+def _replace(month: datetime.date, through: datetime.date, antenna_ids: list[int] | None) -> None:
     for model in TOTALS_MODELS:
         existing = model.objects.filter(month=month)
         if antenna_ids is not None:
             existing = existing.filter(antenna_id__in=antenna_ids)
         existing.delete()
-    rows = _rows(month, antenna_ids)
+    rows = _rows(month, through, antenna_ids)
     for model in TOTALS_MODELS:
         model.objects.bulk_create([row for row in rows if isinstance(row, model)], batch_size=2000)
 
 
-def months_build(*, months: Iterable[datetime.date]) -> list[datetime.date]:
-    """Add up these months for every antenna (again if they already were); returns the months
-    built. A month another process is building at the same moment is left to it."""
+def months_build(*, months: Iterable[datetime.date], today: datetime.date | None = None) -> list[datetime.date]:
+    """Add up these months for every antenna, as far as they can be today (again if they already
+    were); returns the months built. A month another process is building at the same moment is
+    left to it."""
+    today = today or timezone.localdate()
     built = []
     for month in months:
+        through = added_up_through(month, today)
+        if through is None:
+            continue
         try:
             # Totals are written from what the primary holds, never from a replica that may lag.
             with use_primary(), transaction.atomic():
                 # Marks go first: a change committed from here on leaves a new one.
                 StaleMonth.objects.filter(month=month).delete()
-                _replace(month, None)
-                RolledMonth.objects.update_or_create(month=month)
+                _replace(month, through, None)
+                RolledMonth.objects.update_or_create(month=month, defaults={"through": through})
         except IntegrityError:
             continue
         built.append(month)
@@ -160,16 +166,21 @@ def months_build(*, months: Iterable[datetime.date]) -> list[datetime.date]:
 
 
 def months_needing_build(today: datetime.date) -> list[datetime.date]:
-    """Every month that is over, has sessions or bookings, and is not added up yet."""
+    """Every month with sessions or bookings that can be added up further than it is: the
+    months just over, and the month going on, which moves on by a day every day."""
     first_log = SessionLog.objects.order_by("date").values_list("date", flat=True).first()
     booked = Occurrence.objects.filter(slots__bookings__isnull=False)
     first_booking = booked.order_by("date").values_list("date", flat=True).first()
     first_days = [day for day in (first_log, first_booking) if day]
     if not first_days:
         return []
-    months = closed_months(min(first_days).replace(day=1), today, today)
-    rolled = set(RolledMonth.objects.filter(month__in=months).values_list("month", flat=True))
-    return [month for month in months if month not in rolled]
+    months = months_between(min(first_days), settled_until(today))
+    rolled = dict(RolledMonth.objects.filter(month__in=months).values_list("month", "through"))
+    return [
+        month
+        for month in months
+        if (through := added_up_through(month, today)) and (month not in rolled or rolled[month] < through)
+    ]
 
 
 def stale_refresh(*, months: list[datetime.date]) -> int:
@@ -187,19 +198,16 @@ def stale_refresh(*, months: list[datetime.date]) -> int:
         by_month: dict[datetime.date, list[int]] = defaultdict(list)
         for mark in stale:
             by_month[mark.month].append(mark.antenna_id)
+        rolled = dict(RolledMonth.objects.filter(month__in=by_month).values_list("month", "through"))
         for month, antenna_ids in by_month.items():
-            _replace(month, antenna_ids)
+            _replace(month, rolled[month], antenna_ids)
     return len(stale)
 
 
-def rolled_months(*, first: datetime.date, last: datetime.date, today: datetime.date) -> list[datetime.date]:
-    """The months of the period whose totals can be read, brought up to date first."""
-    candidates = closed_months(first, last, today)
-    if not candidates:
-        return []
-    months = sorted(RolledMonth.objects.filter(month__in=candidates).values_list("month", flat=True))
-    stale_refresh(months=months)
-    return months
+def rolled_spans(*, first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """The months added up that overlap these days, as (month, last day added up), in order."""
+    overlapping = RolledMonth.objects.filter(month__lte=last, through__gte=first)
+    return sorted(overlapping.values_list("month", "through"))
 
 
 # Stale marks -----------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ class Migration(migrations.Migration):
             name='RolledMonth',
             fields=[
                 ('month', models.DateField(primary_key=True, serialize=False)),
+                ('through', models.DateField()),
                 ('built_at', models.DateTimeField(auto_now=True)),
             ],
         ),

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from beneficiaries.services import referral_booking_cancel
 from sessions_app import rollups, services
 from sessions_app.enums import Attendance, BookingChannel, Outcome
-from sessions_app.figures import figures_compute
+from sessions_app.figures import _reading_plan, figures_compute
 from sessions_app.models import Booking, MonthSessions, RolledMonth, SessionLog, StaleMonth, Topic, Voucher
 from sessions_app.reporting import Period, Scope
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
@@ -57,15 +57,33 @@ def winter():
     return antennas
 
 
-def test_only_months_over_everywhere_are_added_up():
-    spring = (JANUARY, datetime.date(2026, 3, 31))
-    # On the 1st, an overseas antenna may still be in the last day of the month before.
-    assert rollups.closed_months(*spring, datetime.date(2026, 3, 1)) == [JANUARY]
-    assert rollups.closed_months(*spring, datetime.date(2026, 3, 2)) == [JANUARY, FEBRUARY]
-    # A month cut by the period is read from the rows.
-    assert (
-        rollups.closed_months(datetime.date(2026, 1, 2), datetime.date(2026, 2, 27), datetime.date(2026, 6, 1)) == []
-    )
+def test_days_are_added_up_once_over_everywhere():
+    # On the 3rd, an overseas antenna may still be in the 2nd: the 1st is the last day added up.
+    assert rollups.added_up_through(FEBRUARY, datetime.date(2026, 2, 3)) == datetime.date(2026, 2, 1)
+    assert rollups.added_up_through(FEBRUARY, datetime.date(2026, 2, 2)) is None
+    assert rollups.added_up_through(JANUARY, datetime.date(2026, 2, 1)) == datetime.date(2026, 1, 30)
+    assert rollups.added_up_through(JANUARY, datetime.date(2026, 2, 2)) == datetime.date(2026, 1, 31)
+    assert rollups.added_up_through(datetime.date(2026, 3, 1), datetime.date(2026, 2, 27)) is None
+
+
+def test_a_month_going_on_is_added_up_to_the_day_before_yesterday_and_read_from_the_rows_after():
+    antenna = AntennaFactory()
+    march = datetime.date(2026, 3, 1)
+    for day in (2, 10, 13, 14):
+        SessionLogFactory(antenna=antenna, date=datetime.date(2026, 3, day))
+    assert rollups.months_build(months=[march], today=datetime.date(2026, 3, 15)) == [march]
+    assert RolledMonth.objects.get(month=march).through == datetime.date(2026, 3, 13)
+    assert MonthSessions.objects.get(month=march).sessions == 3
+    whole_month = Period(march, datetime.date(2026, 3, 31))
+    assert figures_compute(scope=ALL, period=whole_month).sessions.total == 4
+    assert figures_compute(scope=ALL, period=whole_month) == _from_rows(ALL, whole_month)
+    # A period ending before the last day added up reads the whole month from the rows.
+    early = Period(march, datetime.date(2026, 3, 12))
+    assert figures_compute(scope=ALL, period=early).sessions.total == 2
+    # The next day's build moves the month on.
+    assert rollups.months_needing_build(datetime.date(2026, 3, 16)) == [march]
+    rollups.months_build(months=[march], today=datetime.date(2026, 3, 16))
+    assert MonthSessions.objects.get(month=march).sessions == 4
 
 
 def test_the_figures_read_the_months_from_their_totals(winter):
@@ -86,6 +104,32 @@ def test_totals_and_rows_agree_over_a_period_cut_in_the_middle_of_months(winter)
     assert figures_compute(scope=scope, period=period) == _from_rows(scope, period)
     spring = Period(JANUARY, datetime.date(2026, 3, 31))
     assert figures_compute(scope=ALL, period=spring) == _from_rows(ALL, spring)
+
+
+def test_a_month_mostly_in_the_period_is_read_from_its_totals_less_the_days_outside(winter):
+    # Sessions, topics, a voucher and bookings on the days just outside the period.
+    for day in (datetime.date(2026, 1, 1), datetime.date(2026, 2, 28)):
+        occurrence = occurrence_today(antenna=winter[0], day=day)
+        log = SessionLogFactory(
+            antenna=winter[0], date=day, occurrence=occurrence, topics=["sante"], outcome=Outcome.REDIRECTED
+        )
+        Voucher.objects.create(session_log=log, number=f"APTIC-{day}")
+        BookingFactory(slot=occurrence.slots.first(), channel=BookingChannel.WALK_IN, attendance=Attendance.NO_SHOW)
+    rollups.months_build(months=[JANUARY, FEBRUARY])
+    period = Period(datetime.date(2026, 1, 2), datetime.date(2026, 2, 27))
+    used, live = _reading_plan(period, rollups.rolled_spans(first=period.start, last=period.end))
+    assert used == [JANUARY, FEBRUARY]
+    assert live.added == []
+    assert live.taken_away == [(JANUARY, JANUARY), (datetime.date(2026, 2, 28), datetime.date(2026, 2, 28))]
+    result = figures_compute(scope=ALL, period=period)
+    assert (result.sessions.total, result.vouchers, result.bookings.total, result.no_shows.no_show) == (8, 0, 8, 4)
+    assert result == _from_rows(ALL, period)
+    # A month mostly outside the period is read from the rows instead.
+    late_january = Period(datetime.date(2026, 1, 20), datetime.date(2026, 2, 27))
+    used, live = _reading_plan(late_january, rollups.rolled_spans(first=JANUARY, last=late_january.end))
+    assert used == [FEBRUARY]
+    assert live.added == [(datetime.date(2026, 1, 20), datetime.date(2026, 1, 31))]
+    assert figures_compute(scope=ALL, period=late_january) == _from_rows(ALL, late_january)
 
 
 def test_each_antenna_counts_only_its_own_totals(winter):
@@ -153,21 +197,13 @@ def test_the_daily_command_adds_up_the_months_that_need_it(winter, capsys):
     MonthSessions.objects.filter(month=FEBRUARY).delete()
     SessionLogFactory(antenna=winter[0], date=datetime.date(2026, 1, 27))
     call_command("build_figures")
-    # February and every month over since, empty ones included, so that none is read from the rows.
+    # February and every month since, empty ones included, so that none is read from the rows;
+    # this month too once its first day is over everywhere.
     today = datetime.date.today()
-    added_up = len(rollups.closed_months(FEBRUARY, today, today))
-    assert f"{added_up} months added up, 1 antenna months brought up to date" in capsys.readouterr().out
+    added_up = len(rollups.months_between(FEBRUARY, rollups.settled_until(today)))
+    assert f"{added_up} months added up, 1 antenna months added up again" in capsys.readouterr().out
     assert set(RolledMonth.objects.values_list("month", flat=True)) >= {JANUARY, FEBRUARY}
     assert not StaleMonth.objects.exists()
     call_command("build_figures")
-    assert "0 months added up, 0 antenna months brought up to date" in capsys.readouterr().out
+    assert "0 months added up, 0 antenna months added up again" in capsys.readouterr().out
     assert figures_compute(scope=ALL, period=WINTER) == _from_rows(ALL, WINTER)
-
-
-def test_a_month_still_going_is_never_added_up():
-    this_month = datetime.date.today().replace(day=1)
-    SessionLogFactory(date=datetime.date.today())
-    assert StaleMonth.objects.filter(month=this_month).exists()
-    call_command("build_figures", "--all")
-    assert not RolledMonth.objects.filter(month=this_month).exists()
-    assert not MonthSessions.objects.filter(month=this_month).exists()

@@ -9,8 +9,8 @@ from sessions_app.rollups import months_build, months_needing_build, stale_refre
 
 class Command(BaseCommand):
     help = (
-        "Add up the months that are over for the figures pages, and again the antennas' months that "
-        "changed since. Safe to run again; schedule it daily, after midnight."
+        "Add up the months for the figures pages, up to the day before yesterday, and again the antennas' "
+        "months that changed since. Safe to run again; schedule it daily, after midnight."
     )
 
     def add_arguments(self, parser):
@@ -22,10 +22,10 @@ class Command(BaseCommand):
         if all:
             months = sorted({*months, *RolledMonth.objects.values_list("month", flat=True)})
         built = months_build(months=months)
-        # Marks on months not added up yet (this month, the next ones) wait for their month to end.
+        # Marks on months not added up yet (the coming ones) wait until they are.
         rolled = RolledMonth.objects.filter(month__in=StaleMonth.objects.values("month"))
         refreshed = stale_refresh(months=list(rolled.values_list("month", flat=True)))
         self.stdout.write(
-            f"{len(built)} months added up, {refreshed} antenna months brought up to date "
+            f"{len(built)} months added up, {refreshed} antenna months added up again "
             f"in {time.perf_counter() - started:.1f} s."
         )
