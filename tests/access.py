@@ -1,7 +1,24 @@
-"""Helpers of the access tables: every URL of a namespace, and what each role gets from it."""
+"""Helpers of the access tables: every URL of a namespace, what each role gets from it, and the
+two scopes (own and other) the URL matrix and the fuzz tests are built on."""
 
+import contextlib
+import dataclasses
+import datetime
+
+from django.db import connection, transaction
 from django.urls import get_resolver, reverse
 from pytest_django.asserts import assertRedirects
+
+from beneficiaries.enums import SheetStatus
+from beneficiaries.models import Beneficiary, LiaisonSheet
+from inclusion.models import Antenna, AntennaMembership, Organization, User
+from sessions_app.enums import BookingChannel
+from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot
+from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
+from tests.inclusion.factories import AntennaFactory, OrganizationFactory, ReferrerFactory, UserFactory
+from tests.sessions_app.factories import BookingFactory, ClosureFactory, SessionLogFactory, occurrence_today
+from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
+from volunteers.models import Signup
 
 
 def url_names(namespace: str) -> set[str]:
@@ -18,3 +35,144 @@ def check_access(client, user, method: str, url: str, expected: int) -> None:
         return
     client.force_login(user)
     assert getattr(client, method)(url).status_code == expected
+
+
+# Two scopes for the cross-cutting tests: everything the signed-in roles own, and the same again
+# somewhere they do not belong.
+
+
+@dataclasses.dataclass
+class Scope:
+    """An antenna with its team, schedule and people, and a referrer whose booked referral is there.
+
+    `occurrence` is today's date (the desk's), `ahead` a date a week ahead holding the referral's
+    booking and the volunteer's sign-up.
+    """
+
+    organization: Organization
+    antenna: Antenna
+    coordinator: User
+    volunteer: User
+    membership: AntennaMembership
+    calendar_token: str
+    referrer: User
+    referrer_organization: Organization
+    permanence: Permanence
+    occurrence: Occurrence
+    ahead: Occurrence
+    slot: Slot
+    closure: Closure
+    signup: Signup
+    person: Beneficiary
+    sheet: LiaisonSheet
+    booking: Booking
+    log: SessionLog
+
+
+@dataclasses.dataclass
+class World:
+    own: Scope
+    other: Scope
+    admin: User
+
+    @property
+    def users(self) -> dict[str, User | None]:
+        """The roles of the matrix, the signed-in ones at home in `own`."""
+        return {
+            "anonymous": None,
+            "volunteer": self.own.volunteer,
+            "coordinator": self.own.coordinator,
+            "referrer": self.own.referrer,
+            "admin": self.admin,
+        }
+
+    def scope(self, name: str) -> Scope:
+        return self.other if name == "other" else self.own
+
+
+SUMMER_2031 = (datetime.date(2031, 7, 1), datetime.date(2031, 7, 31))
+
+
+def _scope(label: str) -> Scope:
+    organization = OrganizationFactory(name=f"Association {label}")
+    antenna = AntennaFactory(organization=organization, name=f"Antenne {label}")
+    coordinator = UserFactory(coordinator=True, membership__antenna=antenna, display_name=f"Coordination {label}")
+    volunteer = UserFactory(volunteer=True, membership__antenna=antenna, display_name=f"Bénévole {label}")
+    profile = VolunteerProfileFactory(user=volunteer)
+    VolunteerProfileFactory(user=coordinator)
+    referrer = ReferrerFactory(
+        organization=OrganizationFactory(social_services=True, name=f"Solidarités {label}"),
+        user__display_name=f"Prescriptrice {label}",
+    )
+    occurrence = occurrence_today(antenna=antenna, title=f"Permanence {label}")
+    slot = slot_ahead(antenna=antenna)
+    person = BeneficiaryFactory(
+        first_name="Personne", last_name=f"Nom{label}", created_by=referrer.user, first_antenna=antenna
+    )
+    sheet = LiaisonSheetFactory(referrer=referrer.user, beneficiary=person, status=SheetStatus.BOOKED)
+    return Scope(
+        organization=organization,
+        antenna=antenna,
+        coordinator=coordinator,
+        volunteer=volunteer,
+        membership=volunteer.memberships.get(),
+        calendar_token=profile.calendar_token,
+        referrer=referrer.user,
+        referrer_organization=referrer.organization,
+        permanence=occurrence.permanence,
+        occurrence=occurrence,
+        ahead=slot.occurrence,
+        slot=slot,
+        closure=ClosureFactory(antenna=antenna, starts_on=SUMMER_2031[0], ends_on=SUMMER_2031[1]),
+        signup=SignupFactory(occurrence=slot.occurrence, volunteer=volunteer),
+        person=person,
+        sheet=sheet,
+        booking=BookingFactory(slot=slot, beneficiary=person, liaison_sheet=sheet, channel=BookingChannel.REFERRAL),
+        log=SessionLogFactory(antenna=antenna, occurrence=occurrence, beneficiary=person, date=occurrence.date),
+    )
+
+
+def world_build() -> World:
+    """Antenna "Alpha" where the volunteer, the coordinator and the referrer of the matrix are at
+    home, antenna "Beta" with its own team and referrer, and a federation admin."""
+    return World(own=_scope("Alpha"), other=_scope("Beta"), admin=UserFactory(admin=True, display_name="Admin"))
+
+
+@contextlib.contextmanager
+def rolled_back_after_module(django_db_blocker):
+    """Data built once for a whole module, inside a transaction rolled back when the module ends.
+
+    Each test still runs in its own transaction nested in this one (pytest-django's `db`), so
+    what a test changes is undone before the next.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# Tables that change on every request or log-in, whoever makes it.
+UNWATCHED_TABLES = {"django_session", "django_migrations"}
+
+
+def database_state() -> dict[str, str]:
+    """A digest of every row of every table, to prove a refused request changed nothing."""
+    tables = sorted(
+        table
+        for table in connection.introspection.django_table_names(only_existing=True)
+        if table not in UNWATCHED_TABLES and not table.startswith("axes_")
+    )
+    quote = connection.ops.quote_name
+    # Table names come from the models, never from a request.
+    sql = " UNION ALL ".join(
+        f"SELECT %s, md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) FROM {quote(table)} r"  # noqa: S608
+        for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tables)
+        return dict(cursor.fetchall())
