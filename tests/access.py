@@ -10,15 +10,15 @@ from django.urls import get_resolver, reverse
 from pytest_django.asserts import assertRedirects
 
 from beneficiaries.enums import SheetStatus
-from beneficiaries.models import Beneficiary, LiaisonSheet
-from inclusion.models import Antenna, AntennaMembership, Organization, User
+from beneficiaries.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
+from inclusion.models import Antenna, AntennaMembership, Organization, Referrer, User
 from sessions_app.enums import BookingChannel
 from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, ReferrerFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, ClosureFactory, SessionLogFactory, occurrence_today
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
-from volunteers.models import Signup
+from volunteers.models import Signup, VolunteerProfile
 
 
 def url_names(namespace: str) -> set[str]:
@@ -46,7 +46,7 @@ class Scope:
     """An antenna with its team, schedule and people, and a referrer whose booked referral is there.
 
     `occurrence` is today's date (the desk's), `ahead` a date a week ahead holding the referral's
-    booking and the volunteer's sign-up.
+    booking and the volunteer's sign-up; `open_sheet` is a second referral, not booked yet.
     """
 
     organization: Organization
@@ -65,6 +65,7 @@ class Scope:
     signup: Signup
     person: Beneficiary
     sheet: LiaisonSheet
+    open_sheet: LiaisonSheet
     booking: Booking
     log: SessionLog
 
@@ -127,6 +128,7 @@ def _scope(label: str) -> Scope:
         signup=SignupFactory(occurrence=slot.occurrence, volunteer=volunteer),
         person=person,
         sheet=sheet,
+        open_sheet=LiaisonSheetFactory(referrer=referrer.user, beneficiary=person, status=SheetStatus.SENT),
         booking=BookingFactory(slot=slot, beneficiary=person, liaison_sheet=sheet, channel=BookingChannel.REFERRAL),
         log=SessionLogFactory(antenna=antenna, occurrence=occurrence, beneficiary=person, date=occurrence.date),
     )
@@ -175,4 +177,38 @@ def database_state() -> dict[str, str]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, tables)
+        return dict(cursor.fetchall())
+
+
+def scope_state(scope: Scope) -> dict[int, str]:
+    """A digest of every row belonging to one scope (its antenna and what hangs from it, its
+    team, its referrer, its person and referral), read in one query."""
+    users = [scope.coordinator.pk, scope.volunteer.pk, scope.referrer.pk]
+    user_fields = [field.attname for field in User._meta.concrete_fields if field.name != "last_login"]
+    querysets = [
+        Organization.objects.filter(pk__in=[scope.organization.pk, scope.referrer_organization.pk]),
+        Antenna.objects.filter(pk=scope.antenna.pk),
+        AntennaMembership.objects.filter(antenna=scope.antenna),
+        User.objects.filter(pk__in=users).values(*user_fields),
+        Referrer.objects.filter(user_id__in=users),
+        VolunteerProfile.objects.filter(user_id__in=users),
+        Permanence.objects.filter(antenna=scope.antenna),
+        Closure.objects.filter(antenna=scope.antenna),
+        Occurrence.objects.filter(permanence__antenna=scope.antenna),
+        Slot.objects.filter(occurrence__permanence__antenna=scope.antenna),
+        Booking.objects.filter(slot__occurrence__permanence__antenna=scope.antenna),
+        Signup.objects.filter(occurrence__permanence__antenna=scope.antenna),
+        SessionLog.objects.filter(antenna=scope.antenna),
+        Beneficiary.objects.filter(pk=scope.person.pk),
+        Consent.objects.filter(beneficiary=scope.person),
+        LiaisonSheet.objects.filter(referrer=scope.referrer),
+        LiaisonSheetEvent.objects.filter(sheet__referrer=scope.referrer),
+    ]
+    parts, params = [], []
+    for index, queryset in enumerate(querysets):
+        sql, query_params = queryset.order_by().query.sql_with_params()
+        parts.append(f"SELECT {index}, md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) FROM ({sql}) r")  # noqa: S608
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), params)
         return dict(cursor.fetchall())
