@@ -6,10 +6,12 @@ raises the view's exception), and no row of a scope the user does not own change
 FORMS lists where each form is shown and who fills it in; its fields are read from the page
 itself, so a field added to a form is fuzzed without touching this module. QUERIES lists the
 query-string parameters each list or report reads. The URL arguments come from the resolver.
-Examples are drawn deterministically (derandomize, no example database) so the run is stable.
+Examples are drawn deterministically (derandomize, no example database) so the run is stable;
+FUZZ_EXAMPLES=200 in the environment explores further, for a run by hand.
 """
 
 import html.parser
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,7 +65,7 @@ HOSTILE = [
 BATTERY = ["\x00", "x" * 100_000, "9" * 5_000, "²", "10000-01-01"]
 
 EXAMPLES = hypothesis_settings(
-    max_examples=6,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")),
     deadline=None,
     derandomize=True,
     database=None,

@@ -279,28 +279,38 @@ MATRIX = [
 ]
 
 
-def resolver_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
-    """Every URL name of the site, with its namespace; an unnamed pattern is named by its route,
-    so that it shows up as missing."""
+def resolver_views(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, Callable]:
+    """Every URL name of the site, with its namespace, and its view; an unnamed pattern is named
+    by its route, so that it shows up as missing."""
     resolver = resolver or get_resolver()
-    names = set()
+    views = {}
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.app_name == "admin" or str(pattern.pattern) == settings.ADMIN_URL:
                 continue
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names |= resolver_url_names(pattern, inner)
+            views |= resolver_views(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.callback is not static.serve:
-            names.add(f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}")
-    return names
+            views[f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}"] = pattern.callback
+    return views
 
 
 def test_every_url_is_in_the_matrix():
     declared = {line.name for line in MATRIX}
-    missing = resolver_url_names() - declared
+    missing = set(resolver_views()) - declared
     assert not missing, f"URLs missing from tests/test_url_matrix.py::MATRIX, add a line for each: {sorted(missing)}"
-    stale = declared - resolver_url_names()
+    stale = declared - set(resolver_views())
     assert not stale, f"MATRIX names URLs the site no longer has: {sorted(stale)}"
+
+
+def test_the_public_lines_are_the_views_marked_login_not_required():
+    """A line open to anonymous visitors names a view marked login_not_required, and the other
+    way round: the matrix cannot make a page public by mistake, nor forget a public one."""
+    views = resolver_views()
+    wrong = [
+        line.id for line in MATRIX if getattr(views[line.name], "login_required", True) != (line.anonymous == LOGIN)
+    ]
+    assert not wrong, f"the anonymous answer and login_not_required disagree for {wrong}"
 
 
 @pytest.fixture(scope="module")
