@@ -24,8 +24,9 @@ ADMIN_URL and the static files are left out) must have at least one line in MATR
 
 The statuses: 200 (or the expected redirect, 302, after an allowed POST), 404 for what the user
 may not know exists, 403 for what they may see but not change. A refused request (403, 404, or
-the log-in page) must change no row of the database; a refused page is also posted to with the
-line's data and must be refused again (or answer 405) without changing anything.
+the log-in page) must write no row at all (PostgreSQL's own count of the transaction's inserts,
+updates and deletes must not move); a refused page is also posted to with the line's data and
+must be refused again (or answer 405) without writing anything.
 
 Adding a URL is adding one line to MATRIX. What each role sees inside lists and exports is
 checked at the end of the module.
@@ -44,7 +45,7 @@ from django.utils import timezone
 from django.views import static
 from pytest_django.asserts import assertContains, assertNotContains
 
-from tests.access import Scope, database_state, rolled_back_after_module, world_build
+from tests.access import Scope, database_writes, rolled_back_after_module, world_build
 
 ROLES = ("volunteer", "coordinator", "referrer", "admin")
 LOGIN = "login"
@@ -346,17 +347,17 @@ def _try(client, user, line: Url, url: str, data: dict, expected: int | str) -> 
     if user is not None:
         client.force_login(user)
     refused = expected in (LOGIN, 403, 404)
-    before = database_state() if refused else None
+    before = database_writes() if refused else None
     answer = _answer_of(_send(client, line.method, url, data))
     if answer != expected:
         return f"{line.method.upper()} expected {expected}, got {answer}"
-    if refused and database_state() != before:
+    if refused and database_writes() != before:
         return "the refused request changed the database"
     if refused and line.method == "get":
         answer = _answer_of(_send(client, "post", url, data))
         if answer not in (expected, 405):
             return f"POST expected {expected} (or 405), got {answer}"
-        if database_state() != before:
+        if database_writes() != before:
             return "the refused post changed the database"
     return ""
 
