@@ -9,7 +9,7 @@ ADMIN_URL and the static files are left out) must have at least one line in MATR
 - `name`: the URL name, with its namespace ("schedule:permanence_list").
 - `kwargs`: how to build the URL's arguments. A dict when they do not name an object of a scope
   (or None when there are none); a function of a `tests.access.Scope` when they do, such as
-  `ANTENNA_PK` (`{"antenna_pk": scope.antenna.pk}`) or `pk("sheet")` (`{"pk": scope.sheet.pk}`).
+  `antenna_pk` (`{"antenna_pk": scope.antenna.pk}`) or `pk("sheet")` (`{"pk": scope.sheet.pk}`).
   A function's line is tried twice: on the `own` scope (antenna "Alpha", where the volunteer and
   the coordinator of the matrix work and where the referrer's referral is booked) and on the
   `other` scope (antenna "Beta", with its own team and referrer).
@@ -17,8 +17,9 @@ ADMIN_URL and the static files are left out) must have at least one line in MATR
   referrer, admin). Use the named rows below (TEAM_READ, ADMIN_ONLY…) when one fits.
 - `other`: the same on the other scope; by default what only an admin may know exists: a 404
   for every role but the admin, who gets what they get on their own scope.
-- `method` and `data`: POST-only URLs are posted to, with `data` (a dict, or a function of the
-  scope) chosen so that the request would change something if it were let through.
+- `method`: "post" for POST-only URLs. `data` (a dict, or a function of the scope) is what is
+  posted, to them and to a page that refuses the role; chosen so that the request would change
+  something if it were let through.
 - `anonymous`: LOGIN (sent to the log-in page) unless the page is public (then its status).
 - `label`: tells apart two lines of one URL name.
 
@@ -37,6 +38,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import openpyxl
 import pytest
 from django.conf import settings
 from django.db import transaction
@@ -45,6 +47,7 @@ from django.utils import timezone
 from django.views import static
 from pytest_django.asserts import assertContains, assertNotContains
 
+from sessions_app.reporting import pseudonym
 from tests.access import Scope, database_writes, rolled_back_after_module, world_build
 
 ROLES = ("volunteer", "coordinator", "referrer", "admin")
@@ -79,16 +82,16 @@ def pk(name: str) -> Callable[[Scope], dict]:
     return lambda scope: {"pk": getattr(scope, name).pk}
 
 
-def ANTENNA_PK(scope: Scope) -> dict:
+def antenna_pk(scope: Scope) -> dict:
     return {"antenna_pk": scope.antenna.pk}
 
 
-def ANTENNA_MONTH(scope: Scope) -> dict:
+def antenna_month(scope: Scope) -> dict:
     today = timezone.localdate()
     return {"antenna_pk": scope.antenna.pk, "year": today.year, "month": today.month}
 
 
-def ANTENNA_SCOPE(scope: Scope) -> dict:
+def antenna_figures(scope: Scope) -> dict:
     return {"scope": "antenne", "pk": scope.antenna.pk}
 
 
@@ -183,35 +186,35 @@ MATRIX = [
     Url("password_reset_complete", None, EVERYONE, anonymous=200),
     Url("set_language", None, EVERYONE_MOVED, method="post", data={"language": "en", "next": "/"}, anonymous=302),
     # Schedule: permanences, closures, dates, the month.
-    Url("schedule:permanence_list", ANTENNA_PK, TEAM_READ),
-    Url("schedule:permanence_create", ANTENNA_PK, TEAM_CHANGE, data={"title": "Intrus", "weekday": 1}),
+    Url("schedule:permanence_list", antenna_pk, TEAM_READ),
+    Url("schedule:permanence_create", antenna_pk, TEAM_CHANGE, data={"title": "Intrus", "weekday": 1}),
     Url("schedule:permanence_update", pk("permanence"), TEAM_CHANGE, data={"title": "Renommée"}),
     Url("schedule:permanence_toggle", pk("permanence"), TEAM_ACTION, method="post"),
     Url(
         "schedule:closure_list",
-        ANTENNA_PK,
+        antenna_pk,
         TEAM_READ,
         data={"starts_on": "2032-01-01", "ends_on": "2032-01-31", "reason": "Travaux"},
     ),
     Url("schedule:closure_delete", pk("closure"), TEAM_ACTION, method="post"),
-    Url("schedule:month", ANTENNA_PK, TEAM_READ),
-    Url("schedule:month_of", ANTENNA_MONTH, TEAM_READ),
-    Url("schedule:occurrence_add", ANTENNA_PK, TEAM_CHANGE),
+    Url("schedule:month", antenna_pk, TEAM_READ),
+    Url("schedule:month_of", antenna_month, TEAM_READ),
+    Url("schedule:occurrence_add", antenna_pk, TEAM_CHANGE),
     # An empty post to open a date is refused politely and sent back to the month.
-    Url("schedule:occurrence_open", ANTENNA_PK, TEAM_ACTION, method="post"),
+    Url("schedule:occurrence_open", antenna_pk, TEAM_ACTION, method="post"),
     Url("schedule:occurrence_cancel", pk("ahead"), TEAM_CHANGE, data={"reason": "Grève"}),
     Url("schedule:occurrence_move", pk("ahead"), TEAM_CHANGE, data={"date": "2031-03-04", "start": "10:00"}),
     # Today's desk and session logs.
-    Url("desk:today", ANTENNA_PK, TEAM_READ),
+    Url("desk:today", antenna_pk, TEAM_READ),
     Url("desk:attendance", pk("booking"), TEAM_POST, method="post", data={"attendance": "attended"}),
     Url("desk:walk_in", pk("occurrence"), TEAM_READ, data={"anonymous": "on"}),
-    Url("desk:log_list", ANTENNA_PK, TEAM_READ),
-    Url("desk:log_create", ANTENNA_PK, TEAM_READ, data={"duration_minutes": 60}),
+    Url("desk:log_list", antenna_pk, TEAM_READ),
+    Url("desk:log_create", antenna_pk, TEAM_READ, data={"duration": "60", "topics": "1"}),
     Url("desk:log_detail", pk("log"), TEAM_READ),
     Url("desk:person_history", lambda s: {"antenna_pk": s.antenna.pk, "beneficiary_pk": s.person.pk}, TEAM_READ),
     # Volunteers: their dates, the rota, the team, the personal calendar.
     Url("volunteers:my_dates", None, TEAM_OWN),
-    Url("volunteers:profile", None, TEAM_OWN, data={"availability": "Le mardi"}),
+    Url("volunteers:profile", None, TEAM_OWN, data={"availability_notes": "Le mardi"}),
     Url("volunteers:calendar_reset", None, (302, 302, 403, 302), method="post"),
     # The secret address is the key: no log-in, whoever asks.
     Url("volunteers:calendar", lambda s: {"token": s.calendar_token}, EVERYONE, other=EVERYONE, anonymous=200),
@@ -226,14 +229,14 @@ MATRIX = [
         data=lambda s: {"volunteer": s.coordinator.pk},
     ),
     Url("volunteers:rota_remove", pk("signup"), TEAM_ACTION, method="post"),
-    Url("volunteers:rota", ANTENNA_PK, TEAM_READ),
-    Url("volunteers:rota_of", ANTENNA_MONTH, TEAM_READ),
-    Url("volunteers:team", ANTENNA_PK, TEAM_READ),
+    Url("volunteers:rota", antenna_pk, TEAM_READ),
+    Url("volunteers:rota_of", antenna_month, TEAM_READ),
+    Url("volunteers:team", antenna_pk, TEAM_READ),
     Url(
         "volunteers:member",
         lambda s: {"antenna_pk": s.antenna.pk, "user_pk": s.volunteer.pk},
         TEAM_CHANGE,
-        data={"charter_signed_on": "", "availability": "Jamais"},
+        data={"charter_signed_on": "2026-01-15", "is_active": ""},
     ),
     # People and referrals.
     Url("beneficiaries:person_list", None, EVERYONE),
@@ -258,7 +261,7 @@ MATRIX = [
     Url("booking:card", pk("booking"), REFERRAL_READ),
     # Figures and exports.
     Url("figures:home", None, (403, 302, 403, 302)),
-    Url("figures:figures", ANTENNA_SCOPE, FIGURES, label="antenna"),
+    Url("figures:figures", antenna_figures, FIGURES, label="antenna"),
     Url(
         "figures:figures",
         lambda s: {"scope": "structure", "pk": s.organization.pk},
@@ -266,7 +269,7 @@ MATRIX = [
         label="organization",
     ),
     Url("figures:figures", {"scope": "tout", "pk": 0}, ADMIN_ONLY, label="all"),
-    Url("figures:summary", ANTENNA_SCOPE, FIGURES),
+    Url("figures:summary", antenna_figures, FIGURES),
     Url("exports:sessions", antenna_export("csv"), FIGURES, label="csv"),
     Url("exports:sessions", antenna_export("xlsx"), FIGURES, label="xlsx"),
     Url("exports:bookings", antenna_export("csv"), FIGURES, label="csv"),
@@ -429,21 +432,32 @@ def test_the_lists_show_the_own_scope(client, world):
     assertContains(client.get(reverse("beneficiaries:sheet_list")), own.sheet.reference)
 
 
+def _xlsx_rows(response) -> list[list[str]]:
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = [
+        ["" if value is None else str(value) for value in row]
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    workbook.close()
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("export", ["exports:sessions", "exports:bookings"])
-def test_a_coordinators_exports_hold_only_their_antennas_rows(client, world, export):
+def test_a_coordinators_exports_hold_only_their_antennas_rows(client, world, export, fmt):
     own, other = world.own, world.other
     client.force_login(own.coordinator)
     today = timezone.localdate()
     period = {"periode": "custom", "du": f"{today.year - 1}-01-01", "au": f"{today.year + 1}-12-31", "noms": "1"}
 
-    rows = _csv_rows(client.get(reverse(export, args=["antenne", own.antenna.pk, "csv"]), period))
+    response = client.get(reverse(export, args=["antenne", own.antenna.pk, fmt]), period)
 
-    text = "\n".join(";".join(row) for row in rows)
-    assert len(rows) == 2, text
-    assert own.antenna.name in text
-    assert own.person.last_name in text
-    assert other.antenna.name not in text
-    assert other.person.last_name not in text
+    text = "\n".join(";".join(row) for row in (_csv_rows if fmt == "csv" else _xlsx_rows)(response))
+    for shown in (own.antenna.name, own.person.last_name, pseudonym(own.person.pk)):
+        assert shown in text
+    for hidden in (other.antenna.name, other.person.last_name, pseudonym(other.person.pk)):
+        assert hidden not in text
 
 
 def test_an_admins_export_of_everything_holds_both_scopes(client, world):
