@@ -10,6 +10,7 @@ Examples are drawn deterministically (derandomize, no example database) so the r
 FUZZ_EXAMPLES=200 in the environment explores further, for a run by hand.
 """
 
+import datetime
 import html.parser
 import os
 import re
@@ -20,10 +21,12 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from sessions_app.models import Topic
 from tests.access import World, rolled_back_after_module, scope_state, world_build
 
 HOSTILE = [
@@ -47,6 +50,7 @@ HOSTILE = [
     "2026-02-30",
     "0000-00-00",
     "9999-12-31",
+    "0001-01-01",
     "10000-01-01",
     "31/12/2026",
     "2026-13-01",
@@ -63,6 +67,9 @@ HOSTILE = [
 ]
 # One value in every field at once: the ones most likely to break a parser or the database.
 BATTERY = ["\x00", "x" * 100_000, "9" * 5_000, "²", "10000-01-01"]
+
+# One field at a time in a valid form: the first and last days a date can hold, and big numbers.
+EXTREMES = ["0001-01-01", "9999-12-31", "2147483648", "-1", "\x00"]
 
 EXAMPLES = hypothesis_settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")),
@@ -116,32 +123,74 @@ def hostile_data(world: World, fields: list[str]):
 
 
 class FormFields(html.parser.HTMLParser):
-    """The names of the fields of each form of a page, by method and action."""
+    """The fields of each form of a page, by method and action, with what a browser would send
+    for each if nothing were typed: filled-in values, ticked boxes, selected options."""
 
     def __init__(self, page_url: str):
         super().__init__()
         self.page_url = page_url
-        self.forms: dict[tuple[str, str], set[str]] = {}
-        self.current: set[str] | None = None
+        self.forms: dict[tuple[str, str], dict[str, list[str]]] = {}
+        self.current: dict[str, list[str]] | None = None
+        self.select: tuple[str, list[str]] | None = None
+        self.textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             key = ((attrs.get("method") or "get").lower(), attrs.get("action") or self.page_url)
-            self.current = self.forms.setdefault(key, set())
-        elif tag in ("input", "select", "textarea", "button") and self.current is not None and attrs.get("name"):
-            self.current.add(attrs["name"])
+            self.current = self.forms.setdefault(key, {})
+            return
+        name = attrs.get("name")
+        if self.current is None:
+            return
+        if tag == "option" and self.select is not None:
+            name, options = self.select
+            options.append(attrs.get("value") or "")
+            if "selected" in attrs:
+                self.current[name].append(attrs.get("value") or "")
+        elif not name:
+            return
+        elif tag == "select":
+            self.current.setdefault(name, [])
+            self.select = (name, [])
+        elif tag == "textarea":
+            self.current.setdefault(name, [])
+            self.textarea = name
+        elif tag == "input":
+            values = self.current.setdefault(name, [])
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    values.append(attrs.get("value") or "on")
+            elif kind not in ("submit", "button"):
+                values.append(attrs.get("value") or "")
+        elif tag == "button":
+            self.current.setdefault(name, [])
+
+    def handle_data(self, data):
+        if self.textarea is not None and self.current is not None:
+            self.current[self.textarea] = [data.strip("\n")]
 
     def handle_endtag(self, tag):
         if tag == "form":
             self.current = None
+        elif tag == "select" and self.select is not None and self.current is not None:
+            name, options = self.select
+            # A single select with nothing marked sends its first option.
+            if not self.current[name] and options:
+                self.current[name] = [options[0]]
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
 
 
 @dataclass(frozen=True)
 class Form:
     """A form as a role finds it: shown on `page`, sent to `action` (the page itself by default)
     with `method`; `fields` names fields a page does not show (else they are read from it).
-    `guard`: whether the other scope must come out unchanged (an admin may change anything)."""
+    `guard`: whether the other scope must come out unchanged (an admin may change anything).
+    `filled`: a valid filling of a form that is empty when shown, for hostile values to replace
+    one field at a time and so reach what runs after validation."""
 
     id: str
     role: str
@@ -150,10 +199,15 @@ class Form:
     method: str = "post"
     fields: tuple[str, ...] = ()
     guard: bool = True
+    filled: Callable[[World], dict] | None = None
 
     def urls(self, world: World) -> tuple[str, str]:
         page = self.page(world)
         return page, self.action(world) if self.action else page
+
+
+def _days_ahead(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
 def url(name: str, *objects: str, **fixed) -> Callable[[World], str]:
@@ -171,27 +225,86 @@ FORMS = [
     Form("password_change", "volunteer", url("password_change")),
     Form("profile", "volunteer", url("inclusion:profile")),
     Form("antenna_update", "coordinator", url("inclusion:antenna_update", "antenna")),
-    Form("antenna_create", "admin", url("inclusion:antenna_create")),
-    Form("organization_create", "admin", url("inclusion:organization_create")),
+    Form(
+        "antenna_create",
+        "admin",
+        url("inclusion:antenna_create"),
+        filled=lambda w: {
+            "organization": w.own.organization.pk,
+            "name": "Nouvelle antenne",
+            "address": "1 rue Longue",
+            "postcode": "13001",
+            "city": "Marseille",
+            "status": "active",
+            "workstations": "2",
+            "time_zone": "Europe/Paris",
+        },
+    ),
+    Form(
+        "organization_create",
+        "admin",
+        url("inclusion:organization_create"),
+        filled=lambda w: {"name": "Nouvelle association", "kind": "association"},
+    ),
     Form("organization_update", "admin", url("inclusion:organization_update", "organization")),
-    Form("account_create", "admin", url("inclusion:account_create")),
+    Form(
+        "account_create",
+        "admin",
+        url("inclusion:account_create"),
+        filled=lambda w: {"email": "nouveau@example.org", "display_name": "Nouveau"},
+    ),
     Form("account_update", "admin", url("inclusion:account_update", "volunteer")),
     Form(
         "account_membership_add",
         "admin",
         url("inclusion:account_detail", "volunteer"),
         url("inclusion:account_membership_add", "volunteer"),
+        filled=lambda w: {"antenna": w.own.antenna.pk, "role": "coordinator"},
     ),
     Form(
         "account_referrer_set",
         "admin",
         url("inclusion:account_detail", "volunteer"),
         url("inclusion:account_referrer_set", "volunteer"),
+        filled=lambda w: {"organization": w.own.referrer_organization.pk, "job_title": "CESF"},
     ),
-    Form("permanence_create", "coordinator", url("schedule:permanence_create", "antenna")),
+    Form(
+        "permanence_create",
+        "coordinator",
+        url("schedule:permanence_create", "antenna"),
+        filled=lambda w: {
+            "title": "Nouvelle permanence",
+            "kind": "drop_in",
+            "frequency": "weekly",
+            "interval_weeks": "1",
+            "weekday": "3",
+            "start_time": "14:00",
+            "end_time": "16:00",
+            "slot_minutes": "60",
+            "seats": "2",
+            "min_volunteers": "1",
+            "booking_mode": "bookable",
+            "valid_from": _days_ahead(1),
+        },
+    ),
     Form("permanence_update", "coordinator", url("schedule:permanence_update", "permanence")),
-    Form("closure_create", "coordinator", url("schedule:closure_list", "antenna")),
-    Form("occurrence_add", "coordinator", url("schedule:occurrence_add", "antenna")),
+    Form(
+        "closure_create",
+        "coordinator",
+        url("schedule:closure_list", "antenna"),
+        filled=lambda w: {"starts_on": _days_ahead(20), "ends_on": _days_ahead(25), "reason": "Travaux"},
+    ),
+    Form(
+        "occurrence_add",
+        "coordinator",
+        url("schedule:occurrence_add", "antenna"),
+        filled=lambda w: {
+            "permanence": w.own.permanence.pk,
+            "date": _days_ahead(30),
+            "start": "14:00",
+            "end": "15:00",
+        },
+    ),
     Form(
         "occurrence_open",
         "coordinator",
@@ -199,10 +312,36 @@ FORMS = [
         url("schedule:occurrence_open", "antenna"),
         fields=("permanence", "date"),
     ),
-    Form("occurrence_cancel", "coordinator", url("schedule:occurrence_cancel", "ahead")),
+    Form(
+        "occurrence_cancel",
+        "coordinator",
+        url("schedule:occurrence_cancel", "ahead"),
+        filled=lambda w: {"reason": "Grève"},
+    ),
     Form("occurrence_move", "coordinator", url("schedule:occurrence_move", "ahead")),
-    Form("walk_in", "volunteer", url("desk:walk_in", "occurrence")),
-    Form("session_log", "volunteer", url("desk:log_create", "antenna")),
+    Form(
+        "walk_in",
+        "volunteer",
+        url("desk:walk_in", "occurrence"),
+        filled=lambda w: {
+            "new-slot": w.own.occurrence.slots.order_by("starts_at").last().pk,
+            "new-first_name": "Aya",
+            "new-consent_method": "oral",
+        },
+    ),
+    Form(
+        "session_log",
+        "volunteer",
+        url("desk:log_create", "antenna"),
+        filled=lambda w: {
+            "date": w.own.occurrence.date.isoformat(),
+            "duration": "60",
+            "topics": [Topic.objects.get(code="email").pk],
+            "autonomy": "guided",
+            "outcome": "done",
+            "volunteers": [w.own.volunteer.pk],
+        },
+    ),
     Form(
         "attendance",
         "volunteer",
@@ -226,8 +365,23 @@ FORMS = [
         url("volunteers:signup", "ahead"),
         fields=("next",),
     ),
-    Form("person_create", "referrer", url("beneficiaries:person_create")),
-    Form("sheet_create", "referrer", url("beneficiaries:sheet_create", "person")),
+    Form(
+        "person_create",
+        "referrer",
+        url("beneficiaries:person_create"),
+        filled=lambda w: {
+            "first_name": "Aya",
+            "last_name": "Nouvelle",
+            "has_no_phone": "on",
+            "consent_method": "oral",
+        },
+    ),
+    Form(
+        "sheet_create",
+        "referrer",
+        url("beneficiaries:sheet_create", "person"),
+        filled=lambda w: {"needs": [Topic.objects.get(code="email").pk], "detail": "Créer une adresse"},
+    ),
     Form(
         "sheet_action",
         "referrer",
@@ -298,11 +452,12 @@ def world(django_db_setup, django_db_blocker):
         yield built
 
 
-def _fields(client, world: World, form: Form) -> tuple[str, list[str]]:
-    """Where to send the form, and its fields: those the page shows for it, and the declared ones."""
+def _fields(client, world: World, form: Form) -> tuple[str, list[str], dict[str, list[str]]]:
+    """Where to send the form, its fields (those the page shows for it, and the declared ones),
+    and what the page would send as it is."""
     page, action = form.urls(world)
     if form.method == "post" and form.fields:
-        return action, list(form.fields)
+        return action, list(form.fields), {}
     response = client.get(page)
     assert response.status_code == 200, page
     parser = FormFields(page)
@@ -310,9 +465,10 @@ def _fields(client, world: World, form: Form) -> tuple[str, list[str]]:
         b"".join(response.streaming_content)
     else:
         parser.feed(response.content.decode())
-    shown = parser.forms.get((form.method, action), set())
+    shown = parser.forms.get((form.method, action), {})
+    shown.pop("csrfmiddlewaretoken", None)
     assert shown or form.fields, f"no {form.method} form to {action} on {page}: {sorted(parser.forms)}"
-    return action, sorted((shown | set(form.fields)) - {"csrfmiddlewaretoken"})
+    return action, sorted(set(shown) | set(form.fields)), {name: values for name, values in shown.items() if values}
 
 
 def _send(client, method: str, action: str, data: dict):
@@ -339,7 +495,7 @@ def _check(client, world: World, form: Form, action: str, data: dict) -> None:
 @pytest.mark.parametrize("form", FORMS, ids=[form.id for form in FORMS])
 def test_every_field_survives_each_hostile_value(client, world, form):
     _log_in(client, world, form.role)
-    action, fields = _fields(client, world, form)
+    action, fields, _as_shown = _fields(client, world, form)
     before = scope_state(world.other)
     for value in BATTERY:
         _send(client, form.method, action, dict.fromkeys(fields, value))
@@ -350,14 +506,46 @@ def test_every_field_survives_each_hostile_value(client, world, form):
 @pytest.mark.parametrize("form", FORMS, ids=[form.id for form in FORMS])
 def test_random_hostile_input_survives(client, world, form):
     _log_in(client, world, form.role)
-    action, fields = _fields(client, world, form)
+    action, fields, as_shown = _fields(client, world, form)
+    if form.filled:
+        as_shown = {**as_shown, **form.filled(world)}
 
     @EXAMPLES
     @given(data=hostile_data(world, fields))
     def post(data):
-        _check(client, world, form, action, data)
+        # The form as the page shows it, some of its fields replaced: an edit form is valid
+        # as shown, so the hostile values reach what runs after validation too.
+        _check(client, world, form, action, {**as_shown, **data})
 
     post()
+
+
+FILLED = [form for form in FORMS if form.filled]
+
+
+@pytest.mark.parametrize("form", FILLED, ids=[form.id for form in FILLED])
+def test_the_filled_forms_are_valid(client, world, form):
+    """The control of the fillings above: as they are, each form is accepted."""
+    _log_in(client, world, form.role)
+    action, _fields_shown, as_shown = _fields(client, world, form)
+    response = client.post(action, {**as_shown, **form.filled(world)})
+    assert response.status_code == 302, response.context and [
+        (name, errors) for name, errors in response.context["form"].errors.items()
+    ]
+
+
+@pytest.mark.parametrize("form", FILLED, ids=[form.id for form in FILLED])
+def test_each_field_of_a_filled_form_survives_extreme_values(client, world, form):
+    """One field at a time, the rest valid: the value reaches the services behind the form."""
+    _log_in(client, world, form.role)
+    action, fields, as_shown = _fields(client, world, form)
+    valid = {**as_shown, **form.filled(world)}
+    before = scope_state(world.other)
+    for field in fields:
+        for value in EXTREMES:
+            _send(client, "post", action, {**valid, field: value})
+    if form.guard and form.role != "admin":
+        assert scope_state(world.other) == before, f"{form.id} changed the other scope"
 
 
 # URL arguments: every URL of the resolver with hostile integers and strings in its path.
