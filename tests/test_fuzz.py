@@ -3,9 +3,13 @@ gets huge strings, NUL bytes, impossible dates, negative and huge numbers, odd u
 ids of another antenna's objects. Whatever comes in, the answer is never a 500 (the test client
 raises the view's exception), and no row of a scope the user does not own changes.
 
-FORMS lists where each form is shown and who fills it in; its fields are read from the page
-itself, so a field added to a form is fuzzed without touching this module. QUERIES lists the
-query-string parameters each list or report reads. The URL arguments come from the resolver.
+FORMS lists where each form is shown, where it is sent and who fills it in; its fields, and what
+the page would send as it is, are read from the page itself, so a field added to a form is
+fuzzed without touching this module. Lists and reports are there too, as GET forms naming the
+query-string parameters they read. A form shown empty has a valid filling (`filled`), so that a
+hostile value in one field, the others valid, reaches what runs after validation. The URL
+arguments come from the resolver. A new page with a form is one more Form line.
+
 Examples are drawn deterministically (derandomize, no example database) so the run is stable;
 FUZZ_EXAMPLES=200 in the environment explores further, for a run by hand.
 """

@@ -29,8 +29,13 @@ the log-in page) must write no row at all (PostgreSQL's own count of the transac
 updates and deletes must not move); a refused page is also posted to with the line's data and
 must be refused again (or answer 405) without writing anything.
 
-Adding a URL is adding one line to MATRIX. What each role sees inside lists and exports is
-checked at the end of the module.
+Adding a URL is adding one line to MATRIX, for instance:
+
+    Url("inclusion:antenna_detail", pk("antenna"), TEAM_READ),  # an antenna's page, own and other
+    Url("healthz", None, EVERYONE, anonymous=200),  # a public page that names no object
+    Url("schedule:closure_delete", pk("closure"), TEAM_ACTION, method="post"),  # a POST-only action
+
+What each role sees inside lists and exports is checked at the end of the module.
 """
 
 import csv
