@@ -226,6 +226,8 @@ def url(name: str, *objects: str, **fixed) -> Callable[[World], str]:
 FORMS = [
     Form("login", "anonymous", url("login")),
     Form("password_reset", "anonymous", url("password_reset")),
+    # The language switch at the foot of every page.
+    Form("set_language", "anonymous", url("login"), url("set_language")),
     Form("password_change", "volunteer", url("password_change")),
     Form("profile", "volunteer", url("inclusion:profile")),
     Form("antenna_update", "coordinator", url("inclusion:antenna_update", "antenna")),
