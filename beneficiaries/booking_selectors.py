@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from inclusion.enums import AntennaStatus
 from inclusion.models import Antenna, User
+from inclusion.querystrings import object_id
 from sessions_app.enums import BookingMode, BookingStatus, OccurrenceStatus
 from sessions_app.models import Booking, Slot
 from volunteers.models import Language, Signup
@@ -109,9 +110,10 @@ def bookable_slot(pk: str) -> Slot | None:
 
     Whether it is cancelled, over or full is for the booking service to say, under its lock.
     """
-    if not str(pk).isdigit():
+    slot_id = object_id(str(pk))
+    if slot_id is None:
         return None
-    return _bookable_slots().filter(pk=int(pk)).first()
+    return _bookable_slots().filter(pk=slot_id).first()
 
 
 def referral_bookings_visible_to(user: User) -> QuerySet[Booking]:

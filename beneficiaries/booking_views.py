@@ -16,13 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from inclusion.models import AccessLog
-from inclusion.querystrings import page_of
+from inclusion.querystrings import next_path, page_of
 from inclusion.services import access_log_record
 from sessions_app.enums import BookingStatus
 from sessions_app.services import BookingRefused
@@ -115,12 +114,7 @@ def slot_search(request, pk):
 
 def _search_url(request, sheet: LiaisonSheet) -> str:
     """Back to the search the booking came from, with its filters, if it is on this site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("booking:slot_search", args=[sheet.pk])
+    return next_path(request, reverse("booking:slot_search", args=[sheet.pk]))
 
 
 @require_POST

@@ -1,7 +1,9 @@
-"""Values read from a page's query string, made safe to put in a database query."""
+"""Values read from a page's query string or a posted form, made safe to use: in a database
+query, or as the page to go back to."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 SEARCH_MAX_LENGTH = 100
 
@@ -13,6 +15,33 @@ def search_text(request: HttpRequest, name: str = "q") -> str:
     fail; a pasted novel is cut to a length that cannot slow the database down.
     """
     return request.GET.get(name, "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+
+
+# Ids are PostgreSQL bigints at most: 19 digits. Beyond, Python would refuse to even read
+# thousands of digits, so such a value is no id at all.
+ID_MAX_DIGITS = 19
+
+
+def object_id(value: str) -> int | None:
+    """The id of an object typed in a query string or a form, or None when it cannot be one.
+
+    Only ASCII digits: str.isdigit() also accepts "²" or "٣", which int() refuses or reads.
+    """
+    if value and value.isascii() and value.isdigit() and len(value) <= ID_MAX_DIGITS:
+        return int(value)
+    return None
+
+
+def next_path(request: HttpRequest, default: str) -> str:
+    """Where a form posted from a page sends the user back: the `next` it names, when it is a
+    path on this site, else the default. A bare word would be read by redirect() as the name of
+    a view, and fail."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 PAGE_SIZE = 50

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services, two_factor
-from .departments import DEPARTMENT_CHOICES
+from .departments import DEPARTMENT_CHOICES, DEPARTMENTS
 from .enums import AntennaStatus, MembershipRole
 from .forms import (
     AccessLogFilterForm,
@@ -86,7 +86,7 @@ def antenna_list(request):
         )
     if filters["status"] in AntennaStatus.values:
         antennas = antennas.filter(status=filters["status"])
-    if filters["department"]:
+    if filters["department"] in DEPARTMENTS:
         antennas = antennas.filter(department_code=filters["department"])
     return render(
         request,

@@ -21,7 +21,7 @@ from beneficiaries.services import beneficiary_search
 from inclusion.access import antenna_or_404
 from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
-from inclusion.querystrings import page_of, search_text
+from inclusion.querystrings import object_id, page_of, search_text
 from inclusion.services import access_log_record
 
 from . import desk_services, services
@@ -43,9 +43,10 @@ def _id_param(request, name: str) -> int | None:
     value = request.GET.get(name, "")
     if not value:
         return None
-    if not value.isdigit():
+    pk = object_id(value)
+    if pk is None:
         raise Http404
-    return int(value)
+    return pk
 
 
 def _desk_occurrences(queryset):

@@ -14,12 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
 from inclusion.models import AntennaMembership, User
+from inclusion.querystrings import next_path
 from sessions_app.calendars import FeedEvent, calendar_feed
 from sessions_app.enums import OccurrenceStatus
 from sessions_app.models import Occurrence
@@ -68,10 +68,7 @@ def _staffing(occurrence: Occurrence, now: datetime.datetime) -> Occurrence:
 
 def _back(request, default: str) -> str:
     """Where a form posted from a page sends the user back: that page, if it is one of ours."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
+    return next_path(request, default)
 
 
 def _rota_url(occurrence: Occurrence) -> str:

@@ -108,7 +108,7 @@ def test_booking_refused_for_a_slot_referrers_may_not_book(client, permanence):
     assert not Booking.objects.exists()
 
 
-@pytest.mark.parametrize("slot", ["", "abc", "999999999", "1; DROP TABLE"])
+@pytest.mark.parametrize("slot", ["", "abc", "999999999", "1; DROP TABLE", "²", "9" * 5_000, "9" * 25])
 def test_booking_with_a_bad_slot_goes_back_with_a_message(client, slot):
     sheet = LiaisonSheetFactory()
     client.force_login(sheet.referrer)
@@ -133,6 +133,15 @@ def test_an_outside_next_address_is_not_followed(client):
     slot = _slot(seats=1)
     BookingFactory(slot=slot, beneficiary=BeneficiaryFactory())
     response = _book(client, sheet, slot, next="https://evil.example/")
+    assertRedirects(response, reverse("booking:slot_search", args=[sheet.pk]), fetch_redirect_response=False)
+
+
+@pytest.mark.parametrize("target", ["²", "slot_search", "nul\x00", "javascript:alert(1)"])
+def test_a_next_address_that_is_not_a_path_goes_back_to_the_search(client, target):
+    sheet = LiaisonSheetFactory()
+    slot = _slot(seats=1)
+    BookingFactory(slot=slot, beneficiary=BeneficiaryFactory())
+    response = _book(client, sheet, slot, next=target)
     assertRedirects(response, reverse("booking:slot_search", args=[sheet.pk]), fetch_redirect_response=False)
 
 

@@ -192,3 +192,10 @@ def test_antenna_list_pages_keep_the_filters(log_in):
     AntennaFactory.create_batch(51, status=AntennaStatus.PLANNED)
     response = log_in(UserFactory(admin=True)).get(reverse("inclusion:antenna_list"), {"status": "planned"})
     assertContains(response, "?status=planned&amp;page=2")
+
+
+@pytest.mark.parametrize("department", ["\x00", "13\x00", "x" * 5_000])
+def test_antenna_list_ignores_a_department_that_does_not_exist(log_in, department):
+    AntennaFactory(name="La Blancarde")
+    response = log_in(UserFactory(admin=True)).get(reverse("inclusion:antenna_list"), {"department": department})
+    assert [antenna.name for antenna in response.context["page"]] == ["La Blancarde"]

@@ -319,3 +319,10 @@ def test_a_booking_or_a_date_of_another_antenna_is_a_404(client, world):
     assert client.post(_url(world, booking=booking.pk), _data(world)).status_code == 404
     assert client.get(_url(world, booking="abc")).status_code == 404
     assert not SessionLog.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 5_000, "9" * 20])
+def test_a_booking_or_a_date_that_cannot_be_an_id_is_a_404(client, world, value):
+    client.force_login(world["volunteer"])
+    assert client.get(_url(world, booking=value)).status_code == 404
+    assert client.get(_url(world, occurrence=value)).status_code == 404

@@ -124,3 +124,10 @@ def test_the_calendar_address_is_created_with_the_profile_on_first_visit(client)
     assert response.context["calendar_url"] == "http://testserver" + reverse(
         "volunteers:calendar", args=[profile.calendar_token]
     )
+
+
+@pytest.mark.parametrize("token", ["%00", "a%00b", "%C2%B2"])
+def test_an_address_that_cannot_be_a_token_is_not_found(client, token):
+    VolunteerProfileFactory()
+
+    assert client.get(f"/benevoles/calendrier/{token}.ics").status_code == 404

@@ -360,6 +360,31 @@ def test_the_assign_list_offers_only_members_not_yet_on_the_date(client, world):
     assert candidates == {world["users"]["coordinator"]}
 
 
+@pytest.mark.parametrize("target", ["²", "my_dates", "https://evil.example/"])
+def test_a_next_address_that_is_not_a_path_of_the_site_is_not_followed(client, world, target):
+    client.force_login(world["users"]["coordinator"])
+    occurrence = world["occurrence"]
+
+    response = client.post(reverse("volunteers:signup", args=[occurrence.pk]), {"next": target})
+    assertRedirects(response, reverse("volunteers:my_dates"), fetch_redirect_response=False)
+    response = client.post(
+        reverse("volunteers:rota_assign", args=[occurrence.pk]),
+        {"volunteer": world["users"]["volunteer"].pk, "next": target},
+    )
+    assert response["Location"] == reverse(
+        "volunteers:rota_of", args=[occurrence.permanence.antenna_id, occurrence.date.year, occurrence.date.month]
+    )
+
+
+def test_a_next_path_of_the_site_is_followed(client, world):
+    client.force_login(world["users"]["coordinator"])
+    back = reverse("volunteers:rota", args=[world["antenna"].pk]) + "?vue=1"
+
+    response = client.post(reverse("volunteers:signup", args=[world["occurrence"].pk]), {"next": back})
+
+    assertRedirects(response, back, fetch_redirect_response=False)
+
+
 def test_assigning_someone_outside_the_antenna_is_refused(client, world):
     outsider = world["users"]["other_coordinator"]
     client.force_login(world["users"]["coordinator"])
