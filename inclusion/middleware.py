@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -95,3 +96,29 @@ class SessionTimeoutMiddleware:
         session.setdefault(self.STARTED_KEY, now)
         if now - session.get(self.LAST_SEEN_KEY, 0) >= self.LAST_SEEN_PRECISION_SECONDS:
             session[self.LAST_SEEN_KEY] = now
+
+
+class QueryCountHeaderMiddleware:
+    """Tell in an `X-Query-Count` header how many SQL queries answering the request took.
+
+    For the benchmark (scripts/bench.py), which reads it from outside the server without a
+    debug toolbar; enabled only when QUERY_COUNT_HEADER is set. First in the chain, so the
+    session and authentication queries count too. A streamed body's queries run after the
+    headers are sent and are not counted.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def count_query(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count_query):
+            response = self.get_response(request)
+        response.headers["X-Query-Count"] = str(count)
+        return response

@@ -228,3 +228,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Background work (e-mails, reminders, horizon extension, retention, large exports) goes through
 # Django's task API; the queue lives in the database and `manage.py db_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The benchmark (scripts/bench.py) reads each response's SQL query count from a header; off
+# unless asked for, as it tells the outside how a page is built.
+if env.bool("QUERY_COUNT_HEADER", default=False):
+    MIDDLEWARE.insert(0, "inclusion.middleware.QueryCountHeaderMiddleware")
