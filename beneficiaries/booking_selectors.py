@@ -111,7 +111,8 @@ def bookable_slot(pk: str) -> Slot | None:
     """
     if not str(pk).isdigit():
         return None
-    return _bookable_slots().filter(pk=int(pk)).first()
+    # The antenna comes along: the page that confirms the booking names it and its time zone.
+    return _bookable_slots().filter(pk=int(pk)).select_related("occurrence__permanence__antenna").first()
 
 
 def referral_bookings_visible_to(user: User) -> QuerySet[Booking]:

@@ -596,12 +596,12 @@ def measure_export(port: int, server: Server, email: str, path: str) -> dict:
     }
 
 
-def measure_booking(port: int, rush: list[dict], slot_ids: list[int], seats: int) -> dict:
+def measure_booking(server: Server, rush: list[dict], slot_ids: list[int], seats: int) -> dict:
     """Every client logs in, then all book at once, each as fast as the server answers."""
     clients = []
 
     def log_in(entry):
-        client = Client(port)
+        client = Client(server.port)
         client.log_in(entry["email"])
         return client, entry["bookings"]
 
@@ -627,10 +627,12 @@ def measure_booking(port: int, rush: list[dict], slot_ids: list[int], seats: int
                 else:
                     outcomes["errors"] += 1
 
+    cpu = server.cpu_seconds()
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(clients)) as pool:
         list(pool.map(book, clients))
     elapsed = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu
     from django.db.models import Count, Q
 
     from sessions_app.models import Slot
@@ -650,6 +652,7 @@ def measure_booking(port: int, rush: list[dict], slot_ids: list[int], seats: int
         "attempts_per_s": round(attempts / elapsed, 1),
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
+        "server_cpu_ms_per_attempt": round(cpu * 1000 / attempts, 1),
         "bookings_held_in_database": held,
         "overbooked_slots": overbooked_slots(slot_ids),
         "overbooked_slots_in_database": overbooked_slots(),
@@ -810,7 +813,7 @@ def main(argv=None) -> dict:
         if not arguments.skip_booking:
             print("Measuring the booking rush…", file=sys.stderr)
             results["booking"] = measure_booking(
-                server.port, scenario["rush"], scenario["rush_slots"], scenario["rush_seats"]
+                server, scenario["rush"], scenario["rush_slots"], scenario["rush_seats"]
             )
     finally:
         server.stop()
