@@ -553,6 +553,8 @@ def measure_page(client: Client, server: Server, path: str, requests: int, warmu
     cpu = server.cpu_seconds() - cpu
     return {
         "requests": requests,
+        # Other work on the machine shows here: the latencies are only as steady as this.
+        "load_average": round(os.getloadavg()[0], 2),
         # The workers' own processor time per request: less sensitive than latency to a busy machine.
         "server_cpu_ms": round(cpu * 1000 / requests, 1),
         "p50_ms": round(statistics.median(timings), 1),
@@ -627,12 +629,12 @@ def measure_booking(server: Server, rush: list[dict], slot_ids: list[int], seats
                 else:
                     outcomes["errors"] += 1
 
-    cpu = server.cpu_seconds()
+    cpu, client_cpu = server.cpu_seconds(), time.process_time()
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(clients)) as pool:
         list(pool.map(book, clients))
     elapsed = time.perf_counter() - started
-    cpu = server.cpu_seconds() - cpu
+    cpu, client_cpu = server.cpu_seconds() - cpu, time.process_time() - client_cpu
     from django.db.models import Count, Q
 
     from sessions_app.models import Slot
@@ -653,6 +655,8 @@ def measure_booking(server: Server, rush: list[dict], slot_ids: list[int], seats
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "server_cpu_ms_per_attempt": round(cpu * 1000 / attempts, 1),
+        "client_cpu_ms_per_attempt": round(client_cpu * 1000 / attempts, 1),
+        "load_average": round(os.getloadavg()[0], 2),
         "bookings_held_in_database": held,
         "overbooked_slots": overbooked_slots(slot_ids),
         "overbooked_slots_in_database": overbooked_slots(),
