@@ -52,7 +52,7 @@ TINY = {
     "departments": 2,
     "permanences": 12,
     "volunteers": 24,
-    "referrers": 30,
+    "referrers": 60,
     "people": 300,
     "sheets": 300,
     "bookings": 400,
