@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet
 from django.http import HttpRequest
 
 SEARCH_MAX_LENGTH = 100
@@ -35,20 +35,20 @@ def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> dict:
 AFTER = "apres"
 
 
-def _after(value: str) -> tuple[datetime.datetime, int] | None:
-    """The cursor of a page link, `<ISO date-time>~<id>`; anything else means the first page."""
+def _after(value: str, with_time: bool) -> tuple[datetime.date, int] | None:
+    """The cursor of a page link, `<ISO date or date-time>~<id>`; anything else means the first page."""
     moment, _separator, pk = value.partition("~")
     try:
-        moment = datetime.datetime.fromisoformat(moment)
+        moment = datetime.datetime.fromisoformat(moment) if with_time else datetime.date.fromisoformat(moment)
     except ValueError:
         return None
-    if not pk.isdigit() or moment.tzinfo is None:
+    if not pk.isdigit() or (with_time and moment.tzinfo is None):
         return None
     return moment, int(pk)
 
 
 def newest_first_page_of(request: HttpRequest, items: QuerySet, field: str, per_page: int = PAGE_SIZE) -> dict:
-    """One page of a list ordered newest first by a date-time field, then by id, after a cursor.
+    """One page of a list ordered newest first by a date or date-time field, then by id, after a cursor.
 
     Keyset pagination: the next page starts after the last row shown, found through an index,
     so the thousandth page costs what the first does and nothing is counted. A row added while
@@ -57,7 +57,8 @@ def newest_first_page_of(request: HttpRequest, items: QuerySet, field: str, per_
     query = request.GET.copy()
     query.pop(AFTER, None)
     query.pop("page", None)
-    after = _after(request.GET.get(AFTER, ""))
+    with_time = isinstance(items.model._meta.get_field(field), DateTimeField)
+    after = _after(request.GET.get(AFTER, ""), with_time)
     items = items.order_by(f"-{field}", "-pk")
     if after is not None:
         moment, pk = after
