@@ -22,6 +22,7 @@ hundred rows, under a minute, as the test suite does). It:
 import argparse
 import concurrent.futures
 import contextlib
+import ctypes
 import datetime
 import http.client
 import json
@@ -29,6 +30,7 @@ import math
 import os
 import platform
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -353,6 +355,13 @@ def overbooked_slots(slot_ids=None) -> int:
 # The gunicorn server, started and stopped by this process.
 
 
+def _stop_with_parent() -> None:
+    """In the server's process before it starts: end it if this script is killed, so a timed-out
+    run never leaves a server behind (Linux; elsewhere `stop` alone ends it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Server:
     def __init__(self, arguments: argparse.Namespace, workers: int, log_dir: Path):
         with socket.socket() as probe:
@@ -397,6 +406,7 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
+            preexec_fn=_stop_with_parent,
         )
         self.workers = workers
         self._wait_ready()
