@@ -30,6 +30,7 @@ import math
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -845,6 +846,8 @@ def main(argv=None) -> dict:
     results["targets"] = targets(results)
     Path(arguments.output).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(table(results))
+    # The servers' logs only matter when something failed: then they stay for reading.
+    shutil.rmtree(log_dir, ignore_errors=True)
     return results
 
 
