@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint venv messages messages-update gettext browser bench-generation bench-figures clean backup serve worker
+.PHONY: run test lint venv messages messages-update gettext browser bench-generation bench-figures bench bench-tiny clean backup serve worker
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,19 @@ bench-generation: messages
 
 bench-figures: messages
 	$(BIN)/python scripts/benchmark_figures.py
+
+# The pages that matter, served by gunicorn on loopback with production settings, measured from a
+# client process: the national profile in permanences_bench (filled on first use, a few minutes),
+# figures printed and written to BENCH_OUTPUT. bench-tiny runs the same harness on a few hundred rows.
+BENCH_OUTPUT ?= bench.json
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/8
+
+bench: messages
+	$(BIN)/python scripts/bench.py --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL) --output $(BENCH_OUTPUT)
+
+bench-tiny: messages
+	$(BIN)/python scripts/bench.py --profile tiny --fresh --database-url $(BENCH_DATABASE_URL)_tiny --redis-url $(BENCH_REDIS_URL) --output $(BENCH_OUTPUT)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -8,13 +8,13 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.departments import DEPARTMENT_CHOICES
+from inclusion.departments import DEPARTMENT_CHOICES, DEPARTMENTS
 from inclusion.forms import SubmitHelperMixin
 from inclusion.models import Antenna
 from sessions_app.enums import PermanenceKind, WorkshopLevel
@@ -108,11 +108,13 @@ class SlotSearchForm(forms.Form):
         preferred = LiaisonSheet.preferred_antennas.through.objects.filter(
             liaisonsheet_id=sheet.pk, antenna_id=OuterRef("pk")
         )
-        self.fields["antenna"].queryset = (
-            Antenna.objects.active()
-            .annotate(is_preferred=Exists(preferred))
-            .order_by("-is_preferred", "department_code", "city", "name", "pk")
-        )
+        antennas = Antenna.objects.active().annotate(is_preferred=Exists(preferred))
+        # Once a department is chosen, its antennas (and the sheet's preferred ones) are the only
+        # useful choices; the whole country's list is a thousand entries to build and send.
+        department = self.data.get("department", "")
+        if department in DEPARTMENTS:
+            antennas = antennas.filter(Q(department_code=department) | Q(is_preferred=True))
+        self.fields["antenna"].queryset = antennas.order_by("-is_preferred", "department_code", "city", "name", "pk")
         self.fields["antenna"].empty_label = _("All antennas")
         if sheet.deadline is None:
             del self.fields["before_deadline"]

@@ -113,7 +113,8 @@ def bookable_slot(pk: str) -> Slot | None:
     slot_id = object_id(str(pk))
     if slot_id is None:
         return None
-    return _bookable_slots().filter(pk=slot_id).first()
+    # The antenna comes along: the page that confirms the booking names it and its time zone.
+    return _bookable_slots().filter(pk=slot_id).select_related("occurrence__permanence__antenna").first()
 
 
 def referral_bookings_visible_to(user: User) -> QuerySet[Booking]:

@@ -240,6 +240,8 @@ class LiaisonSheet(models.Model):
         verbose_name = _("liaison sheet")
         verbose_name_plural = _("liaison sheets")
         ordering = ["-created_at"]
+        # The referrer's list, newest first, page after page (keyset pagination).
+        indexes = [models.Index(fields=["referrer", "-created_at", "-id"], name="sheet_referrer_newest_idx")]
 
     def __str__(self):
         return f"{self.reference} – {self.beneficiary}"

@@ -127,7 +127,12 @@ def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | Non
     from .tasks import liaison_sheet_notify_email  # the tasks module calls back into this one
 
     with transaction.atomic():
-        sheet = LiaisonSheet.objects.select_for_update().get(pk=sheet.pk)
+        # The person and the referrer come along for the e-mail sent after commit.
+        sheet = (
+            LiaisonSheet.objects.select_for_update(of=("self",))
+            .select_related("beneficiary", "referrer")
+            .get(pk=sheet.pk)
+        )
         if status not in SHEET_TRANSITIONS[sheet.status]:
             return False
         sheet.status = status

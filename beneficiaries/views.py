@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from inclusion.departments import DEPARTMENTS
 from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
-from inclusion.querystrings import page_of, search_text
+from inclusion.querystrings import newest_first_page_of, page_of, search_text
 from inclusion.services import access_log_record
 from sessions_app.enums import Attendance, BookingStatus
 from sessions_app.models import Booking, Topic
@@ -193,13 +193,13 @@ def sheet_list(request):
                 to_attr="active_bookings",
             ),
         )
-        .order_by("-created_at", "-pk")
     )
     if status in SheetStatus.values:
         sheets = sheets.filter(status=status)
     else:
         status = ""
-    context = page_of(request, sheets)
+    # Newest first, page after page: a referrer's list only grows, year after year.
+    context = newest_first_page_of(request, sheets, "created_at")
     now, today = timezone.now(), timezone.localdate()
     for sheet in context["page"]:
         upcoming = [booking for booking in sheet.active_bookings if booking.slot.ends_at > now]

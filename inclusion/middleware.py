@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import connection
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -112,6 +113,16 @@ class SecondFactorMiddleware:
     VERIFY_OPEN = frozenset({"logout", "admin:logout", "two_factor:verify"})
     SETUP_OPEN = frozenset({"logout", "admin:logout", "two_factor:setup"})
 
+
+class QueryCountHeaderMiddleware:
+    """Tell in an `X-Query-Count` header how many SQL queries answering the request took.
+
+    For the benchmark (scripts/bench.py), which reads it from outside the server without a
+    debug toolbar; enabled only when QUERY_COUNT_HEADER is set. First in the chain, so the
+    session and authentication queries count too. A streamed body's queries run after the
+    headers are sent and are not counted.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -129,3 +140,14 @@ class SecondFactorMiddleware:
         if two_factor.two_factor_required(request.user) and view_name not in self.SETUP_OPEN:
             return redirect("two_factor:setup")
         return None
+        count = 0
+
+        def count_query(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count_query):
+            response = self.get_response(request)
+        response.headers["X-Query-Count"] = str(count)
+        return response

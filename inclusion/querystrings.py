@@ -1,7 +1,10 @@
 """Values read from a page's query string or a posted form, made safe to use: in a database
 query, or as the page to go back to."""
 
+import datetime
+
 from django.core.paginator import Paginator
+from django.db.models import DateTimeField, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -55,4 +58,52 @@ def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> dict:
     return {
         "page": Paginator(items, per_page).get_page(request.GET.get("page")),
         "query_string": query.urlencode(),
+    }
+
+
+AFTER = "apres"
+
+
+def _after(value: str, with_time: bool) -> tuple[datetime.date, int] | None:
+    """The cursor of a page link, `<ISO date or date-time>~<id>`; anything else means the first page."""
+    moment, _separator, pk = value.partition("~")
+    try:
+        moment = datetime.datetime.fromisoformat(moment) if with_time else datetime.date.fromisoformat(moment)
+    except ValueError:
+        return None
+    if not pk.isdigit() or (with_time and moment.tzinfo is None):
+        return None
+    return moment, int(pk)
+
+
+def newest_first_page_of(request: HttpRequest, items: QuerySet, field: str, per_page: int = PAGE_SIZE) -> dict:
+    """One page of a list ordered newest first by a date or date-time field, then by id, after a cursor.
+
+    Keyset pagination: the next page starts after the last row shown, found through an index,
+    so the thousandth page costs what the first does and nothing is counted. A row added while
+    paging never shifts the others to the next page. A bad cursor gives the first page.
+    """
+    query = request.GET.copy()
+    query.pop(AFTER, None)
+    query.pop("page", None)
+    with_time = isinstance(items.model._meta.get_field(field), DateTimeField)
+    after = _after(request.GET.get(AFTER, ""), with_time)
+    items = items.order_by(f"-{field}", "-pk")
+    if after is not None:
+        moment, pk = after
+        # The first condition bounds the index scan; the second breaks ties on the date-time.
+        items = items.filter(**{f"{field}__lte": moment}).filter(Q(**{f"{field}__lt": moment}) | Q(pk__lt=pk))
+    rows = list(items[: per_page + 1])
+    page = rows[:per_page]
+    next_page_query = ""
+    if len(rows) > per_page:
+        last = page[-1]
+        following = query.copy()
+        following[AFTER] = f"{getattr(last, field).isoformat()}~{last.pk}"
+        next_page_query = following.urlencode()
+    return {
+        "page": page,
+        "query_string": query.urlencode(),
+        "next_page_query": next_page_query,
+        "is_first_page": after is None,
     }

@@ -314,6 +314,7 @@ SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
 # Personal data of people helped is anonymised after this many months without activity (no
 # booking, session, referral step or edit); `manage.py anonymise_inactive --apply` does it daily.
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+
 # Second factor (django-otp): admins and coordinators may add an authenticator app to their account
 # (inclusion/two_factor.py). With OTP_REQUIRED_FOR_ADMINS, admins must: they are sent to the set-up
 # page until they have one.
@@ -321,3 +322,8 @@ OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
 OTP_TOTP_ISSUER = "Permanences numériques"
 # Another admin may remove a lost device in the technical admin, but never read its secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# The benchmark (scripts/bench.py) reads each response's SQL query count from a header; off
+# unless asked for, as it tells the outside how a page is built.
+if env.bool("QUERY_COUNT_HEADER", default=False):
+    MIDDLEWARE.insert(0, "inclusion.middleware.QueryCountHeaderMiddleware")

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -183,6 +184,11 @@ def rota(request, antenna_pk, year=None, month=None):
     for occurrence in occurrences.order_by("starts_at"):
         _staffing(occurrence, now)
         occurrence.candidates = [member for member in members if member.pk not in occurrence.volunteer_ids]
+        # A big team times every date of the month is a thousand options: joined in Python, they
+        # cost a fraction of a template loop.
+        occurrence.candidate_options = format_html_join(
+            "", '<option value="{}">{}</option>', ((m.pk, m.display_name) for m in occurrence.candidates)
+        )
         days[occurrence.date].append(occurrence)
     return render(
         request,

@@ -300,3 +300,20 @@ def test_booking_pages_refuse_other_methods(client, world):
     assert client.get(reverse("booking:book", args=[world["sheet"].pk])).status_code == 405
     assert client.get(reverse("booking:cancel", args=[world["booking"].pk])).status_code == 405
     assert client.post(reverse("booking:card", args=[world["booking"].pk])).status_code == 405
+
+
+def test_booking_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, mailoutbox
+):
+    sheet = LiaisonSheetFactory()
+    slot = _slot()
+    BookingFactory(slot=slot)
+    client.force_login(sheet.referrer)
+    # Session, user, charter, sheet, slot with its antenna; the booking (lock, person already
+    # there, seats taken, insert); the sheet (lock with person and referrer, update, event);
+    # each transaction's savepoint and release. The e-mail and the message need nothing more.
+    with django_assert_num_queries(16), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("booking:book", args=[sheet.pk]), {"slot": slot.pk})
+    assert response.status_code == 302
+    assert Booking.objects.filter(liaison_sheet=sheet).exists()
+    assert len(mailoutbox) == 1

@@ -171,6 +171,20 @@ def test_preferred_antennas_come_first_in_the_antenna_filter(client, referrer):
     assert response.context["search"].antenna == preferred
 
 
+def test_a_chosen_department_narrows_the_antenna_filter_to_its_antennas_and_the_preferred(client, referrer):
+    AntennaFactory(name="Aubagne", department_code="13")
+    AntennaFactory(name="Pessac", department_code="33")
+    preferred = AntennaFactory(name="Vitrolles", department_code="13")
+    sheet = LiaisonSheetFactory(referrer=referrer, preferred_department="33")
+    sheet.preferred_antennas.set([preferred])
+    response = _page(client, sheet)
+    choices = [label for value, label in response.context["form"].fields["antenna"].choices if value]
+    assert [label.split(" ")[0] for label in choices] == ["Vitrolles", "Pessac"]
+    response = _page(client, sheet, department="")
+    choices = [label for value, label in response.context["form"].fields["antenna"].choices if value]
+    assert len(choices) == 3
+
+
 def test_page_defaults_to_the_next_six_weeks(client, referrer):
     sheet = LiaisonSheetFactory(referrer=referrer)
     soon = _date(days=40)

@@ -485,3 +485,11 @@ def test_volunteer_pages_run_a_fixed_number_of_queries(
     _grow(world, 4)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_the_assign_list_escapes_names(client, world):
+    UserFactory(volunteer=True, membership__antenna=world["antenna"], display_name="<b>Zoé</b> & co")
+    client.force_login(world["users"]["coordinator"])
+    response = client.get(reverse("volunteers:rota", args=[world["antenna"].pk]))
+    assertContains(response, "&lt;b&gt;Zoé&lt;/b&gt; &amp; co</option>")
+    assertNotContains(response, "<b>Zoé</b>")
