@@ -113,16 +113,6 @@ class SecondFactorMiddleware:
     VERIFY_OPEN = frozenset({"logout", "admin:logout", "two_factor:verify"})
     SETUP_OPEN = frozenset({"logout", "admin:logout", "two_factor:setup"})
 
-
-class QueryCountHeaderMiddleware:
-    """Tell in an `X-Query-Count` header how many SQL queries answering the request took.
-
-    For the benchmark (scripts/bench.py), which reads it from outside the server without a
-    debug toolbar; enabled only when QUERY_COUNT_HEADER is set. First in the chain, so the
-    session and authentication queries count too. A streamed body's queries run after the
-    headers are sent and are not counted.
-    """
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -140,6 +130,21 @@ class QueryCountHeaderMiddleware:
         if two_factor.two_factor_required(request.user) and view_name not in self.SETUP_OPEN:
             return redirect("two_factor:setup")
         return None
+
+
+class QueryCountHeaderMiddleware:
+    """Tell in an `X-Query-Count` header how many SQL queries answering the request took.
+
+    For the benchmark (scripts/bench.py), which reads it from outside the server without a
+    debug toolbar; enabled only when QUERY_COUNT_HEADER is set. First in the chain, so the
+    session and authentication queries count too. A streamed body's queries run after the
+    headers are sent and are not counted.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         count = 0
 
         def count_query(execute, sql, params, many, context):
