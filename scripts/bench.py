@@ -138,6 +138,9 @@ def database_prepare(arguments: argparse.Namespace) -> dict:
         started = time.perf_counter()
         call_command("seed_scale", **volumes, stdout=sys.stderr)
         seeded["seed_seconds"] = round(time.perf_counter() - started, 1)
+    # Production settings serve the static files named after their content: collected first, as
+    # a deployment does.
+    call_command("collectstatic", interactive=False, verbosity=0)
     # The figures' monthly totals, as the daily command keeps them (a no-op when they are up to
     # date, as after seed_scale).
     started = time.perf_counter()

@@ -37,6 +37,7 @@ from .models import (
     Occurrence,
     RolledMonth,
     SessionLog,
+    Slot,
     StaleMonth,
     Voucher,
     session_breakdown_columns,
@@ -248,6 +249,12 @@ def _voucher_changed(sender, instance: Voucher, **kwargs) -> None:
 
 
 def _booking_changed(sender, instance: Booking, **kwargs) -> None:
+    # The booking service has the slot's date and permanence at hand: no query for them then.
+    slot = instance.slot if Booking.slot.is_cached(instance) else None
+    occurrence = slot.occurrence if slot is not None and Slot.occurrence.is_cached(slot) else None
+    if occurrence is not None and Occurrence.permanence.is_cached(occurrence):
+        stale_mark([(occurrence.permanence.antenna_id, occurrence.date)])
+        return
     stale_mark(Occurrence.objects.filter(slots__pk=instance.slot_id).values_list("permanence__antenna_id", "date"))
 
 
