@@ -146,6 +146,10 @@ def database_prepare(arguments: argparse.Namespace) -> dict:
     started = time.perf_counter()
     call_command("build_figures", stdout=sys.stderr)
     seeded["build_figures_seconds"] = round(time.perf_counter() - started, 1)
+    # A production database is kept vacuumed by autovacuum, which a test server may have turned
+    # off: without it, indexes cannot be read on their own (no visibility map).
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     return seeded
 
 

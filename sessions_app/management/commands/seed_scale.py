@@ -120,7 +120,9 @@ class Command(BaseCommand):
                 counts.update(step())
                 self.stdout.write(f"{label}: {time.perf_counter() - step_started:.1f} s")
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # As autovacuum would, later: statistics for the planner, and the visibility map
+            # without which no index can be read on its own.
+            cursor.execute("VACUUM ANALYZE")
         # COPY sends no signal: the months that are over are added up here, as the daily
         # `build_figures` would.
         step_started = time.perf_counter()
