@@ -185,6 +185,18 @@ def test_a_change_to_a_month_already_added_up_is_counted_at_once(winter, change)
     assert not StaleMonth.objects.exists()
 
 
+def test_the_work_of_yesterday_and_today_marks_no_month():
+    today = datetime.date.today()
+    rollups.months_build(months=[today.replace(day=1)])
+    for day in (today, today - datetime.timedelta(days=1)):
+        SessionLogFactory(date=day)
+    assert not StaleMonth.objects.exists()
+    SessionLogFactory(date=today - datetime.timedelta(days=2))
+    assert StaleMonth.objects.filter(month=(today - datetime.timedelta(days=2)).replace(day=1)).exists()
+    this_month = Period(today.replace(day=1), today)
+    assert figures_compute(scope=ALL, period=this_month) == _from_rows(ALL, this_month)
+
+
 def test_moving_a_date_moves_its_bookings_to_the_new_month(winter):
     occurrence = winter[0].permanences.get(occurrences__date=datetime.date(2026, 1, 13)).occurrences.get()
     services.occurrence_move(occurrence=occurrence, day=datetime.date(2026, 2, 17), start=datetime.time(9))
