@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/permanences
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint venv messages messages-update gettext browser bench-generation bench-figures bench bench-tiny clean backup serve worker
+.PHONY: run test lint venv messages messages-update gettext browser bench-generation bench bench-tiny clean backup serve worker
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,9 +60,6 @@ test: messages lint browser
 # Benchmarks print their figures; they use their own PostgreSQL database (see each script).
 bench-generation: messages
 	$(BIN)/python scripts/benchmark_generation.py
-
-bench-figures: messages
-	$(BIN)/python scripts/benchmark_figures.py
 
 # The pages that matter, served by gunicorn on loopback with production settings, measured from a
 # client process: the national profile in permanences_bench (filled on first use, a few minutes),

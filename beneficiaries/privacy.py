@@ -23,6 +23,7 @@ from sessions_app.enums import BookingStatus
 from sessions_app.models import Booking, SessionLog
 
 from .models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
+from .services import BENEFICIARY_FIELDS
 
 
 class ErasureReason:
@@ -245,15 +246,16 @@ def beneficiary_subject_access(*, beneficiary: Beneficiary) -> dict:
         .order_by("date", "created_at")
     )
     accesses = AccessLog.objects.about(person.pk).order_by("created_at", "pk")
+    choice_fields = {field.name for field in Beneficiary._meta.get_fields() if getattr(field, "choices", None)}
     return {
         "generated_at": timezone.now().isoformat(),
         "person": {
             "id": person.pk,
-            **{name: getattr(person, name) for name in PERSON_FIELDS},
-            "age_bracket": person.get_age_bracket_display(),
-            "gender": person.get_gender_display(),
-            "social_status": person.get_social_status_display(),
-            "french_level": person.get_french_level_display(),
+            # Fields with choices by their label, as the person reads them.
+            **{
+                name: getattr(person, f"get_{name}_display")() if name in choice_fields else getattr(person, name)
+                for name in BENEFICIARY_FIELDS
+            },
             "languages": [language.name for language in person.languages.all()],
             "first_met_at": person.first_antenna.name if person.first_antenna else None,
             "registered_on": person.created_at.isoformat(),
@@ -282,22 +284,6 @@ def beneficiary_subject_access(*, beneficiary: Beneficiary) -> dict:
             for access in accesses
         ],
     }
-
-
-PERSON_FIELDS = [
-    "first_name",
-    "last_name",
-    "phone",
-    "has_no_phone",
-    "email",
-    "birth_year",
-    "postcode",
-    "commune",
-    "has_email_address",
-    "has_smartphone",
-    "has_computer",
-    "has_internet",
-]
 
 
 def _sheet_data(sheet: LiaisonSheet) -> dict:

@@ -341,9 +341,7 @@ def _session_counts(logs: QuerySet[SessionLog], live: LiveDays, totals: QuerySet
         vouchers=Sum("vouchers"),
         **{column: Sum(column) for column in breakdown},
     )
-    vouchers = Voucher.objects.filter(live.condition("session_log__date"), session_log__in=logs).aggregate(
-        vouchers=Sum(live.sign("session_log__date"))
-    )
+    vouchers = Voucher.objects.filter(session_log__in=logs).aggregate(vouchers=Sum(live.sign("session_log__date")))
     return _add(rows, summed, vouchers)
 
 

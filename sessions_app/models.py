@@ -590,8 +590,8 @@ class Voucher(models.Model):
 
 # Monthly totals behind the figures pages. A federation's year holds a million sessions; adding
 # them up again for every page view takes seconds, so the months are added up per antenna, up to
-# the day before yesterday, and kept here. They are derived data: `sessions_app.rollups` rebuilds them, and
-# any write to a month that is already added up marks it stale (see `rollups.py`).
+# the day before yesterday, and kept here. They are derived data: `sessions_app.rollups` rebuilds
+# them, and any write to a day already added up marks its month stale (see `rollups.py`).
 
 
 class RolledMonth(models.Model):
@@ -619,11 +619,23 @@ class StaleMonth(models.Model):
         return f"{self.antenna_id} {self.month:%m/%Y}"
 
 
-class MonthSessions(models.Model):
-    """The sessions of one antenna's month, per permanence (none for sessions without a date)."""
+class MonthTotals(models.Model):
+    """What every table of monthly totals is kept by: an antenna's month (its first day)."""
 
     antenna = models.ForeignKey(Antenna, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["month", "antenna"], name="%(class)s_month_idx")]
+
+    def __str__(self):
+        return f"{self.antenna_id} {self.month:%m/%Y}"
+
+
+class MonthSessions(MonthTotals):
+    """The sessions of one antenna's month, per permanence (none for sessions without a date)."""
+
     permanence = models.ForeignKey(Permanence, on_delete=models.CASCADE, null=True, related_name="+")
     sessions = models.PositiveIntegerField(default=0)
     individual = models.PositiveIntegerField(default=0)
@@ -632,12 +644,6 @@ class MonthSessions(models.Model):
     anonymous_participants = models.PositiveIntegerField(default=0)
     minutes = models.PositiveBigIntegerField(default=0)
     vouchers = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["month", "antenna"], name="monthsessions_month_idx")]
-
-    def __str__(self):
-        return f"{self.antenna_id} {self.month:%m/%Y}"
 
 
 def session_breakdown_columns() -> dict[str, tuple[str, str]]:
@@ -654,35 +660,21 @@ for _column in session_breakdown_columns():
     MonthSessions.add_to_class(_column, models.PositiveIntegerField(default=0))
 
 
-class MonthTopics(models.Model):
-    antenna = models.ForeignKey(Antenna, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
+class MonthTopics(MonthTotals):
+    """The sessions of one antenna's month that dealt with a topic."""
+
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
     sessions = models.PositiveIntegerField()
 
-    class Meta:
-        indexes = [models.Index(fields=["month", "antenna"], name="monthtopics_month_idx")]
 
-    def __str__(self):
-        return f"{self.antenna_id} {self.month:%m/%Y}"
-
-
-class MonthBookings(models.Model):
+class MonthBookings(MonthTotals):
     """Active bookings on one antenna's dates of a month, by channel and referring organization."""
 
-    antenna = models.ForeignKey(Antenna, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     channel = models.CharField(max_length=10, choices=BookingChannel.choices)
     organization = models.ForeignKey("inclusion.Organization", on_delete=models.CASCADE, null=True, related_name="+")
     bookings = models.PositiveIntegerField()
     attended = models.PositiveIntegerField()
     no_show = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["month", "antenna"], name="monthbookings_month_idx")]
-
-    def __str__(self):
-        return f"{self.antenna_id} {self.month:%m/%Y}"
 
 
 class ReminderMessageQuerySet(AntennaScopedQuerySet):

@@ -57,12 +57,16 @@ class Period:
 
     def months(self) -> list[datetime.date]:
         """The first day of every month the period touches, in order."""
-        months = []
-        month = self.start.replace(day=1)
-        while month <= self.end:
-            months.append(month)
-            month = (month + datetime.timedelta(days=32)).replace(day=1)
-        return months
+        return months_between(self.start, self.end)
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first day of every month from `first`'s to `last`'s, in order."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def period_named(key: str, today: datetime.date) -> Period:

@@ -42,21 +42,13 @@ from .models import (
     Voucher,
     session_breakdown_columns,
 )
+from .reporting import months_between
 
 TOTALS_MODELS = (MonthSessions, MonthTopics, MonthBookings)
 
 
 def month_last_day(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """The first day of every month from `first`'s to `last`'s, in order."""
-    months, month = [], first.replace(day=1)
-    while month <= last:
-        months.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return months
 
 
 def settled_until(today: datetime.date) -> datetime.date:

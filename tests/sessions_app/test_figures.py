@@ -23,7 +23,7 @@ from sessions_app.enums import (
 )
 from sessions_app.figures import figures_compute
 from sessions_app.models import Occurrence, Voucher
-from sessions_app.reporting import Period, PeriodError, Scope, period_from_query
+from sessions_app.reporting import Period, PeriodError, Scope, months_between, period_from_query
 from tests.access import check_access, url_names
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, OrganizationFactory, UserFactory
@@ -172,7 +172,7 @@ def known(request):
     )
     BookingFactory(slot=april.slots.first(), channel=BookingChannel.PHONE, attendance=Attendance.NO_SHOW)
     if request.param == "from the monthly totals":
-        assert len(rollups.months_build(months=rollups.months_between(datetime.date(2024, 12, 1), APRIL_2025))) == 5
+        assert len(rollups.months_build(months=months_between(datetime.date(2024, 12, 1), APRIL_2025))) == 5
     return {"antenna": antenna, "other_antenna": other_antenna, "scope": Scope("antenna", antenna=antenna)}
 
 
@@ -580,7 +580,7 @@ def test_the_figures_page_runs_a_fixed_number_of_queries(
 ):
     def settle():
         if source == "monthly totals":
-            rollups.months_build(months=rollups.months_between(QUARTER.start, QUARTER.end))
+            rollups.months_build(months=months_between(QUARTER.start, QUARTER.end))
 
     client.force_login(world["users"][role])
     url = _url("figures:figures", scope, world["antenna"].pk if scope == "antenne" else 0)

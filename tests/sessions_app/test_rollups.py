@@ -12,7 +12,7 @@ from sessions_app import rollups, services
 from sessions_app.enums import Attendance, BookingChannel, Outcome
 from sessions_app.figures import _reading_plan, figures_compute
 from sessions_app.models import Booking, MonthSessions, RolledMonth, SessionLog, StaleMonth, Topic, Voucher
-from sessions_app.reporting import Period, Scope
+from sessions_app.reporting import Period, Scope, months_between
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, UserFactory
 
@@ -212,7 +212,7 @@ def test_the_daily_command_adds_up_the_months_that_need_it(winter, capsys):
     # February and every month since, empty ones included, so that none is read from the rows;
     # this month too once its first day is over everywhere.
     today = datetime.date.today()
-    added_up = len(rollups.months_between(FEBRUARY, rollups.settled_until(today)))
+    added_up = len(months_between(FEBRUARY, rollups.settled_until(today)))
     assert f"{added_up} months added up, 1 antenna months added up again" in capsys.readouterr().out
     assert set(RolledMonth.objects.values_list("month", flat=True)) >= {JANUARY, FEBRUARY}
     assert not StaleMonth.objects.exists()

@@ -1,3 +1,4 @@
+import abc
 import dataclasses
 
 
@@ -20,11 +21,9 @@ class SmsPermanentError(SmsError):
     """Never worth trying again as is: the provider refused the number or the message."""
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(abc.ABC):
     """What every SMS backend does: send one message and return the provider's reference."""
 
-    def __init__(self, **kwargs):
-        pass
-
+    @abc.abstractmethod
     def send(self, message: SmsMessage) -> str:
-        raise NotImplementedError
+        """Send the message; raise SmsTemporaryError or SmsPermanentError when it does not leave."""
