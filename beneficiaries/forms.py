@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.departments import DEPARTMENT_CHOICES, validate_postcode
-from inclusion.forms import PhoneNumberField, SubmitHelperMixin
+from inclusion.forms import PhoneNumberField, SubmitHelperMixin, SubmittedOnceMixin
 from inclusion.models import Antenna, User
 from sessions_app.forms import DateInput, topic_checkbox_groups
 from sessions_app.models import Topic
@@ -58,7 +58,7 @@ class EquipmentField(forms.TypedChoiceField):
         return value
 
 
-class PersonForm(SubmitHelperMixin, forms.ModelForm):
+class PersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     """The least a referrer needs to send a person to a permanence, with the person's consent.
 
     Likely duplicates found while cleaning are kept in `duplicates`: the person is only saved
@@ -168,7 +168,7 @@ class PersonForm(SubmitHelperMixin, forms.ModelForm):
         return cleaned
 
 
-class LiaisonSheetForm(SubmitHelperMixin, forms.ModelForm):
+class LiaisonSheetForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     """A referral: what the person needs, how urgent it is, in which language, and where."""
 
     submit_label = _("Send the liaison sheet")

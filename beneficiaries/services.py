@@ -1,5 +1,6 @@
 """Every write to the people helped and their consent goes through these functions."""
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from inclusion.models import Antenna, Referrer, User
+from inclusion.submissions import create_once
 from sessions_app.enums import BookingChannel, BookingStatus
 from sessions_app.models import Booking, Slot, Topic
 from sessions_app.services import BookingRefused, booking_create
@@ -42,12 +44,23 @@ BENEFICIARY_FIELDS = [
 
 
 def beneficiary_create(
-    *, data: dict[str, Any], consent_method: str, recorded_by: User, antenna: Antenna | None = None
+    *,
+    data: dict[str, Any],
+    consent_method: str,
+    recorded_by: User,
+    antenna: Antenna | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Beneficiary:
-    """Register a person together with their consent: one is never saved without the other."""
+    """Register a person together with their consent: one is never saved without the other.
+
+    Runs in the caller's transaction when there is one (a walk-in registers the person and
+    takes the seat in one write). The same filled form sent again raises AlreadySubmitted with
+    the person it registered.
+    """
     if not consent_method:
         raise ValueError("A person is only registered with their consent.")
-    with transaction.atomic():
+
+    def create() -> Beneficiary:
         beneficiary = Beneficiary(
             first_antenna=antenna,
             created_by=recorded_by,
@@ -58,7 +71,9 @@ def beneficiary_create(
         if data.get("languages"):
             beneficiary.languages.set(data["languages"])
         Consent.objects.create(beneficiary=beneficiary, method=consent_method, recorded_by=recorded_by)
-    return beneficiary
+        return beneficiary
+
+    return create_once(key=submission_key, user=recorded_by, create=create)
 
 
 def beneficiary_duplicates(*, user: User, phone: str, first_name: str, last_name: str, birth_year: int | None):
@@ -86,16 +101,26 @@ def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Be
 
 
 def liaison_sheet_send(
-    *, beneficiary: Beneficiary, referrer: User, data: dict[str, Any], needs: Iterable[Topic], antennas=()
+    *,
+    beneficiary: Beneficiary,
+    referrer: User,
+    data: dict[str, Any],
+    needs: Iterable[Topic],
+    antennas=(),
+    submission_key: uuid.UUID | None = None,
 ) -> LiaisonSheet:
-    """A referrer sends a liaison sheet for a person they may see, on behalf of their organization."""
+    """A referrer sends a liaison sheet for a person they may see, on behalf of their organization.
+
+    The same filled form sent again raises AlreadySubmitted with the sheet it sent.
+    """
     profile = Referrer.objects.filter(user=referrer, is_active=True).select_related("organization").first()
     if profile is None:
         raise PermissionDenied
     needs = list(needs)
     if not needs:
         raise ValidationError({"needs": gettext("Give at least one need.")})
-    with transaction.atomic():
+
+    def create() -> LiaisonSheet:
         sheet = LiaisonSheet(beneficiary=beneficiary, referrer=referrer, organization=profile.organization)
         for name in SHEET_FIELDS:
             if name in data:
@@ -105,7 +130,9 @@ def liaison_sheet_send(
         sheet.needs.set(needs)
         sheet.preferred_antennas.set(antennas)
         LiaisonSheetEvent.objects.create(sheet=sheet, status=SheetStatus.SENT, created_by=referrer)
-    return sheet
+        return sheet
+
+    return create_once(key=submission_key, user=referrer, create=create)
 
 
 SHEET_FIELDS = [
@@ -166,18 +193,22 @@ def liaison_sheet_notify(*, event: LiaisonSheetEvent) -> None:
 
 
 def referral_book(*, sheet: LiaisonSheet, slot: Slot, by: User) -> Booking:
-    """Book a slot for a referred person, and move their sheet to "booked".
+    """Book a slot for a referred person, and move their sheet to "booked", in one transaction.
 
-    The booking is made by the one booking service (it holds the slot's lock); a refusal
-    (slot just filled, cancelled date, already booked there) raises BookingRefused and leaves
-    the sheet as it was.
+    The sheet is locked first, so two bookings for one sheet at the same instant queue and the
+    second finds it booked; the seat comes from the one booking service (the slot's lock) in
+    the same transaction, and a constraint allows one appointment ahead per sheet whatever
+    happens. A refusal (slot just filled, cancelled date, sheet already booked) raises
+    BookingRefused and leaves both the seat and the sheet as they were.
     """
-    if SheetStatus.BOOKED not in SHEET_TRANSITIONS[sheet.status]:
-        raise BookingRefused(gettext("This referral is finished or already booked: it cannot be booked again."))
-    booking = booking_create(
-        slot=slot, beneficiary=sheet.beneficiary, channel=BookingChannel.REFERRAL, by=by, liaison_sheet=sheet
-    )
-    liaison_sheet_transition(sheet=sheet, status=SheetStatus.BOOKED, by=by)
+    with transaction.atomic():
+        sheet = LiaisonSheet.objects.select_for_update(of=("self",)).select_related("beneficiary").get(pk=sheet.pk)
+        if SheetStatus.BOOKED not in SHEET_TRANSITIONS[sheet.status]:
+            raise BookingRefused(gettext("This referral is finished or already booked: it cannot be booked again."))
+        booking = booking_create(
+            slot=slot, beneficiary=sheet.beneficiary, channel=BookingChannel.REFERRAL, by=by, liaison_sheet=sheet
+        )
+        liaison_sheet_transition(sheet=sheet, status=SheetStatus.BOOKED, by=by)
     return booking
 
 

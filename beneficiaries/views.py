@@ -21,6 +21,7 @@ from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import newest_first_page_of, page_of, search_text
 from inclusion.services import access_log_record
+from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted
 from sessions_app.enums import Attendance, BookingStatus
 from sessions_app.models import Booking, Topic
 
@@ -89,7 +90,13 @@ def person_create(request):
                 data=form.cleaned_data,
                 consent_method=form.cleaned_data["consent_method"],
                 recorded_by=request.user,
+                submission_key=form.submission_key,
             )
+        except AlreadySubmitted as sent:
+            messages.info(request, ALREADY_SUBMITTED)
+            if sent.result is None:
+                return redirect("beneficiaries:person_list")
+            return redirect("beneficiaries:person_detail", pk=sent.result.pk)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -153,7 +160,13 @@ def sheet_create(request, pk):
                 data=form.cleaned_data,
                 needs=form.cleaned_data["needs"],
                 antennas=form.cleaned_data["preferred_antennas"],
+                submission_key=form.submission_key,
             )
+        except AlreadySubmitted as sent:
+            messages.info(request, ALREADY_SUBMITTED)
+            if sent.result is None:
+                return redirect("beneficiaries:person_detail", pk=person.pk)
+            return redirect("beneficiaries:sheet_detail", pk=sent.result.pk)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:

@@ -1,3 +1,5 @@
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
@@ -9,6 +11,7 @@ from .enums import MembershipRole
 from .models import AccessLog, Antenna, Organization, User
 from .phones import phone_display, phone_normalize
 from .services import ANTENNA_ADMIN_FIELDS, ANTENNA_COORDINATOR_FIELDS, ORGANIZATION_FIELDS
+from .submissions import submission_key
 
 
 class PhoneNumberField(forms.CharField):
@@ -40,6 +43,25 @@ class SubmitHelperMixin:
         self.helper.add_input(Submit("submit", self.submit_label))
 
 
+class SubmittedOnceMixin:
+    """Gives a create form the hidden key that makes it create once however often it is sent
+    (see inclusion.submissions). A fresh key each time the form is shown empty; a form shown
+    again with its errors keeps the key it was sent with."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A plain Field: whatever comes back (a NUL byte, a megabyte) is no reason to refuse the
+        # form; anything that is not a key is simply not one.
+        self.fields["submission_key"] = forms.Field(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+        helper = getattr(self, "helper", None)
+        if helper is not None:
+            helper.render_hidden_fields = True
+
+    @property
+    def submission_key(self) -> uuid.UUID | None:
+        return submission_key(self.cleaned_data.get("submission_key"))
+
+
 class LoginForm(SubmitHelperMixin, AuthenticationForm):
     submit_label = _("Log in")
     # One answer whether the address is unknown or the password wrong, so the form does not
@@ -59,7 +81,7 @@ class DepartmentChoiceField(forms.ChoiceField):
         super().__init__(choices=[("", _("— deduce from the postcode —")), *DEPARTMENT_CHOICES], **kwargs)
 
 
-class AntennaForm(SubmitHelperMixin, forms.ModelForm):
+class AntennaForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     """What a coordinator may change about their antenna."""
 
     department_code = DepartmentChoiceField(label=_("Department"), required=False)
@@ -101,7 +123,7 @@ class AntennaAdminForm(AntennaForm):
         fields = ANTENNA_ADMIN_FIELDS
 
 
-class OrganizationForm(SubmitHelperMixin, forms.ModelForm):
+class OrganizationForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     department_code = forms.ChoiceField(
         label=_("Department"), required=False, choices=[("", _("— national or none —")), *DEPARTMENT_CHOICES]
     )

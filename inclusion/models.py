@@ -489,3 +489,35 @@ class AccessLog(models.Model):
     @property
     def role_label(self) -> str:
         return ACCESS_LOG_ROLE_LABELS.get(self.role, self.role)
+
+
+class FormSubmission(models.Model):
+    """One display of a create form, sent: its key, who sent it and what it created.
+
+    The key is drawn when the form is shown and travels in it. The row is written in the same
+    transaction as what the form creates, under a unique (user, key): the same filled form sent
+    again (a double tap, a resent request, two tabs racing) waits for the first to commit and
+    then finds its result instead of creating a second row.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    result_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, null=True, related_name="+")
+    result_id = models.BigIntegerField(null=True)
+    # Where the first send's answer led: a send after it was answered goes straight there.
+    result_url = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form sent")
+        verbose_name_plural = _("forms sent")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="form_submission_once_per_user")]
+
+    def __str__(self):
+        return f"{self.key}"
+
+    @property
+    def result(self) -> models.Model | None:
+        if self.result_type_id is None:
+            return None
+        return self.result_type.model_class()._default_manager.filter(pk=self.result_id).first()

@@ -1,5 +1,6 @@
 """Every write to accounts, organizations, antennas and roles goes through these functions."""
 
+import uuid
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
@@ -13,6 +14,7 @@ from django.utils.translation import override
 
 from .enums import MembershipRole
 from .models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
+from .submissions import create_once
 
 
 def _instance_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> None:
@@ -48,12 +50,19 @@ ANTENNA_COORDINATOR_FIELDS = ANTENNA_FIELDS
 ANTENNA_ADMIN_FIELDS = ["organization", *ANTENNA_FIELDS]
 
 
-def organization_create(*, data: dict[str, Any]) -> Organization:
-    """Create an organization from validated form data."""
+def organization_create(
+    *, data: dict[str, Any], by: User | None = None, submission_key: uuid.UUID | None = None
+) -> Organization:
+    """Create an organization from validated form data; the same form sent again by `by` raises
+    AlreadySubmitted with the organization it made."""
     organization = Organization(**{name: data[name] for name in ORGANIZATION_FIELDS if name in data})
     organization.full_clean()
-    organization.save()
-    return organization
+
+    def create() -> Organization:
+        organization.save()
+        return organization
+
+    return create_once(key=submission_key, user=by, create=create)
 
 
 def organization_update(*, organization: Organization, data: dict[str, Any]) -> None:
@@ -61,12 +70,19 @@ def organization_update(*, organization: Organization, data: dict[str, Any]) -> 
     _instance_update(instance=organization, data=data, fields=ORGANIZATION_FIELDS)
 
 
-def antenna_create(*, data: dict[str, Any]) -> Antenna:
-    """Create an antenna from validated form data (admins only: the view checks it)."""
+def antenna_create(
+    *, data: dict[str, Any], by: User | None = None, submission_key: uuid.UUID | None = None
+) -> Antenna:
+    """Create an antenna from validated form data (admins only: the view checks it); the same
+    form sent again by `by` raises AlreadySubmitted with the antenna it made."""
     antenna = Antenna(**{name: data[name] for name in ANTENNA_ADMIN_FIELDS if name in data})
     antenna.full_clean()
-    antenna.save()
-    return antenna
+
+    def create() -> Antenna:
+        antenna.save()
+        return antenna
+
+    return create_once(key=submission_key, user=by, create=create)
 
 
 def antenna_update(*, antenna: Antenna, data: dict[str, Any], can_move: bool = False) -> None:

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the log-in check: holds a signed-in user with a second factor on the code page.
     "inclusion.middleware.SecondFactorMiddleware",
+    # After the CSRF and log-in checks: a create form sent again goes to its first result.
+    "inclusion.submissions.SubmittedOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during the log-in into its answer.
     "axes.middleware.AxesMiddleware",

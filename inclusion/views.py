@@ -23,6 +23,7 @@ from .forms import (
 )
 from .models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 from .querystrings import page_of, search_text
+from .submissions import ALREADY_SUBMITTED, AlreadySubmitted
 
 
 def _require_admin(user) -> None:
@@ -121,7 +122,13 @@ def antenna_create(request):
     _require_admin(request.user)
     form = AntennaAdminForm(request.POST or None, initial={"organization": request.GET.get("organization")})
     if form.is_valid():
-        antenna = services.antenna_create(data=form.cleaned_data)
+        try:
+            antenna = services.antenna_create(
+                data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+            )
+        except AlreadySubmitted as sent:
+            messages.info(request, ALREADY_SUBMITTED)
+            return redirect(sent.result or "inclusion:antenna_list")
         messages.success(request, _("The antenna “%(name)s” was created.") % {"name": antenna.name})
         return redirect(antenna)
     return render(request, "inclusion/form_page.html", {"form": form, "title": _("New antenna")})
@@ -183,7 +190,13 @@ def organization_create(request):
     _require_admin(request.user)
     form = OrganizationForm(request.POST or None, initial={"parent": request.GET.get("parent")})
     if form.is_valid():
-        organization = services.organization_create(data=form.cleaned_data)
+        try:
+            organization = services.organization_create(
+                data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+            )
+        except AlreadySubmitted as sent:
+            messages.info(request, ALREADY_SUBMITTED)
+            return redirect(sent.result or "inclusion:organization_list")
         messages.success(request, _("The organization “%(name)s” was created.") % {"name": organization.name})
         return redirect(organization)
     return render(request, "inclusion/form_page.html", {"form": form, "title": _("New organization")})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.enums import NOT_GIVEN, AgeBracket, ConsentMethod, Gender, SocialStatus
 from beneficiaries.models import Beneficiary
-from inclusion.forms import PhoneNumberField, SubmitHelperMixin
+from inclusion.forms import PhoneNumberField, SubmitHelperMixin, SubmittedOnceMixin
 from inclusion.models import User
 from volunteers.models import Signup
 
@@ -77,7 +77,7 @@ class SlotChoiceField(forms.ModelChoiceField):
         }
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(SubmittedOnceMixin, forms.Form):
     """A known person found by the search, or an anonymous person, taking a seat now."""
 
     use_required_attribute = False
@@ -99,7 +99,7 @@ class WalkInForm(forms.Form):
         return cleaned
 
 
-class NewPersonForm(SubmitHelperMixin, forms.Form):
+class NewPersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
     """The least a volunteer needs to welcome a person again, and their consent."""
 
     submit_label = _("Register and check in")
@@ -136,7 +136,7 @@ class NewPersonForm(SubmitHelperMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in ("first_name", "last_name", "phone", "birth_year")}
 
 
-class SessionLogForm(forms.Form):
+class SessionLogForm(SubmittedOnceMixin, forms.Form):
     """What happened in one session or workshop: the national session record's vocabulary."""
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

@@ -24,6 +24,7 @@ from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import newest_first_page_of, object_id, search_text
 from inclusion.services import access_log_record
+from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted
 
 from . import desk_services, services
 from .desk_forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
@@ -128,7 +129,11 @@ def attendance(request, pk):
     elif booking.status != BookingStatus.ACTIVE:
         messages.error(request, _("This booking is cancelled: nothing was changed."))
     else:
-        services.booking_set_attendance(booking=booking, attendance=value, by=request.user)
+        try:
+            services.booking_set_attendance(booking=booking, attendance=value, by=request.user)
+        except services.BookingRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("desk:today", antenna_pk=booking.slot.occurrence.permanence.antenna_id)
         if booking.beneficiary_id:
             access_log_record(
                 user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"attendance": value}
@@ -183,19 +188,20 @@ def walk_in(request, pk):
                     by=request.user,
                     new_person=new_form.person_data(),
                     consent_method=new_form.cleaned_data["consent_method"],
+                    submission_key=new_form.submission_key,
                 )
             else:
                 booking = desk_services.walk_in_create(
-                    slot=slot, by=request.user, beneficiary=walk_in_form.cleaned_data["person"]
+                    slot=slot,
+                    by=request.user,
+                    beneficiary=walk_in_form.cleaned_data["person"],
+                    submission_key=walk_in_form.submission_key,
                 )
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SUBMITTED)
+            return redirect("desk:today", antenna_pk=antenna.pk)
         except desk_services.WalkInRefused as error:
             form.add_error(None, str(error))
-            if error.registered:
-                form.add_error(
-                    None,
-                    _("%(person)s is registered all the same: search for them to give them another slot.")
-                    % {"person": error.registered},
-                )
         else:
             if booking.beneficiary_id:
                 access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
@@ -257,7 +263,13 @@ def log_create(request, antenna_pk):
                 participants=form.cleaned_data.get("participants", []),
                 voucher_numbers=form.cleaned_data["vouchers"],
                 by=request.user,
+                submission_key=form.submission_key,
             )
+        except AlreadySubmitted as sent:
+            messages.info(request, ALREADY_SUBMITTED)
+            if sent.result is None:
+                return redirect("desk:today", antenna_pk=antenna.pk)
+            return redirect("desk:log_detail", pk=sent.result.pk)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.forms import SubmitHelperMixin
+from inclusion.forms import SubmitHelperMixin, SubmittedOnceMixin
 
 from .enums import MonthlyPosition
 from .models import Closure, Permanence
@@ -25,7 +25,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class PermanenceForm(SubmitHelperMixin, forms.ModelForm):
+class PermanenceForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     # A plain number so that a "5th Tuesday" typed or posted gets the model's explanation,
     # not a bare "invalid choice".
     monthly_position = forms.IntegerField(
@@ -56,7 +56,7 @@ class PermanenceForm(SubmitHelperMixin, forms.ModelForm):
             self.initial.setdefault("valid_from", timezone.localdate())
 
 
-class ClosureForm(SubmitHelperMixin, forms.ModelForm):
+class ClosureForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     submit_label = _("Close")
 
     class Meta:
@@ -95,7 +95,7 @@ class OccurrenceMoveForm(SubmitHelperMixin, forms.Form):
     )
 
 
-class OccurrenceAddForm(SubmitHelperMixin, forms.Form):
+class OccurrenceAddForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
     submit_label = _("Add this date")
 
     permanence = forms.ModelChoiceField(label=_("Permanence"), queryset=Permanence.objects.none())

@@ -420,6 +420,14 @@ class Booking(models.Model):
                 condition=Q(status="active", beneficiary__isnull=False),
                 name="booking_one_active_per_person_and_slot",
             ),
+            # One appointment ahead per liaison sheet: a person referred once holds one seat.
+            # Past appointments stay active once the person came or did not, so a sheet seen
+            # can be booked again; only the one still expected is unique.
+            models.UniqueConstraint(
+                fields=["liaison_sheet"],
+                condition=Q(status="active", attendance="expected", liaison_sheet__isnull=False),
+                name="booking_one_expected_per_liaison_sheet",
+            ),
         ]
 
     def __str__(self):

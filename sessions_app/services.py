@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from inclusion.models import Antenna, User
+from inclusion.submissions import create_once
 
 if TYPE_CHECKING:
     from beneficiaries.models import Beneficiary, LiaisonSheet
@@ -25,6 +27,9 @@ from .public_holidays import public_holidays
 
 # PostgreSQL's SQLSTATE for "lock_not_available", raised when lock_timeout expires.
 LOCK_NOT_AVAILABLE = "55P03"
+# The constraints that back booking_create's checks up (sessions_app.models.Booking.Meta).
+ONE_APPOINTMENT_PER_SHEET = "booking_one_expected_per_liaison_sheet"
+ONE_SEAT_PER_PERSON = "booking_one_active_per_person_and_slot"
 
 PERMANENCE_FIELDS = [
     "title",
@@ -206,14 +211,27 @@ def _occurrences_create(rows: list[tuple[Permanence, datetime.date | None, list]
     return occurrences
 
 
-def permanence_create(*, antenna: Antenna, data: dict[str, Any], today: datetime.date | None = None) -> Permanence:
-    """Create a permanence and its dates over the horizon."""
+def permanence_create(
+    *,
+    antenna: Antenna,
+    data: dict[str, Any],
+    today: datetime.date | None = None,
+    by: User | None = None,
+    submission_key: uuid.UUID | None = None,
+) -> Permanence:
+    """Create a permanence and its dates over the horizon.
+
+    The same filled form sent again (by `by`) raises AlreadySubmitted with the permanence it made.
+    """
     permanence = Permanence(antenna=antenna, **{name: data[name] for name in PERMANENCE_FIELDS if name in data})
     permanence.full_clean()
-    with transaction.atomic():
+
+    def create() -> Permanence:
         permanence.save()
         occurrences_generate(permanences=[permanence], today=today)
-    return permanence
+        return permanence
+
+    return create_once(key=submission_key, user=by, create=create)
 
 
 def permanence_update(
@@ -243,16 +261,29 @@ def permanence_set_active(
         return occurrences_generate(permanences=[permanence], today=today)
 
 
-def closure_create(*, antenna: Antenna, data: dict[str, Any], today: datetime.date | None = None) -> Closure:
-    """Close an antenna, or one of its permanences, between two dates, and regenerate its dates."""
+def closure_create(
+    *,
+    antenna: Antenna,
+    data: dict[str, Any],
+    today: datetime.date | None = None,
+    by: User | None = None,
+    submission_key: uuid.UUID | None = None,
+) -> Closure:
+    """Close an antenna, or one of its permanences, between two dates, and regenerate its dates.
+
+    The same filled form sent again (by `by`) raises AlreadySubmitted with the closure it made.
+    """
     closure = Closure(
         antenna=antenna, **{name: data[name] for name in ("permanence", "starts_on", "ends_on", "reason")}
     )
     closure.full_clean()
-    with transaction.atomic():
+
+    def create() -> Closure:
         closure.save()
         occurrences_generate(permanences=_affected_permanences(closure), today=today)
-    return closure
+        return closure
+
+    return create_once(key=submission_key, user=by, create=create)
 
 
 def closure_delete(*, closure: Closure, today: datetime.date | None = None) -> None:
@@ -331,15 +362,28 @@ def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: dateti
 
 
 def occurrence_add(
-    *, permanence: Permanence, day: datetime.date, start: datetime.time, end: datetime.time
+    *,
+    permanence: Permanence,
+    day: datetime.date,
+    start: datetime.time,
+    end: datetime.time,
+    by: User | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Occurrence:
     """Add a one-off date to a permanence, outside its rule (a holiday or closure included:
-    adding it is the coordinator's explicit choice)."""
-    slots = permanence.slot_times(day, start, end)
-    occurrence = _occurrences_create([(permanence, None, slots)])[0]
-    Occurrence.objects.filter(pk=occurrence.pk).update(is_one_off=True, is_detached=True)
-    occurrence.is_one_off = occurrence.is_detached = True
-    return occurrence
+    adding it is the coordinator's explicit choice).
+
+    The same filled form sent again (by `by`) raises AlreadySubmitted with the date it added.
+    """
+
+    def create() -> Occurrence:
+        slots = permanence.slot_times(day, start, end)
+        occurrence = _occurrences_create([(permanence, None, slots)])[0]
+        Occurrence.objects.filter(pk=occurrence.pk).update(is_one_off=True, is_detached=True)
+        occurrence.is_one_off = occurrence.is_detached = True
+        return occurrence
+
+    return create_once(key=submission_key, user=by, create=create)
 
 
 def occurrence_open(*, permanence: Permanence, day: datetime.date) -> Occurrence:
@@ -354,6 +398,25 @@ class BookingRefused(Exception):
     """A booking that cannot be made; the message says why, in the user's language."""
 
 
+def slot_lock(*, slot: Slot) -> Slot:
+    """Lock a slot's row and return it fresh, with its date, permanence and antenna.
+
+    The one seat lock: every write that needs a seat takes it inside its own transaction, so
+    the seat and what goes with it (a referral's status, a walk-in's registration) commit
+    together or not at all. Concurrent requests for the same slot queue here. Outside a
+    transaction the lock would be released at once, so that is refused.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("slot_lock() must run inside transaction.atomic().")
+    return (
+        Slot.objects.select_for_update(of=("self",)).select_related("occurrence__permanence__antenna").get(pk=slot.pk)
+    )
+
+
+def _lock_refused(error: OperationalError) -> bool:
+    return getattr(error, "pgcode", None) == LOCK_NOT_AVAILABLE or "lock timeout" in str(error)
+
+
 def booking_create(
     *,
     slot: Slot,
@@ -365,19 +428,17 @@ def booking_create(
 ) -> Booking:
     """Hold a seat in a slot. The only way to create a booking.
 
-    Seats are derived: the slot row is locked, its active bookings counted and compared with
-    its seats, all in one short transaction of its own (durable: it must not be nested in a
-    longer one that would keep the lock). Concurrent requests for the last seat queue on the
-    lock; the loser is refused. A lock wait longer than the database's lock_timeout is
-    reported as "busy", not as an error page.
+    Seats are derived: the slot is locked (slot_lock), its active bookings counted and compared
+    with its seats. It runs in the caller's transaction when there is one (a referral's booking
+    and its status move, a walk-in's registration), so the caller's transaction should stay
+    short: the lock is held until it ends. Concurrent requests for the last seat queue on the
+    lock; the loser is refused. A lock wait longer than the database's lock_timeout is reported
+    as "busy", and a second active appointment for one liaison sheet (refused by a constraint
+    when two bookings race) as a refusal, never as an error page.
     """
     try:
-        with transaction.atomic(durable=True):
-            slot = (
-                Slot.objects.select_for_update(of=("self",))
-                .select_related("occurrence__permanence__antenna")
-                .get(pk=slot.pk)
-            )
+        with transaction.atomic():
+            slot = slot_lock(slot=slot)
             occurrence = slot.occurrence
             if occurrence.status == OccurrenceStatus.CANCELLED:
                 raise BookingRefused(gettext("This date is cancelled."))
@@ -397,8 +458,14 @@ def booking_create(
                 attendance=Attendance.ATTENDED if attended else Attendance.EXPECTED,
                 checked_in_at=now if attended else None,
             )
+    except IntegrityError as error:
+        if ONE_APPOINTMENT_PER_SHEET in str(error):
+            raise BookingRefused(gettext("This referral already has an appointment ahead.")) from error
+        if ONE_SEAT_PER_PERSON in str(error):
+            raise BookingRefused(gettext("This person already has a seat in this slot.")) from error
+        raise
     except OperationalError as error:
-        if getattr(error, "pgcode", None) == LOCK_NOT_AVAILABLE or "lock timeout" in str(error):
+        if _lock_refused(error):
             raise BookingRefused(gettext("Many people are booking this slot right now: please try again.")) from error
         raise
 
@@ -412,7 +479,16 @@ def booking_set_attendance(*, booking: Booking, attendance: str, by: User | None
     with transaction.atomic():
         booking.attendance = attendance
         booking.checked_in_at = timezone.now() if attendance == Attendance.ATTENDED else None
-        booking.save(update_fields=["attendance", "checked_in_at"])
+        try:
+            with transaction.atomic():
+                booking.save(update_fields=["attendance", "checked_in_at"])
+        except IntegrityError as error:
+            # Undoing a past appointment's attendance while its referral is booked again ahead.
+            if ONE_APPOINTMENT_PER_SHEET not in str(error):
+                raise
+            raise BookingRefused(
+                gettext("This referral has another appointment ahead: this one cannot be expected again.")
+            ) from error
         if booking.liaison_sheet_id:
             # Imported here: the referral services build on these booking services.
             from beneficiaries.enums import SheetStatus

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
+from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted
 
 from . import services
 from .enums import BookingStatus, OccurrenceStatus
@@ -71,7 +72,13 @@ def permanence_create(request, antenna_pk):
     antenna = antenna_or_404(request, antenna_pk, manage=True)
     form = PermanenceForm(request.POST or None, antenna=antenna)
     if form.is_valid():
-        permanence = services.permanence_create(antenna=antenna, data=form.cleaned_data)
+        try:
+            permanence = services.permanence_create(
+                antenna=antenna, data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+            )
+        except AlreadySubmitted:
+            messages.info(request, ALREADY_SUBMITTED)
+            return redirect("schedule:permanence_list", antenna_pk=antenna.pk)
         messages.success(
             request,
             _("The permanence “%(title)s” was created with %(count)s dates ahead.")
@@ -131,7 +138,13 @@ def closure_list(request, antenna_pk):
     if can_manage:
         form = ClosureForm(request.POST or None, antenna=antenna)
         if form.is_valid():
-            services.closure_create(antenna=antenna, data=form.cleaned_data)
+            try:
+                services.closure_create(
+                    antenna=antenna, data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+                )
+            except AlreadySubmitted:
+                messages.info(request, ALREADY_SUBMITTED)
+                return redirect("schedule:closure_list", antenna_pk=antenna.pk)
             messages.success(request, _("The closure was saved; the dates it covers are no longer offered."))
             return redirect("schedule:closure_list", antenna_pk=antenna.pk)
     elif request.method == "POST":
@@ -214,12 +227,20 @@ def occurrence_add(request, antenna_pk):
     antenna = antenna_or_404(request, antenna_pk, manage=True)
     form = OccurrenceAddForm(request.POST or None, antenna=antenna)
     if form.is_valid():
-        occurrence = services.occurrence_add(
-            permanence=form.cleaned_data["permanence"],
-            day=form.cleaned_data["date"],
-            start=form.cleaned_data["start"],
-            end=form.cleaned_data["end"],
-        )
+        try:
+            occurrence = services.occurrence_add(
+                permanence=form.cleaned_data["permanence"],
+                day=form.cleaned_data["date"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                by=request.user,
+                submission_key=form.submission_key,
+            )
+        except AlreadySubmitted as sent:
+            messages.info(request, ALREADY_SUBMITTED)
+            if sent.result is None:
+                return redirect("schedule:month", antenna_pk=antenna.pk)
+            return redirect(_month_url(sent.result))
         messages.success(request, _("The date was added."))
         return redirect(_month_url(occurrence))
     return render(

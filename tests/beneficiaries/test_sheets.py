@@ -420,7 +420,7 @@ def test_the_antennas_coordinator_sees_the_needs_but_no_action(client, world):
 def test_the_coordinator_sees_only_the_appointments_at_their_antennas(client, world):
     sheet = world["sheet"]
     elsewhere = BookingFactory(
-        slot=slot_ahead(days=9), beneficiary=world["person"], liaison_sheet=sheet, attendance=Attendance.EXPECTED
+        slot=slot_ahead(days=9), beneficiary=world["person"], liaison_sheet=sheet, attendance=Attendance.ATTENDED
     )
     client.force_login(world["users"]["coordinator"])
     assert client.get(reverse("beneficiaries:sheet_detail", args=[sheet.pk])).context["bookings"] == [world["booking"]]

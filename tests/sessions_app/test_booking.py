@@ -76,10 +76,13 @@ def test_booking_refused_when_the_slot_is_over_unless_the_person_is_there():
     assert booking.checked_in_at is not None
 
 
-def test_booking_refuses_to_run_inside_a_longer_transaction():
+def test_a_booking_in_a_longer_transaction_is_undone_with_it():
+    """The seat joins the caller's transaction: what goes with it commits with it or not at all."""
     slot = _slot(seats=1)
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
         booking_create(slot=slot, beneficiary=None, channel=BookingChannel.PHONE, by=None)
+        1 / 0  # noqa: B018 - whatever fails after the seat was taken
+    assert not slot.bookings.exists()
 
 
 # Concurrency: these tests need committed rows that other connections can see, so they run
@@ -109,6 +112,15 @@ def _at_once(work, arguments: list) -> list:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     return results
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_restored")
+def test_the_seat_lock_refuses_to_run_outside_a_transaction():
+    """Outside a transaction the lock would be released as soon as it is taken."""
+    slot = _slot(seats=1)
+    with pytest.raises(RuntimeError):
+        services.slot_lock(slot=slot)
 
 
 @pytest.mark.django_db(transaction=True)

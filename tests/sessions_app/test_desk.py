@@ -12,7 +12,6 @@ from beneficiaries.models import Beneficiary, Consent
 from sessions_app import desk_services
 from sessions_app.enums import Attendance, BookingChannel
 from sessions_app.models import Booking, SessionLog
-from sessions_app.services import BookingRefused
 from tests.access import check_access, url_names
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
@@ -386,33 +385,42 @@ def test_walk_in_in_a_full_slot_creates_no_person_and_no_booking(client, world):
 def test_walk_in_service_checks_the_seat_before_registering_anyone(world):
     full_slot = world["slots"][0]
     BookingFactory(slot=full_slot, beneficiary=None)
-    with pytest.raises(desk_services.WalkInRefused) as refused:
+    with pytest.raises(desk_services.WalkInRefused):
         desk_services.walk_in_create(
             slot=full_slot,
             by=world["users"]["volunteer"],
             new_person={"first_name": "Mamadou"},
             consent_method=ConsentMethod.ORAL,
         )
-    assert refused.value.registered is None
     assert not Beneficiary.objects.filter(first_name="Mamadou").exists()
     assert Booking.objects.filter(slot=full_slot).count() == 2
 
 
-def test_walk_in_losing_the_last_seat_after_registering_keeps_the_person(client, world, monkeypatch):
+def test_walk_in_losing_the_last_seat_registers_nobody(client, world, monkeypatch):
+    """Registering the person and taking the seat are one write: a seat lost after the person
+    was saved takes the registration back with it."""
+    real_booking_create = desk_services.booking_create
+
     def seat_just_taken(**kwargs):
-        raise BookingRefused("This slot is full: every seat is taken.")
+        # The person is saved by now, in the same transaction; the last seat goes to someone else.
+        assert Beneficiary.objects.filter(first_name="Mamadou").exists()
+        BookingFactory.create_batch(kwargs["slot"].seats, slot=kwargs["slot"], beneficiary=None)
+        return real_booking_create(**kwargs)
 
     monkeypatch.setattr(desk_services, "booking_create", seat_just_taken)
     client.force_login(world["users"]["volunteer"])
+    slot = world["slots"][2]
     response = client.post(
         _walk_in_url(world),
-        {"new-slot": world["slots"][2].pk, "new-first_name": "Mamadou", "new-consent_method": ConsentMethod.ORAL},
+        {"new-slot": slot.pk, "new-first_name": "Mamadou", "new-consent_method": ConsentMethod.ORAL},
     )
     assert response.status_code == 200
-    assert len(response.context["new_form"].non_field_errors()) == 2
-    person = Beneficiary.objects.get(first_name="Mamadou")
-    assert person.consents.exists()
-    assert not person.bookings.exists()
+    assert response.context["new_form"].non_field_errors() == [
+        "Ce créneau vient de se remplir : toutes les places sont prises."
+    ]
+    assert not Beneficiary.objects.filter(first_name="Mamadou").exists()
+    assert not Consent.objects.filter(beneficiary__first_name="Mamadou").exists()
+    assert not slot.bookings.filter(beneficiary__isnull=False).exists()
 
 
 def test_walk_in_on_a_cancelled_date_goes_back_to_the_desk(client, world):

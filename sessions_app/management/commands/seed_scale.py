@@ -560,6 +560,7 @@ class Command(BaseCommand):
         )
         self.attended = []
         taken = set()
+        expected_sheets: set[int | None] = set()
         # Each seat is drawn once at most: no slot ever holds more bookings than its seats.
         for slot_id, day, past, occurrence_id, antenna_id in self.rng.sample(self.seats, count):
             local = self.people_by_antenna[antenna_id] or self.person_ids
@@ -575,6 +576,11 @@ class Command(BaseCommand):
             attendance = "expected"
             if past and not cancelled:
                 attendance = "attended" if self.rng.random() < 0.85 else "no_show"
+            if sheet_id is not None and not cancelled and attendance == "expected":
+                # A sheet holds one appointment still expected at most (a database constraint).
+                if sheet_id in expected_sheets:
+                    sheet_id = None
+                expected_sheets.add(sheet_id)
             booking_id = bookings.add(
                 slot_id,
                 person_id,
