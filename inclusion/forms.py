@@ -141,7 +141,7 @@ class OrganizationForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         self.fields["parent"].queryset = parents
 
 
-class AccountForm(SubmitHelperMixin, forms.ModelForm):
+class AccountForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     """An admin creates or edits an account."""
 
     is_admin = forms.BooleanField(

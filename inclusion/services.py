@@ -99,19 +99,25 @@ def user_invite(
     is_admin: bool = False,
     base_url: str,
     language: str,
+    by: User | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> User:
     """Create an account without a password and e-mail its owner a link to choose one.
 
     The account can log in only once its owner has set a password through that link, so
-    nobody else ever knows it.
+    nobody else ever knows it. The same form sent again by `by` raises AlreadySubmitted with the
+    account it made, and sends no second invitation.
     """
-    with transaction.atomic():
+
+    def create() -> User:
         user = User(email=email, display_name=display_name, phone=phone, is_superuser=is_admin, is_staff=is_admin)
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
         account_invitation_enqueue(user=user, base_url=base_url, language=language)
-    return user
+        return user
+
+    return create_once(key=submission_key, user=by, create=create)
 
 
 def account_invitation_enqueue(*, user: User, base_url: str, language: str) -> None:

@@ -263,14 +263,22 @@ def account_create(request):
     _require_admin(request.user)
     form = AccountForm(request.POST or None, editor=request.user)
     if form.is_valid():
-        user = services.user_invite(
-            email=form.cleaned_data["email"],
-            display_name=form.cleaned_data["display_name"],
-            phone=form.cleaned_data["phone"],
-            is_admin=form.cleaned_data["is_admin"],
-            base_url=request.build_absolute_uri("/"),
-            language=get_language(),
-        )
+        try:
+            user = services.user_invite(
+                email=form.cleaned_data["email"],
+                display_name=form.cleaned_data["display_name"],
+                phone=form.cleaned_data["phone"],
+                is_admin=form.cleaned_data["is_admin"],
+                base_url=request.build_absolute_uri("/"),
+                language=get_language(),
+                by=request.user,
+                submission_key=form.submission_key,
+            )
+        except AlreadySubmitted as sent:
+            messages.info(request, ALREADY_SUBMITTED)
+            if sent.result is None:
+                return redirect("inclusion:account_list")
+            return redirect("inclusion:account_detail", pk=sent.result.pk)
         messages.success(
             request,
             _("The account was created and an e-mail was sent to %(email)s to choose a password.")

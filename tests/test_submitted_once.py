@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from beneficiaries.models import Beneficiary, LiaisonSheet
-from inclusion.models import Antenna, FormSubmission, Organization
+from inclusion.models import Antenna, FormSubmission, Organization, User
 from inclusion.submissions import ALREADY_SUBMITTED
 from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Voucher
 from tests.access import rolled_back_after_module, world_build
@@ -19,6 +19,7 @@ from tests.test_fuzz import FILLED, FormFields
 
 # Each create form of the fuzz list, and the rows one send of it creates.
 CREATED = {
+    "account_create": [User],
     "antenna_create": [Antenna],
     "organization_create": [Organization],
     "permanence_create": [Permanence],
@@ -31,6 +32,7 @@ CREATED = {
 }
 # A field whose value must differ between two rows the form creates.
 UNIQUE_FIELD = {
+    "account_create": "email",
     "antenna_create": "name",
     "organization_create": "name",
     "person_create": "last_name",
@@ -96,7 +98,7 @@ def test_the_form_shown_again_is_a_new_form(client, world, form_id):
         action, data = _as_shown(client, world, form)
         if form_id in UNIQUE_FIELD:
             # Names that must differ, or the second row would be refused (or warned of) for itself.
-            data[UNIQUE_FIELD[form_id]] = f"{data[UNIQUE_FIELD[form_id]]} {display}"
+            data[UNIQUE_FIELD[form_id]] = f"n{display}-{data[UNIQUE_FIELD[form_id]]}"
         assert client.post(action, data).status_code == 302
     assert _counts(CREATED[form_id][:1]) == [before[0] + 2]
 
