@@ -217,8 +217,13 @@ def can_export(user: User, person: Beneficiary) -> bool:
 can_withdraw_consent = can_export
 
 
-def beneficiary_subject_access(*, beneficiary: Beneficiary) -> dict:
+def beneficiary_subject_access(*, beneficiary: Beneficiary, reader: User) -> dict:
     """Everything held about one person, for their right of access, in plain JSON types.
+
+    Handed over by `reader`, who never gets more than they may read: the notes for an antenna's
+    team are in it only where SessionLog.private_note_readable_by lets the reader read them (an
+    admin: all; a coordinator: their antenna's; the referrer: none), and `team_notes_left_out`
+    says that some were left out, so the person knows whom else to ask.
 
     The access log entries about them say when, what and in which role, not the staff's names.
     """
@@ -246,6 +251,7 @@ def beneficiary_subject_access(*, beneficiary: Beneficiary) -> dict:
         .order_by("date", "created_at")
     )
     accesses = AccessLog.objects.about(person.pk).order_by("created_at", "pk")
+    session_logs = [_log_data(log, person, reader) for log in logs]
     choice_fields = {field.name for field in Beneficiary._meta.get_fields() if getattr(field, "choices", None)}
     return {
         "generated_at": timezone.now().isoformat(),
@@ -273,7 +279,8 @@ def beneficiary_subject_access(*, beneficiary: Beneficiary) -> dict:
         ],
         "liaison_sheets": [_sheet_data(sheet) for sheet in sheets],
         "bookings": [_booking_data(booking) for booking in bookings],
-        "session_logs": [_log_data(log, person) for log in logs],
+        "session_logs": [entry for entry, _ in session_logs],
+        "team_notes_left_out": any(left_out for _, left_out in session_logs),
         "accesses": [
             {
                 "when": access.created_at.isoformat(),
@@ -324,7 +331,10 @@ def _booking_data(booking: Booking) -> dict:
     }
 
 
-def _log_data(log: SessionLog, person: Beneficiary) -> dict:
+def _log_data(log: SessionLog, person: Beneficiary, reader: User) -> tuple[dict, bool]:
+    """One session as the person's export tells it, and whether its team note was left out
+    (told for every individual session the reader may not read, with a note or not, so that
+    the flag says nothing of what was written)."""
     data = {
         "date": log.date.isoformat(),
         "antenna": log.antenna.name,
@@ -338,5 +348,7 @@ def _log_data(log: SessionLog, person: Beneficiary) -> dict:
     }
     # A workshop's texts are about the group: only an individual session's are the person's.
     own = log.beneficiary_id == person.pk
-    data.update({name: getattr(log, name) if own else "" for name in ("next_step", "summary", "private_note")})
-    return data
+    data.update({name: getattr(log, name) if own else "" for name in ("next_step", "summary")})
+    note_readable = log.private_note_readable_by(reader)
+    data["private_note"] = log.private_note if own and note_readable else ""
+    return data, own and not note_readable

@@ -35,7 +35,7 @@ def _person(request, pk, allowed) -> Beneficiary:
 def person_data(request, pk):
     """Everything held about the person, as a page they can be shown or given on paper."""
     person = _person(request, pk, privacy.can_export)
-    data = privacy.beneficiary_subject_access(beneficiary=person)
+    data = privacy.beneficiary_subject_access(beneficiary=person, reader=request.user)
     access_log_record(user=request.user, action=AccessLog.Action.EXPORT, subject=person, detail={"format": "html"})
     return render(request, "beneficiaries/person_data.html", {"person": person, "data": data})
 
@@ -44,7 +44,7 @@ def person_data(request, pk):
 def person_data_json(request, pk):
     """The same, as a JSON file to hand over or send."""
     person = _person(request, pk, privacy.can_export)
-    data = privacy.beneficiary_subject_access(beneficiary=person)
+    data = privacy.beneficiary_subject_access(beneficiary=person, reader=request.user)
     access_log_record(user=request.user, action=AccessLog.Action.EXPORT, subject=person, detail={"format": "json"})
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),

@@ -578,6 +578,22 @@ class SessionLog(models.Model):
             return self.participants.count() + self.anonymous_participants
         return 1
 
+    def private_note_readable_by(self, user) -> bool:
+        """Whether the user may read the note for the antenna's team.
+
+        Admins may, and the coordinators and volunteers of this log's antenna once they signed
+        the confidentiality charter. Referring the person never grants it: a referrer who is
+        also on a team reads the notes of that team's antenna only. Whatever shows the note asks
+        this, so the rule lives in one place.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_admin:
+            return True
+        roles = user.roles
+        team = roles.coordinated_antenna_ids | roles.volunteer_antenna_ids
+        return self.antenna_id in team and user.has_signed_charter
+
 
 class Voucher(models.Model):
     """A prepaid digital-help cheque (APTIC "pass numérique") handed in for a session."""
