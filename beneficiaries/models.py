@@ -102,7 +102,18 @@ class Beneficiary(models.Model):
         verbose_name = _("person helped")
         verbose_name_plural = _("people helped")
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["phone"], name="beneficiary_phone_idx")]
+        indexes = [
+            models.Index(fields=["phone"], name="beneficiary_phone_idx"),
+            # The admin's searches by the start of a name (inclusion/admin_base.py).
+            models.Index(
+                models.functions.Collate(models.functions.Upper("last_name"), "C"),
+                name="person_last_name_search_idx",
+            ),
+            models.Index(
+                models.functions.Collate(models.functions.Upper("first_name"), "C"),
+                name="person_first_name_search_idx",
+            ),
+        ]
 
     def __str__(self):
         if self.anonymised_at:
@@ -241,7 +252,14 @@ class LiaisonSheet(models.Model):
         verbose_name_plural = _("liaison sheets")
         ordering = ["-created_at"]
         # The referrer's list, newest first, page after page (keyset pagination).
-        indexes = [models.Index(fields=["referrer", "-created_at", "-id"], name="sheet_referrer_newest_idx")]
+        indexes = [
+            models.Index(fields=["referrer", "-created_at", "-id"], name="sheet_referrer_newest_idx"),
+            # The admin's search by reference, whatever the case typed (inclusion/admin_base.py).
+            models.Index(
+                models.functions.Collate(models.functions.Upper("reference"), "C"),
+                name="sheet_reference_search_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} – {self.beneficiary}"

@@ -97,6 +97,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["display_name", "email"]
+        # The admin's searches by the start of an address or a name (inclusion/admin_base.py).
+        indexes = [
+            models.Index(
+                models.functions.Collate(models.functions.Upper("email"), "C"),
+                name="user_email_search_idx",
+            ),
+            models.Index(
+                models.functions.Collate(models.functions.Upper("display_name"), "C"),
+                name="user_name_search_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name or self.email

@@ -607,6 +607,13 @@ class Voucher(models.Model):
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")
         ordering = ["number"]
+        # The admin's search by the start of a number (inclusion/admin_base.py).
+        indexes = [
+            models.Index(
+                models.functions.Collate(models.functions.Upper("number"), "C"),
+                name="voucher_number_search_idx",
+            )
+        ]
 
     def __str__(self):
         return self.number
@@ -761,6 +768,11 @@ class ReminderMessage(models.Model):
         indexes = [
             models.Index(fields=["antenna", "-created_at"], name="reminder_antenna_created_idx"),
             models.Index(fields=["status", "next_attempt_at"], name="reminder_status_next_idx"),
+            # The admin's search by the start of a phone number or an address (inclusion/admin_base.py).
+            models.Index(
+                models.functions.Collate(models.functions.Upper("address"), "C"),
+                name="reminder_address_search_idx",
+            ),
         ]
         constraints = [
             # Nothing is sent twice: one reminder per booking, one per date and recipient account.

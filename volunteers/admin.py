@@ -1,30 +1,35 @@
 from django.contrib import admin
 
+from inclusion.admin_base import ModelAdmin
+
 from .models import Language, Signup, VolunteerProfile
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(ModelAdmin):
+    # A few dozen rows.
+    ordering = ["name_fr"]
+    sortable_by = ["code", "name_fr", "name_en"]
     list_display = ["code", "name_fr", "name_en"]
     list_filter = ["code"]
     search_fields = ["code", "name_fr", "name_en"]
 
 
 @admin.register(VolunteerProfile)
-class VolunteerProfileAdmin(admin.ModelAdmin):
+class VolunteerProfileAdmin(ModelAdmin):
     list_display = ["user", "charter_signed_on", "is_active"]
     list_filter = ["is_active", "charter_signed_on", "languages"]
-    search_fields = ["user__email", "user__display_name", "availability_notes"]
-    autocomplete_fields = ["user"]
+    search_fields = ["=user__email", "^user__display_name"]
+    raw_id_fields = ["user"]
     filter_horizontal = ["languages", "skills"]
     list_select_related = ["user"]
     exclude = ["calendar_token"]
 
 
 @admin.register(Signup)
-class SignupAdmin(admin.ModelAdmin):
+class SignupAdmin(ModelAdmin):
     list_display = ["volunteer", "occurrence", "created_at", "created_by"]
     list_filter = ["occurrence__date", "occurrence__permanence__antenna__department_code"]
-    search_fields = ["volunteer__display_name", "volunteer__email", "occurrence__permanence__antenna__name"]
+    search_fields = ["=volunteer__email", "^volunteer__display_name"]
     raw_id_fields = ["occurrence", "volunteer", "created_by"]
-    list_select_related = ["volunteer", "occurrence__permanence__antenna"]
+    list_select_related = ["volunteer", "occurrence__permanence__antenna", "created_by"]

@@ -1,12 +1,13 @@
 """The Django admin: every model of the project has a list with search and filters."""
 
 import datetime
+import uuid
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from inclusion.models import AccessLog
+from inclusion.models import AccessLog, FormSubmission
 from sessions_app import services
 from sessions_app.models import (
     MonthBookings,
@@ -57,6 +58,7 @@ def test_admin_pages_of_each_model_open(client, model):
     Voucher.objects.create(session_log=log, number="APTIC-0001")
     SignupFactory(occurrence=occurrence)
     AccessLog.objects.create(user=booking.created_by or sheet.referrer, action="export", what="test")
+    FormSubmission.objects.create(user=sheet.referrer, key=uuid.uuid4())
     VolunteerProfileFactory()
     ReminderMessage.objects.create(
         kind="appointment",
@@ -69,8 +71,9 @@ def test_admin_pages_of_each_model_open(client, model):
     client.force_login(UserFactory(admin=True))
     info = (model._meta.app_label, model._meta.model_name)
     assert client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"}).status_code == 200
-    # The access log and the reminders are written by the application only: their admin is read-only.
-    expected_add = 403 if model in (AccessLog, ReminderMessage) else 200
+    # The access log, the reminders and the forms sent are written by the application only: their
+    # admin is read-only.
+    expected_add = 403 if model in (AccessLog, ReminderMessage, FormSubmission) else 200
     assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == expected_add
     instance = model.objects.first()
     assert client.get(reverse("admin:{}_{}_change".format(*info), args=[instance.pk])).status_code == 200
