@@ -3,7 +3,7 @@
 import sys
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 # Why the application will not start, and how to fix it.
@@ -47,3 +47,28 @@ def reminder_settings_check(app_configs, **kwargs):
         if value is not None and value < 0:
             errors.append(Error(f"{name} cannot be negative.", id="inclusion.E021"))
     return errors
+
+
+# Caches kept in one process's memory (or none): each gunicorn worker would count apart.
+PROCESS_LOCAL_CACHES = {
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+
+
+@register()
+def login_throttle_cache_check(app_configs, **kwargs):
+    """The log-in throttle counts failures in the cache. axes.W001 says so only for axes' own cache
+    handler, which inclusion.login_throttle extends; this check says it for ours. A development
+    server is one process, whose memory counts every attempt."""
+    backend = settings.CACHES[getattr(settings, "AXES_CACHE", "default")]["BACKEND"]
+    if settings.DEBUG or backend not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        Warning(
+            "The log-in throttle counts failures in a cache that each process keeps apart.",
+            hint="Set REDIS_URL to a Redis shared by every application server.",
+            id="inclusion.W030",
+        )
+    ]

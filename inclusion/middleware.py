@@ -10,6 +10,8 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import two_factor
+from .error_pages import error_page, error_page_body
+from .languages import chosen_language
 
 
 class ChosenLanguageMiddleware:
@@ -24,16 +26,57 @@ class ChosenLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        try:
-            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
-        except LookupError:
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+class RequestLimitsMiddleware:
+    """Refuse an over-long address (414) or header field (431) with the site's own page.
+
+    gunicorn lets these through (gunicorn.conf.py) so that the answer is a page of the site, in
+    the person's language, instead of gunicorn's bare English one. Right after the language is
+    known: nothing else needs to run for such a request.
+    """
+
+    # Path and query string, and a header field's name and value: the longest request line
+    # gunicorn can be told to accept, as Apache by default. No address of the site comes near it.
+    MAX_TARGET_LENGTH = 8190
+    MAX_HEADER_FIELD_LENGTH = 8190
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if len(request.get_full_path()) > self.MAX_TARGET_LENGTH:
+            return error_page(request, 414)
+        if any(
+            len(name) - len("HTTP_") + len(": ") + len(value) > self.MAX_HEADER_FIELD_LENGTH
+            for name, value in request.META.items()
+            if name.startswith("HTTP_") and isinstance(value, str)
+        ):
+            return error_page(request, 431)
+        return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a bare 405 (from require_POST, require_safe or a class-based view) the site's page.
+
+    The page is written into the answer itself, so its Allow header and whatever the other
+    middleware set on it stay. Inside CommonMiddleware, which then counts the new length.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            response.content = error_page_body(request, 405)
+            response["Content-Type"] = "text/html; charset=utf-8"
         return response
 
 

@@ -29,3 +29,9 @@ urlpatterns = [
     # For load balancers and supervisors: public, answers only whether the database does.
     path("healthz", healthz, name="healthz"),
 ]
+
+# The site's own error pages, in the person's language, rendered without the database.
+handler400 = "inclusion.error_pages.bad_request"
+handler403 = "inclusion.error_pages.permission_denied"
+handler404 = "inclusion.error_pages.page_not_found"
+handler500 = "inclusion.error_pages.server_error"

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "inclusion.middleware.ChosenLanguageMiddleware",
+    # As soon as the language is known: an over-long address or header gets the site's page.
+    "inclusion.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -75,12 +77,16 @@ MIDDLEWARE = [
     "inclusion.middleware.SecondFactorMiddleware",
     # After the CSRF and log-in checks: a create form sent again goes to its first result.
     "inclusion.submissions.SubmittedOnceMiddleware",
+    # Inside CommonMiddleware, so the length of the page it writes into a bare 405 is counted.
+    "inclusion.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during the log-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "inclusion.root_urls"
+# A form refused by the CSRF check gets the site's page, like the other errors (inclusion.error_pages).
+CSRF_FAILURE_VIEW = "inclusion.error_pages.csrf_failure"
 WSGI_APPLICATION = "inclusion.wsgi.application"
 # The Django admin's address; moving it off the default keeps scanners away.
 ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
@@ -202,11 +208,18 @@ else:
 
 # Axes prints a banner at start-up otherwise, into every command and log.
 AXES_VERBOSE = False
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# Axes' cache handler, which also counts each address against a limit of its own.
+AXES_HANDLER = "inclusion.login_throttle.LoginThrottleHandler"
+# Wrong passwords for one account, from wherever, before that account is paused.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Wrong passwords from one address, whatever the accounts, before that address is paused. The
+# computers of a drop-in share one public address: 50 leaves a room of ten people their five tries
+# each, and still stops one machine from trying a common password on account after account.
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-# Either limit locks: one account tried from many addresses, or many accounts tried from one address.
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# Counted per account, wherever it is tried from, and per account and address: the pair axes' own
+# check (axes.W006) asks for, which at the same limit pauses no sooner than the account's count.
+AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "inclusion.passwords.login_attempt_username"
 # The same page whether the account exists or not: it shows neither the address nor the account.
@@ -219,10 +232,6 @@ SILENCED_SYSTEM_CHECKS = [
     # Asking for it (SECURE_HSTS_PRELOAD) is the operator's choice, not a defect to warn about.
     "security.W021",
 ]
-if DEBUG and not REDIS_URL:
-    # One development server is one process, whose memory cache counts every log-in attempt;
-    # in production the warning stays, as several workers would each count apart.
-    SILENCED_SYSTEM_CHECKS.append("axes.W001")
 
 # Logs go to standard output, one JSON object a line in production (what log collectors parse),
 # plain text in debug; each line of a request carries its id (inclusion.logs).

@@ -107,3 +107,94 @@ def test_an_unknown_language_in_the_cookie_falls_back_to_french(client):
     client.cookies["django_language"] = "xx"
     response = client.get(reverse("login"))
     assertContains(response, '<html lang="fr"')
+
+
+# The log-in throttle: per account, and per address only at a much higher threshold, as the
+# computers of a drop-in share one public address.
+
+ROOM = "192.0.2.10"
+ELSEWHERE = "198.51.100.7"
+
+
+def _attempt(client, username, password, address=ROOM):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def _logs_in(client, username, address=ROOM) -> bool:
+    response = _attempt(client, username, PASSWORD, address)
+    logged_in = response.status_code == 302 and "_auth_user_id" in client.session
+    client.logout()
+    return logged_in
+
+
+def _without_csrf_tokens(response):
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+
+
+def test_five_wrong_passwords_pause_that_account_everywhere_but_not_the_others_of_the_room(client):
+    UserFactory(email="antoine@example.org")
+    UserFactory(email="claire@example.org")
+    for _ in range(5):
+        _attempt(client, "antoine@example.org", "faux")
+
+    assert _attempt(client, "antoine@example.org", PASSWORD).status_code == 429
+    assert _attempt(client, "antoine@example.org", PASSWORD, address=ELSEWHERE).status_code == 429
+    assert _logs_in(client, "claire@example.org")
+
+
+def test_an_address_is_paused_only_at_its_own_much_higher_threshold(client, settings):
+    assert settings.AXES_ADDRESS_FAILURE_LIMIT == 50
+    UserFactory(email="claire@example.org")
+    for number in range(49):
+        assert _attempt(client, f"personne{number}@example.org", "faux").status_code == 200
+    # A right password does not clear the room's count: one valid account must not buy guesses.
+    assert _logs_in(client, "claire@example.org")
+
+    assert _attempt(client, "personne49@example.org", "faux").status_code == 429
+    assert _attempt(client, "claire@example.org", PASSWORD).status_code == 429
+    assert _logs_in(client, "claire@example.org", address=ELSEWHERE)
+
+
+def test_an_unknown_account_is_counted_and_paused_like_a_known_one(client):
+    UserFactory(email="antoine@example.org")
+    UserFactory(email="claire@example.org")
+    answers = {}
+    for email in ("antoine@example.org", "personne@example.org"):
+        answers[email] = [_attempt(client, email, "faux") for _ in range(5)] + [_attempt(client, email, PASSWORD)]
+    known, unknown = answers["antoine@example.org"], answers["personne@example.org"]
+
+    assert [response.status_code for response in known] == [200, 200, 200, 200, 429, 429]
+    assert [response.status_code for response in unknown] == [200, 200, 200, 200, 429, 429]
+    for known_answer, unknown_answer in zip(known, unknown, strict=True):
+        if known_answer.status_code == 200:
+            assert known_answer.context["form"].errors == unknown_answer.context["form"].errors
+        else:
+            assert _without_csrf_tokens(known_answer) == _without_csrf_tokens(unknown_answer)
+            assert b"@example.org" not in known_answer.content
+    assert _logs_in(client, "claire@example.org")
+
+
+def test_the_address_threshold_is_a_setting_and_resetting_the_address_lifts_its_pause(client, settings):
+    from axes.handlers.proxy import AxesProxyHandler
+
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 3
+    UserFactory(email="claire@example.org")
+    for number in range(3):
+        _attempt(client, f"personne{number}@example.org", "faux")
+    assert _attempt(client, "claire@example.org", PASSWORD).status_code == 429
+
+    AxesProxyHandler.reset_attempts(ip_address=ROOM)
+
+    assert _logs_in(client, "claire@example.org")
+
+
+def test_a_throttle_cache_that_each_process_keeps_apart_is_warned_about_outside_debug(settings):
+    from inclusion.checks import login_throttle_cache_check
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [warning.id for warning in login_throttle_cache_check(None)] == ["inclusion.W030"]
+    settings.DEBUG = True
+    assert login_throttle_cache_check(None) == []
+    settings.DEBUG = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert login_throttle_cache_check(None) == []

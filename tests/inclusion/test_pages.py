@@ -238,7 +238,8 @@ def test_pages_run_a_fixed_number_of_queries(client, world, django_assert_num_qu
 )
 def test_hostile_search_text_never_breaks_a_list(log_in, url_name):
     client = log_in(UserFactory(admin=True))
-    for text in ["\x00", "a\x00b", "x" * 10_000, "' OR 1=1 --", "%_"]:
+    # Longer addresses than about 8,000 characters are refused before any view (a 414).
+    for text in ["\x00", "a\x00b", "x" * 8_000, "' OR 1=1 --", "%_"]:
         assert client.get(reverse(url_name), {"q": text, "page": "-1"}).status_code == 200
 
 
