@@ -9,11 +9,11 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from inclusion.clock import server_today
 from inclusion.departments import DEPARTMENT_CHOICES, DEPARTMENTS
 from inclusion.forms import SubmitHelperMixin
 from inclusion.models import Antenna
@@ -57,11 +57,17 @@ class SlotSearch:
     range_shortened: bool = False
 
     def selector_arguments(self) -> dict:
-        return {
+        arguments = {
             field.name: getattr(self, field.name)
             for field in dataclasses.fields(self)
             if field.name != "range_shortened"
         }
+        # In Polynesia's afternoon or Cayenne's evening the server is already on the next day,
+        # while those antennas' today still has slots ahead: a search from the server's today
+        # reaches back a day, and free_slots leaves out every slot already started.
+        if self.date_from <= server_today():
+            arguments["date_from"] = self.date_from - datetime.timedelta(days=1)
+        return arguments
 
 
 class AntennaChoiceField(forms.ModelChoiceField):
@@ -104,7 +110,9 @@ class SlotSearchForm(forms.Form):
     def __init__(self, *args, sheet: LiaisonSheet, **kwargs):
         super().__init__(*args, **kwargs)
         self.sheet = sheet
-        self.today = timezone.localdate()
+        # A search across the country has no one antenna's clock: days are the server's, and a
+        # slot is over by its own start time (booking_selectors), whatever the day is there.
+        self.today = server_today()
         preferred = LiaisonSheet.preferred_antennas.through.objects.filter(
             liaisonsheet_id=sheet.pk, antenna_id=OuterRef("pk")
         )
@@ -145,7 +153,7 @@ class SlotSearchForm(forms.Form):
     @classmethod
     def defaults(cls, sheet: LiaisonSheet) -> dict[str, str]:
         """The search a referrer sees first: the sheet's department and language, the next weeks."""
-        today = timezone.localdate()
+        today = server_today()
         data = {
             "department": sheet.preferred_department,
             "date_from": today.isoformat(),

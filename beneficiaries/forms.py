@@ -4,7 +4,6 @@ from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.layout import HTML, Field, Fieldset, Layout, Submit
 from django import forms
 from django.db import models
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from sessions_app.models import Topic
 from volunteers.models import Language
 
 from .enums import NOT_GIVEN, ConsentMethod
-from .models import REFERENCE_ALPHABET, Beneficiary, LiaisonSheet
+from .models import REFERENCE_ALPHABET, Beneficiary, LiaisonSheet, birth_year_error, deadline_error
 from .services import BENEFICIARY_FIELDS, beneficiary_duplicates
 
 DUPLICATES_SHOWN = 10
@@ -140,8 +139,8 @@ class PersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
 
     def clean_birth_year(self):
         year = self.cleaned_data["birth_year"]
-        if year is not None and year > timezone.localdate().year:
-            raise forms.ValidationError(_("The birth year cannot be in the future."))
+        if year is not None and (error := birth_year_error(year)):
+            raise error
         return year
 
     def clean(self):
@@ -207,8 +206,11 @@ class LiaisonSheetForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         widgets = {"detail": forms.Textarea(attrs={"rows": 3}), "deadline": DateInput()}
         help_texts = {"accessibility_needs": _("For instance: wheelchair, hearing loss, poor eyesight.")}
 
-    def __init__(self, *args, beneficiary: Beneficiary, **kwargs):
+    def __init__(self, *args, beneficiary: Beneficiary, organization_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The referrer's organization, whose clock the deadline is checked on.
+        if organization_id is not None:
+            self.instance.organization_id = organization_id
         self.fields["needs"].queryset = (
             Topic.objects.filter(is_active=True).select_related("parent").order_by("parent__position", "position")
         )
@@ -244,8 +246,8 @@ class LiaisonSheetForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
-        if deadline and deadline < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."))
+        if deadline and (error := deadline_error(deadline, today=self.instance.referrer_today())):
+            raise error
         return deadline
 
 

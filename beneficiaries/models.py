@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -9,11 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from inclusion.clock import EARLIEST_DATE, LATEST_DATE, date_range_error, organization_today, server_today, years_from
 from inclusion.models import Antenna
 from inclusion.phones import phone_display, validate_phone
 from sessions_app.models import Booking, SessionLog
 
 from .enums import AgeBracket, ConsentMethod, FrenchLevel, Gender, SheetStatus, SocialStatus
+
+
+def _changed(instance: models.Model, name: str) -> bool:
+    """Whether a field is new or differs from the database: a value saved long ago (a deadline
+    now past) stays valid when the rest of the row is edited."""
+    if instance._state.adding or instance.pk is None:
+        return True
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(name, flat=True).first()
+    return stored != getattr(instance, name)
 
 
 class BeneficiaryQuerySet(models.QuerySet):
@@ -41,6 +52,38 @@ class BeneficiaryQuerySet(models.QuerySet):
             )
             | Exists(SessionLog.objects.filter(beneficiary=OuterRef("pk"), antenna__in=antennas))
         )
+
+
+# Nobody helped is older than this; an earlier year is a typo.
+OLDEST_AGE = 120
+# A deadline further off than this is no emergency: most likely a mistyped year.
+DEADLINE_YEARS_AHEAD = 1
+
+
+def birth_year_error(year: int) -> ValidationError | None:
+    """Why a birth year cannot be a living person's, or None.
+
+    A person belongs to no one antenna: the year is the server's, a day off at New Year at most.
+    """
+    this_year = server_today().year
+    if year > this_year:
+        return ValidationError(_("The birth year cannot be in the future."), code="birth_year_future")
+    if year < this_year - OLDEST_AGE:
+        return ValidationError(
+            _("Give a birth year from %(year)s on."),
+            code="birth_year_too_old",
+            params={"year": this_year - OLDEST_AGE},
+        )
+    return None
+
+
+def deadline_error(deadline: datetime.date, *, today: datetime.date) -> ValidationError | None:
+    """Why a referral's deadline cannot be this day, or None: from the referrer's today (see
+    LiaisonSheet.referrer_today) to a year ahead."""
+    if deadline < today:
+        return ValidationError(_("The deadline cannot be in the past."), code="deadline_past")
+    latest = min(years_from(today, DEADLINE_YEARS_AHEAD), LATEST_DATE)
+    return date_range_error(deadline, earliest=EARLIEST_DATE, latest=latest)
 
 
 class Beneficiary(models.Model):
@@ -126,8 +169,8 @@ class Beneficiary(models.Model):
 
     def clean(self):
         super().clean()
-        if self.birth_year and self.birth_year > timezone.localdate().year:
-            raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
+        if self.birth_year and _changed(self, "birth_year") and (error := birth_year_error(self.birth_year)):
+            raise ValidationError({"birth_year": error})
         if self.phone and self.has_no_phone:
             raise ValidationError({"has_no_phone": _("Either give a phone number or tick “no phone”, not both.")})
 
@@ -263,6 +306,19 @@ class LiaisonSheet(models.Model):
 
     def __str__(self):
         return f"{self.reference} – {self.beneficiary}"
+
+    def clean(self):
+        super().clean()
+        changed = self.deadline and _changed(self, "deadline")
+        if changed and (error := deadline_error(self.deadline, today=self.referrer_today())):
+            raise ValidationError({"deadline": error})
+
+    def referrer_today(self) -> datetime.date:
+        """The day on the referrer's side, which deadlines are counted from: a referral belongs
+        to no antenna, but to an organization whose overseas department keeps its own clock."""
+        if self.organization_id:
+            return organization_today(self.organization)
+        return server_today()
 
     @property
     def is_urgent(self) -> bool:

@@ -151,7 +151,9 @@ def sheet_create(request, pk):
     # An anonymised person is no one to refer any more.
     if not request.user.roles.is_referrer or person.is_anonymised:
         raise PermissionDenied
-    form = LiaisonSheetForm(request.POST or None, beneficiary=person)
+    form = LiaisonSheetForm(
+        request.POST or None, beneficiary=person, organization_id=request.user.roles.referrer_organization_id
+    )
     if form.is_valid():
         try:
             sheet = services.liaison_sheet_send(
@@ -181,7 +183,10 @@ def sheet_create(request, pk):
 
 
 def _deadline_alert(sheet: LiaisonSheet, today: datetime.date) -> str:
-    """How near the deadline is, while the person has not been seen yet: "past", "soon" or ""."""
+    """How near the deadline is, while the person has not been seen yet: "past", "soon" or "".
+
+    `today` is the referrer's (LiaisonSheet.referrer_today), as for the deadline's bounds.
+    """
     if not sheet.deadline or sheet.status not in WAITING_STATUSES:
         return ""
     if sheet.deadline < today:
@@ -195,7 +200,7 @@ def sheet_list(request):
     status = request.GET.get("status", "")
     sheets = (
         LiaisonSheet.objects.visible_to(user)
-        .select_related("beneficiary", "referrer")
+        .select_related("beneficiary", "referrer", "organization")
         .prefetch_related(
             "needs",
             Prefetch(
@@ -213,13 +218,13 @@ def sheet_list(request):
         status = ""
     # Newest first, page after page: a referrer's list only grows, year after year.
     context = newest_first_page_of(request, sheets, "created_at")
-    now, today = timezone.now(), timezone.localdate()
+    now = timezone.now()
     for sheet in context["page"]:
         upcoming = [booking for booking in sheet.active_bookings if booking.slot.ends_at > now]
         past = [booking for booking in sheet.active_bookings if booking.slot.ends_at <= now]
         sheet.shown_booking = upcoming[0] if upcoming else (past[-1] if past else None)
         sheet.booking_is_next = bool(upcoming)
-        sheet.deadline_alert = _deadline_alert(sheet, today)
+        sheet.deadline_alert = _deadline_alert(sheet, sheet.referrer_today())
     return render(
         request,
         "beneficiaries/sheet_list.html",
@@ -266,7 +271,7 @@ def _render_sheet(request, sheet: LiaisonSheet, *, bound_form: SheetActionForm |
             "can_act": can_act,
             "can_book": can_act and SheetStatus.BOOKED in allowed,
             "action_forms": action_forms,
-            "deadline_alert": _deadline_alert(sheet, timezone.localdate()),
+            "deadline_alert": _deadline_alert(sheet, sheet.referrer_today()),
             "department_name": DEPARTMENTS.get(sheet.preferred_department, ""),
         },
     )

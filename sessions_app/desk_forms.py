@@ -3,14 +3,14 @@
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.enums import NOT_GIVEN, AgeBracket, ConsentMethod, Gender, SocialStatus
-from beneficiaries.models import Beneficiary
+from beneficiaries.models import Beneficiary, birth_year_error
+from inclusion.clock import antenna_today
 from inclusion.forms import PhoneNumberField, SubmitHelperMixin, SubmittedOnceMixin
 from inclusion.models import User
 from volunteers.models import Signup
@@ -25,7 +25,7 @@ from .enums import (
     RedirectionKind,
 )
 from .forms import topic_checkbox_groups
-from .models import Booking, Occurrence, Topic, Voucher
+from .models import Booking, Occurrence, Topic, Voucher, session_date_error
 
 OTHER_DURATION = "other"
 EQUIPMENT_CHOICES = [
@@ -110,7 +110,6 @@ class NewPersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
     birth_year = forms.IntegerField(
         label=_("Birth year"),
         required=False,
-        min_value=1900,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off"}),
     )
     consent_method = forms.ChoiceField(
@@ -127,10 +126,15 @@ class NewPersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
     def __init__(self, *args, occurrence: Occurrence, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields = {"slot": SlotChoiceField(occurrence=occurrence), **self.fields}
-        self.fields["birth_year"].validators.append(MaxValueValidator(timezone.localdate().year))
         # The helper laid the form out before the slot was added.
         self.helper.layout = self.helper.build_default_layout(self)
         self.helper.form_id = "new-person"
+
+    def clean_birth_year(self):
+        year = self.cleaned_data["birth_year"]
+        if year is not None and (error := birth_year_error(year)):
+            raise error
+        return year
 
     def person_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("first_name", "last_name", "phone", "birth_year")}
@@ -245,7 +249,7 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         if occurrence:
             del self.fields["date"]
         else:
-            self.fields["date"].initial = timezone.localdate()
+            self.fields["date"].initial = antenna_today(antenna)
         if booking:
             self._set_duration_initial(booking.slot)
 
@@ -297,8 +301,8 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
 
     def clean_date(self):
         day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("A session cannot be logged before it takes place."))
+        if error := session_date_error(day, antenna=self.antenna):
+            raise error
         return day
 
     def clean_vouchers(self) -> list[str]:
@@ -324,7 +328,7 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.occurrence and self.occurrence.date > timezone.localdate():
+        if self.occurrence and self.occurrence.date > antenna_today(self.antenna):
             self.add_error(None, _("A session cannot be logged before it takes place."))
         self._clean_duration(cleaned)
         topics = cleaned.get("topics")

@@ -20,6 +20,7 @@ from beneficiaries.enums import AgeBracket, Gender, SocialStatus
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import beneficiary_search
 from inclusion.access import antenna_or_404
+from inclusion.clock import antenna_today
 from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import newest_first_page_of, object_id, search_text
@@ -81,8 +82,8 @@ def _desk_occurrences(queryset):
 def today(request, antenna_pk):
     """The antenna's dates of the day, the one in progress first; else the next date ahead."""
     antenna = antenna_or_404(request, antenna_pk)
-    day = timezone.localdate(timezone=ZoneInfo(antenna.time_zone))
     now = timezone.now()
+    day = antenna_today(antenna, now=now)
     scheduled = Occurrence.objects.filter(permanence__antenna=antenna, status=OccurrenceStatus.SCHEDULED)
     occurrences = list(_desk_occurrences(scheduled.filter(date=day)))
     is_ahead = False
@@ -170,7 +171,7 @@ def walk_in(request, pk):
     if occurrence.is_cancelled:
         messages.error(request, _("This date is cancelled."))
         return redirect("desk:today", antenna_pk=antenna.pk)
-    if occurrence.date > timezone.localdate(timezone=ZoneInfo(antenna.time_zone)):
+    if occurrence.date > antenna_today(antenna):
         messages.error(request, _("Walk-ins are added on the day they come."))
         return redirect("desk:today", antenna_pk=antenna.pk)
     query = search_text(request)

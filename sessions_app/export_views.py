@@ -41,7 +41,7 @@ def _export(request: HttpRequest, scope: str, pk: int, fmt: str, build: Callable
         raise Http404
     figures_scope = scope_for(request.user, scope, pk)
     try:
-        period = period_from_query(request.GET)
+        period = period_from_query(request.GET, today=figures_scope.today())
     except PeriodError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     export = build(figures_scope, period, names=_names_allowed(request))

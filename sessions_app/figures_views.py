@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -17,7 +17,7 @@ from inclusion.db_routers import use_replica
 from inclusion.models import Antenna, Organization
 
 from .figures import DEFINITIONS, Figures, Row, figures_compute
-from .reporting import PERIOD_CHOICES, Period, PeriodError, period_from_query, scope_for
+from .reporting import PERIOD_CHOICES, Period, PeriodError, Scope, period_from_query, scope_for
 
 CHART_WIDTH = 320
 # Drawn at one and a half times the coordinates, and shrunk to fit a narrow phone.
@@ -103,10 +103,10 @@ def vbar_chart(months) -> dict:
     )
 
 
-def _period(request) -> tuple[Period | None, str]:
+def _period(request, scope: Scope) -> tuple[Period | None, str]:
     """The period of the query string, or why it cannot be used."""
     try:
-        period = period_from_query(request.GET)
+        period = period_from_query(request.GET, today=scope.today())
         period.months()
     except PeriodError as error:
         return None, str(error)
@@ -151,7 +151,7 @@ def home(request):
 @require_safe
 def figures(request, scope, pk):
     scope = scope_for(request.user, scope, pk)
-    period, error = _period(request)
+    period, error = _period(request, scope)
     result: Figures | None = None
     if period:
         with use_replica():
@@ -187,7 +187,7 @@ def summary(request, scope, pk):
     """One printable page for funders, in French whatever the interface language."""
     scope = scope_for(request.user, scope, pk)
     with translation.override("fr"):
-        period, error = _period(request)
+        period, error = _period(request, scope)
     result = None
     if period:
         with use_replica():
@@ -202,6 +202,6 @@ def summary(request, scope, pk):
             "period_error": error,
             "figures": result,
             "definitions": DEFINITIONS,
-            "today": timezone.localdate(),
+            "today": scope.today(),
         },
     )

@@ -1,13 +1,13 @@
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inclusion.clock import antenna_today, date_range_error, years_from
 from inclusion.forms import SubmitHelperMixin, SubmittedOnceMixin
 
 from .enums import MonthlyPosition
-from .models import Closure, Permanence
+from .models import SCHEDULE_YEARS, Closure, Permanence
 from .services import PERMANENCE_FIELDS
 
 
@@ -53,7 +53,7 @@ class PermanenceForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         self.instance.antenna = antenna
         if not self.instance.pk:
             self.initial.setdefault("seats", max(antenna.workstations, 1))
-            self.initial.setdefault("valid_from", timezone.localdate())
+            self.initial.setdefault("valid_from", antenna_today(antenna))
 
 
 class ClosureForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
@@ -81,31 +81,61 @@ class OccurrenceCancelForm(SubmitHelperMixin, forms.Form):
     )
 
 
-def _not_in_the_past(day: datetime.date) -> None:
-    if day < timezone.localdate():
-        raise forms.ValidationError(_("Choose a day from today on."))
+# A date added or moved by hand lies between the antenna's today and a year ahead: the series
+# itself only reaches OCCURRENCE_HORIZON_WEEKS, and further than a year is a mistyped year. A
+# day of the series opened by hand is already bound by the permanence's validity (SCHEDULE_YEARS).
+HAND_DATE_YEARS_AHEAD = 1
+
+
+def hand_date_error(
+    day: datetime.date, *, antenna, years_ahead: int = HAND_DATE_YEARS_AHEAD
+) -> forms.ValidationError | None:
+    """Why a date added, moved or opened by hand cannot be on this day, or None."""
+    today = antenna_today(antenna)
+    if day < today:
+        return forms.ValidationError(_("Choose a day from today on."))
+    return date_range_error(day, earliest=today, latest=years_from(today, years_ahead))
 
 
 class OccurrenceMoveForm(SubmitHelperMixin, forms.Form):
     submit_label = _("Move this date")
 
-    date = forms.DateField(label=_("New day"), widget=DateInput(), validators=[_not_in_the_past])
+    date = forms.DateField(label=_("New day"), widget=DateInput())
     start = forms.TimeField(
         label=_("New start time"), widget=TimeInput(), help_text=_("The date keeps its length and its slots.")
     )
+
+    def __init__(self, *args, antenna, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.antenna = antenna
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        error = hand_date_error(day, antenna=self.antenna)
+        if error:
+            raise error
+        return day
 
 
 class OccurrenceAddForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
     submit_label = _("Add this date")
 
     permanence = forms.ModelChoiceField(label=_("Permanence"), queryset=Permanence.objects.none())
-    date = forms.DateField(label=_("Day"), widget=DateInput(), validators=[_not_in_the_past])
+    date = forms.DateField(label=_("Day"), widget=DateInput())
     start = forms.TimeField(label=_("Start"), widget=TimeInput())
     end = forms.TimeField(label=_("End"), widget=TimeInput())
 
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, **kwargs)
+        self.antenna = antenna
         self.fields["permanence"].queryset = antenna.permanences.all()
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        error = hand_date_error(day, antenna=self.antenna)
+        if error:
+            raise error
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -122,11 +152,14 @@ class OccurrenceOpenForm(forms.Form):
 
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, **kwargs)
+        self.antenna = antenna
         self.fields["permanence"].queryset = antenna.permanences.filter(is_active=True)
 
     def clean(self):
         cleaned = super().clean()
         permanence, day = cleaned.get("permanence"), cleaned.get("date")
+        if day and (error := hand_date_error(day, antenna=self.antenna, years_ahead=SCHEDULE_YEARS)):
+            raise error
         if permanence and day:
             if day not in permanence.rule_dates(day, day):
                 raise forms.ValidationError(_("This day is not in the permanence's series."))

@@ -9,6 +9,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from inclusion.clock import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    antenna_today,
+    date_range_error,
+    validate_calendar_date,
+    years_from,
+)
 from inclusion.models import Antenna, AntennaScopedQuerySet
 from inclusion.phones import phone_display
 
@@ -33,6 +41,44 @@ from .enums import (
 )
 
 RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
+
+# How far from the antenna's today a schedule's dates (a permanence's validity, a closure) may be
+# typed, and how long after a session it may still be logged: wide enough for a series planned a
+# term ahead or a year of paper records entered for the annual report, narrow enough to catch a
+# mistyped year.
+SCHEDULE_YEARS = 5
+SESSION_LOG_YEARS = 2
+
+
+def _in_calendar(field: str) -> Q:
+    return Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lte": LATEST_DATE})
+
+
+def _changed_dates(instance: models.Model, names: list[str]) -> list[str]:
+    """Which of these date fields are new or differ from what the database holds: a date saved
+    years ago stays valid when the rest of the row is edited, only a date typed now is held to
+    today's bounds."""
+    if instance._state.adding or instance.pk is None:
+        return [name for name in names if getattr(instance, name) is not None]
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values(*names).first() or {}
+    return [
+        name for name in names if getattr(instance, name) is not None and stored.get(name) != getattr(instance, name)
+    ]
+
+
+def _schedule_date_errors(instance: models.Model, antenna: Antenna | None, names: list[str]) -> dict:
+    """The fields among these whose new value lies more than SCHEDULE_YEARS from the antenna's
+    today (outside the calendar's fixed span while the antenna is not known yet)."""
+    earliest, latest = EARLIEST_DATE, LATEST_DATE
+    if antenna is not None:
+        today = antenna_today(antenna)
+        earliest, latest = years_from(today, -SCHEDULE_YEARS), years_from(today, SCHEDULE_YEARS)
+    errors = {}
+    for name in _changed_dates(instance, names):
+        error = date_range_error(getattr(instance, name), earliest=earliest, latest=latest)
+        if error:
+            errors[name] = error
+    return errors
 
 
 class PermanenceQuerySet(AntennaScopedQuerySet):
@@ -107,6 +153,10 @@ class Permanence(models.Model):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="permanence_until_after_from",
             ),
+            models.CheckConstraint(
+                condition=_in_calendar("valid_from") & (Q(valid_until__isnull=True) | _in_calendar("valid_until")),
+                name="permanence_dates_in_calendar",
+            ),
         ]
 
     def __str__(self):
@@ -132,6 +182,8 @@ class Permanence(models.Model):
             self.level = ""
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = _("The end date must come after the start date.")
+        dated = [name for name in ("valid_from", "valid_until") if name not in errors]
+        errors.update(_schedule_date_errors(self, self.antenna if self.antenna_id else None, dated))
         if errors:
             raise ValidationError(errors)
 
@@ -244,6 +296,9 @@ class Closure(models.Model):
         ordering = ["starts_on"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="closure_ends_after_start"),
+            models.CheckConstraint(
+                condition=_in_calendar("starts_on") & _in_calendar("ends_on"), name="closure_dates_in_calendar"
+            ),
         ]
 
     def __str__(self):
@@ -255,6 +310,9 @@ class Closure(models.Model):
             raise ValidationError({"ends_on": _("The last closed day cannot come before the first.")})
         if self.permanence_id and self.antenna_id and self.permanence.antenna_id != self.antenna_id:
             raise ValidationError({"permanence": _("This permanence belongs to another antenna.")})
+        errors = _schedule_date_errors(self, self.antenna if self.antenna_id else None, ["starts_on", "ends_on"])
+        if errors:
+            raise ValidationError(errors)
 
     def covers(self, day: datetime.date, permanence_id: int) -> bool:
         return self.starts_on <= day <= self.ends_on and self.permanence_id in (None, permanence_id)
@@ -273,7 +331,7 @@ class Occurrence(models.Model):
     # The day the recurrence rule gave. It stays when the date is moved or cancelled, so that
     # regenerating the series never brings back a date the coordinator changed.
     rule_date = models.DateField(_("date in the series"), null=True, blank=True)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_calendar_date])
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     status = models.CharField(
@@ -311,6 +369,7 @@ class Occurrence(models.Model):
                 name="occurrence_one_per_rule_date",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="occurrence_ends_after_start"),
+            models.CheckConstraint(condition=_in_calendar("date"), name="occurrence_date_in_calendar"),
         ]
 
     def __str__(self):
@@ -467,6 +526,15 @@ class SessionLogQuerySet(AntennaScopedQuerySet):
     pass
 
 
+def session_date_error(day: datetime.date, *, antenna: Antenna) -> ValidationError | None:
+    """Why a session cannot be logged on this day at this antenna, or None: not after the
+    antenna's today, nor more than SESSION_LOG_YEARS before it."""
+    today = antenna_today(antenna)
+    if day > today:
+        return ValidationError(_("A session cannot be logged before it takes place."), code="session_in_future")
+    return date_range_error(day, earliest=years_from(today, -SESSION_LOG_YEARS), latest=today)
+
+
 class SessionLog(models.Model):
     """What happened in one session with one person, or in one group workshop.
 
@@ -567,10 +635,21 @@ class SessionLog(models.Model):
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_SESSION_MINUTES),
                 name="sessionlog_duration_bounds",
             ),
+            models.CheckConstraint(condition=_in_calendar("date"), name="sessionlog_date_in_calendar"),
         ]
 
     def __str__(self):
         return f"{self.antenna} {self.date:%d/%m/%Y}"
+
+    def clean(self):
+        super().clean()
+        if self.date and _changed_dates(self, ["date"]):
+            if self.antenna_id:
+                error = session_date_error(self.date, antenna=self.antenna)
+            else:
+                error = date_range_error(self.date, earliest=EARLIEST_DATE, latest=LATEST_DATE)
+            if error:
+                raise ValidationError({"date": error})
 
     @property
     def people_count(self) -> int:

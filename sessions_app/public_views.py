@@ -4,7 +4,6 @@ data as an iCal feed and as open data in the national schema of digital-mediatio
 import csv
 import datetime
 import itertools
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch, Q
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.views.decorators.http import require_safe
 
+from inclusion.clock import antenna_today
 from inclusion.departments import DEPARTMENTS
 from inclusion.models import Antenna
 from inclusion.querystrings import page_of, search_text
@@ -144,7 +144,7 @@ def antenna_list(request: HttpRequest) -> HttpResponse:
 def antenna_detail(request: HttpRequest, pk: int) -> HttpResponse:
     antenna = get_object_or_404(Antenna.objects.active().select_related("organization"), pk=pk)
     now = _now()
-    today = now.astimezone(ZoneInfo(antenna.time_zone)).date()
+    today = antenna_today(antenna, now=now)
     occurrences = (
         Occurrence.objects.filter(
             permanence__antenna=antenna,

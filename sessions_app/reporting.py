@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from inclusion.clock import EARLIEST_DATE, LATEST_DATE, antenna_today, server_today
 from inclusion.models import Antenna, Organization, User
 
 MAX_PERIOD_DAYS = 5 * 366
@@ -87,10 +88,12 @@ def period_named(key: str, today: datetime.date) -> Period:
 def period_from_query(query, today: datetime.date | None = None) -> Period:
     """The period asked for in the query string (`periode`, and `du` / `au` for custom dates).
 
-    Raises PeriodError for dates that cannot be read, an end before the start, or more than
-    five years.
+    Raises PeriodError for dates that cannot be read, an end before the start, more than five
+    years, or a day outside the calendar's span (EARLIEST_DATE to LATEST_DATE), which also keeps
+    every month walked for the figures within it. `today` names the period's "this month":
+    give the scope's (Scope.today); the server's otherwise.
     """
-    today = today or timezone.localdate()
+    today = today or server_today()
     key = query.get("periode", "this_month")
     if key != "custom":
         return period_named(key if key in dict(PERIOD_CHOICES) else "this_month", today)
@@ -99,6 +102,11 @@ def period_from_query(query, today: datetime.date | None = None) -> Period:
         end = datetime.date.fromisoformat(query.get("au", ""))
     except ValueError as error:
         raise PeriodError(_("Enter both dates of the period, for example 2026-01-01 and 2026-03-31.")) from error
+    if start < EARLIEST_DATE or end > LATEST_DATE:
+        raise PeriodError(
+            _("Choose a period between %(first)s and %(last)s.")
+            % {"first": date_format(EARLIEST_DATE), "last": date_format(LATEST_DATE)}
+        )
     if end < start:
         raise PeriodError(_("The period ends before it starts."))
     if (end - start).days >= MAX_PERIOD_DAYS:
@@ -121,6 +129,14 @@ class Scope:
         if self.organization:
             return self.organization.name
         return _("All antennas")
+
+    def today(self) -> datetime.date:
+        """The day "this month" and "this year" are counted from: one antenna's figures follow
+        its clock; an organization's or the federation's span several zones and follow the
+        server's (TIME_ZONE), where their funders read them."""
+        if self.antenna:
+            return antenna_today(self.antenna)
+        return server_today()
 
     def antennas(self) -> QuerySet[Antenna]:
         if self.antenna:

@@ -26,6 +26,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
+from inclusion.clock import EARLIEST_DATE
 from inclusion.db_routers import use_primary
 
 from .enums import Attendance, BookingStatus
@@ -160,9 +161,15 @@ def months_build(*, months: Iterable[datetime.date], today: datetime.date | None
 
 def months_needing_build(today: datetime.date) -> list[datetime.date]:
     """Every month with sessions or bookings that can be added up further than it is: the
-    months just over, and the month going on, which moves on by a day every day."""
-    first_log = SessionLog.objects.order_by("date").values_list("date", flat=True).first()
-    booked = Occurrence.objects.filter(slots__bookings__isnull=False)
+    months just over, and the month going on, which moves on by a day every day.
+
+    The walk starts at the earliest day that holds data, never before the calendar's first day
+    (EARLIEST_DATE, which a CHECK constraint holds dates to): a single row dated in the year 1
+    must not make the daily build add up twenty thousand empty months."""
+    first_log = (
+        SessionLog.objects.filter(date__gte=EARLIEST_DATE).order_by("date").values_list("date", flat=True).first()
+    )
+    booked = Occurrence.objects.filter(slots__bookings__isnull=False, date__gte=EARLIEST_DATE)
     first_booking = booked.order_by("date").values_list("date", flat=True).first()
     first_days = [day for day in (first_log, first_booking) if day]
     if not first_days:

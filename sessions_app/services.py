@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from inclusion.clock import antenna_today, validate_calendar_date
 from inclusion.models import Antenna, User
 from inclusion.submissions import create_once
 
@@ -76,32 +77,39 @@ def occurrences_generate(
     when it holds no booking; when it does, it is kept and flagged "to resolve", never dropped.
     Queries are made per batch of permanences, not per permanence, so a nightly run over
     thousands of permanences stays short.
+
+    Without `today`, each permanence's today is its antenna's (inclusion.clock): a nightly run
+    at 1:00 in Paris is still yesterday evening in Cayenne, whose today's date must stay.
     """
-    today = today or timezone.localdate()
-    last_day = today + datetime.timedelta(weeks=weeks or settings.OCCURRENCE_HORIZON_WEEKS)
+    horizon = datetime.timedelta(weeks=weeks or settings.OCCURRENCE_HORIZON_WEEKS)
     report = GenerationReport()
     batch = []
     for permanence in permanences:
         batch.append(permanence)
         if len(batch) == 500:
-            report += _generate_batch(batch, today, last_day)
+            report += _generate_batch(batch, today, horizon)
             batch = []
     if batch:
-        report += _generate_batch(batch, today, last_day)
+        report += _generate_batch(batch, today, horizon)
     return report
 
 
 @transaction.atomic
-def _generate_batch(permanences: list[Permanence], today: datetime.date, last_day: datetime.date) -> GenerationReport:
+def _generate_batch(
+    permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta
+) -> GenerationReport:
     report = GenerationReport()
     ids = [permanence.pk for permanence in permanences]
+    # Antennas' todays differ by a day at most: the batch reads from the earliest to the latest.
+    todays = {permanence.pk: today or antenna_today(permanence.antenna) for permanence in permanences}
+    first_day, last_day = min(todays.values()), max(todays.values()) + horizon
     closures = defaultdict(list)
     antenna_ids = {permanence.antenna_id for permanence in permanences}
-    for closure in Closure.objects.filter(antenna_id__in=antenna_ids, ends_on__gte=today, starts_on__lte=last_day):
+    for closure in Closure.objects.filter(antenna_id__in=antenna_ids, ends_on__gte=first_day, starts_on__lte=last_day):
         closures[closure.antenna_id].append(closure)
     existing = defaultdict(dict)
     occurrences = (
-        Occurrence.objects.filter(permanence_id__in=ids, date__gte=today, rule_date__isnull=False)
+        Occurrence.objects.filter(permanence_id__in=ids, date__gte=first_day, rule_date__isnull=False)
         .select_for_update(of=("self",))
         .prefetch_related(
             Prefetch(
@@ -115,7 +123,9 @@ def _generate_batch(permanences: list[Permanence], today: datetime.date, last_da
         )
     )
     for occurrence in occurrences:
-        existing[occurrence.permanence_id][occurrence.rule_date] = occurrence
+        # A date before its antenna's today is in the past there: never touched.
+        if occurrence.date >= todays[occurrence.permanence_id]:
+            existing[occurrence.permanence_id][occurrence.rule_date] = occurrence
 
     to_create: list[tuple[Permanence, datetime.date, list]] = []
     to_delete: list[int] = []
@@ -126,10 +136,11 @@ def _generate_batch(permanences: list[Permanence], today: datetime.date, last_da
     for permanence in permanences:
         department = permanence.antenna.department_code
         if department not in holidays_by_department:
-            holidays_by_department[department] = public_holidays(department, today, last_day)
+            holidays_by_department[department] = public_holidays(department, first_day, last_day)
         wanted = {}
         if permanence.is_active:
-            for day in permanence.rule_dates(today, last_day):
+            permanence_today = todays[permanence.pk]
+            for day in permanence.rule_dates(permanence_today, permanence_today + horizon):
                 if day in holidays_by_department[department]:
                     continue
                 if any(closure.covers(day, permanence.pk) for closure in closures[permanence.antenna_id]):
@@ -333,8 +344,9 @@ def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: dateti
     """Move one date to another day or time, keeping its slots' lengths and its bookings.
 
     The series leaves a moved date alone from then on. Returns the number of bookings whose
-    people must be told.
+    people must be told. A day outside the calendar's span raises ValidationError.
     """
+    validate_calendar_date(day)
     zone = occurrence.local_starts_at.tzinfo
     with transaction.atomic():
         occurrence = Occurrence.objects.select_for_update(of=("self",)).get(pk=occurrence.pk)
@@ -374,7 +386,9 @@ def occurrence_add(
     adding it is the coordinator's explicit choice).
 
     The same filled form sent again (by `by`) raises AlreadySubmitted with the date it added.
+    A day outside the calendar's span raises ValidationError.
     """
+    validate_calendar_date(day)
 
     def create() -> Occurrence:
         slots = permanence.slot_times(day, start, end)
@@ -387,7 +401,9 @@ def occurrence_add(
 
 
 def occurrence_open(*, permanence: Permanence, day: datetime.date) -> Occurrence:
-    """Open a date of the series that a holiday or a closure had left out."""
+    """Open a date of the series that a holiday or a closure had left out (ValidationError for
+    a day outside the calendar's span)."""
+    validate_calendar_date(day)
     occurrence = _occurrences_create([(permanence, day, permanence.slot_times(day))])[0]
     Occurrence.objects.filter(pk=occurrence.pk).update(is_detached=True)
     occurrence.is_detached = True

@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
+from inclusion.clock import antenna_today
 from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted
 
 from . import services
@@ -45,7 +45,7 @@ def _tell_generation(request, report: services.GenerationReport) -> None:
 
 def permanence_list(request, antenna_pk):
     antenna = antenna_or_404(request, antenna_pk, manage=False)
-    today = timezone.localdate()
+    today = antenna_today(antenna)
     permanences = antenna.permanences.annotate(
         upcoming=Count(
             "occurrences", filter=Q(occurrences__date__gte=today, occurrences__status=OccurrenceStatus.SCHEDULED)
@@ -203,7 +203,9 @@ def occurrence_move(request, pk):
         messages.info(request, _("A cancelled date cannot be moved; add a one-off date instead."))
         return redirect(_month_url(occurrence))
     form = OccurrenceMoveForm(
-        request.POST or None, initial={"date": occurrence.date, "start": occurrence.local_starts_at.time()}
+        request.POST or None,
+        initial={"date": occurrence.date, "start": occurrence.local_starts_at.time()},
+        antenna=occurrence.permanence.antenna,
     )
     if form.is_valid():
         told = services.occurrence_move(
@@ -282,7 +284,7 @@ def month(request, antenna_pk, year=None, month=None):
     """The antenna's month: each date with its slots and seats taken, the days the series skips
     (holidays, closures), and the dates to resolve."""
     antenna = antenna_or_404(request, antenna_pk, manage=False)
-    today = timezone.localdate()
+    today = antenna_today(antenna)
     shown = month_from_url(year, month, today)
     first, last = shown.first, shown.last
 

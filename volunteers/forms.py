@@ -1,10 +1,10 @@
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.layout import Layout
 from django import forms
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from inclusion.clock import EARLIEST_DATE, antenna_today, date_range_error, server_today
 from inclusion.forms import SubmitHelperMixin
 from inclusion.models import User
 from sessions_app.forms import DateInput
@@ -62,8 +62,10 @@ class MemberProfileForm(SubmitHelperMixin, forms.ModelForm):
             "is_active": _("Untick for a member who no longer helps for now; their history stays."),
         }
 
-    def __init__(self, *args, can_record_charter: bool = True, **kwargs):
+    def __init__(self, *args, can_record_charter: bool = True, antenna=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The charter is signed at the antenna whose coordinator records it, on its day.
+        self.today = antenna_today(antenna) if antenna is not None else server_today()
         if not can_record_charter:
             # Nobody certifies their own signature: a disabled field ignores what is posted.
             self.fields["charter_signed_on"].disabled = True
@@ -73,8 +75,10 @@ class MemberProfileForm(SubmitHelperMixin, forms.ModelForm):
 
     def clean_charter_signed_on(self):
         signed_on = self.cleaned_data["charter_signed_on"]
-        if signed_on and signed_on > timezone.localdate():
+        if signed_on and signed_on > self.today:
             raise forms.ValidationError(_("The charter cannot be signed in the future."))
+        if signed_on and (error := date_range_error(signed_on, earliest=EARLIEST_DATE, latest=self.today)):
+            raise error
         return signed_on
 
 

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inclusion.clock import antenna_today
 from inclusion.models import User
 from sessions_app.enums import OccurrenceStatus
 from sessions_app.models import Occurrence
@@ -49,15 +49,22 @@ def volunteer_profile_update(*, profile: VolunteerProfile, data: dict[str, Any])
     return profile
 
 
+def _is_past(occurrence: Occurrence) -> bool:
+    """Whether the date is before its antenna's today: its rota is history."""
+    return occurrence.date < antenna_today(occurrence.permanence.antenna)
+
+
 def signup_create(*, occurrence: Occurrence, volunteer: User, by: User) -> Signup:
     """Put a volunteer on the rota of a date.
 
     Refused for a cancelled or past date, and when the volunteer is already on another date
     at an overlapping time (at any antenna): one person cannot help in two places at once.
+    A date of the antenna's today is open all day, its hours over included: the rota is how a
+    volunteer who helped is counted, and the day is when they remember to say so.
     """
     if occurrence.status == OccurrenceStatus.CANCELLED:
         raise ValidationError(_("This date is cancelled."))
-    if occurrence.ends_at <= timezone.now():
+    if _is_past(occurrence):
         raise ValidationError(_("This date is over."))
     overlapping = (
         Signup.objects.filter(
@@ -93,7 +100,7 @@ def signup_withdraw(*, signup: Signup) -> None:
 
     The rota of a past date records who helped; only a coordinator corrects it (signup_delete).
     """
-    if signup.occurrence.ends_at <= timezone.now():
+    if _is_past(signup.occurrence):
         raise ValidationError(_("This date is over: ask your coordinator to correct its rota."))
     signup_delete(signup=signup)
 

@@ -3,7 +3,6 @@ their personal calendar feed."""
 
 import datetime
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
+from inclusion.clock import antenna_today
 from inclusion.models import AntennaMembership, User
 from inclusion.querystrings import next_path
 from sessions_app.calendars import FeedEvent, calendar_feed
@@ -63,7 +63,8 @@ def _staffing(occurrence: Occurrence, now: datetime.datetime) -> Occurrence:
     occurrence.is_understaffed = (
         not occurrence.is_cancelled and len(occurrence.rota) < occurrence.permanence.min_volunteers
     )
-    occurrence.is_over = occurrence.ends_at <= now
+    # As services.signup_create decides: a date's rota stays open until its antenna's day is over.
+    occurrence.is_over = occurrence.date < antenna_today(occurrence.permanence.antenna, now=now)
     return occurrence
 
 
@@ -170,7 +171,7 @@ def rota(request, antenna_pk, year=None, month=None):
     """The antenna's month as a rota: who is on each date and which dates lack volunteers."""
     antenna = antenna_or_404(request, antenna_pk, manage=False)
     now = _now()
-    today = timezone.localdate(now, ZoneInfo(antenna.time_zone))
+    today = antenna_today(antenna, now=now)
     shown = month_from_url(year, month, today)
     first, last = shown.first, shown.last
     can_manage = can_manage_antenna(request.user, antenna)
@@ -285,6 +286,7 @@ def member(request, antenna_pk, user_pk):
         request.POST or None,
         instance=profile,
         can_record_charter=request.user.is_admin or person.pk != request.user.pk,
+        antenna=antenna,
     )
     if form.is_valid():
         services.volunteer_profile_update(profile=profile, data=form.cleaned_data)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -215,7 +216,8 @@ def test_the_person_page_never_shows_a_session_logs_private_note(client, referre
     booking = BookingFactory(slot=slot, beneficiary=person, liaison_sheet=sheet)
     volunteer = UserFactory(volunteer=True, membership__antenna=antenna)
     VolunteerProfileFactory(user=volunteer)
-    with django_capture_on_commit_callbacks(execute=True):
+    # A session is logged once it has taken place.
+    with time_machine.travel(slot.ends_at, tick=False), django_capture_on_commit_callbacks(execute=True):
         session_services.session_log_create(
             antenna=antenna,
             data={

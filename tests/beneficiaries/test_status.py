@@ -1,6 +1,7 @@
 """Every move of a liaison sheet's status, and the e-mail that tells its referrer after commit."""
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from beneficiaries.enums import SheetStatus
@@ -67,7 +68,8 @@ def test_a_logged_session_moves_the_referral_to_seen_with_the_summary_only(
     antenna = booked.slot.occurrence.permanence.antenna
     volunteer = UserFactory(volunteer=True, membership__antenna=antenna)
     VolunteerProfileFactory(user=volunteer)
-    with django_capture_on_commit_callbacks(execute=True):
+    # A session is logged once it has taken place.
+    with time_machine.travel(booked.slot.ends_at, tick=False), django_capture_on_commit_callbacks(execute=True):
         session_services.session_log_create(
             antenna=antenna,
             data={

@@ -1,8 +1,8 @@
 import time
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from inclusion.clock import server_today
 from sessions_app.models import RolledMonth, StaleMonth
 from sessions_app.rollups import months_build, months_needing_build, stale_refresh
 
@@ -18,7 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, all=False, **options):
         started = time.perf_counter()
-        months = months_needing_build(timezone.localdate())
+        # Every antenna at once: the server's day, two days past which every zone's day is over.
+        months = months_needing_build(server_today())
         if all:
             months = sorted({*months, *RolledMonth.objects.values_list("month", flat=True)})
         built = months_build(months=months)

@@ -1,0 +1,366 @@
+"""Every date a person types has bounds that make sense for it: a clear message in the form, the
+same refusal from the service, and a CHECK constraint in the database where the bound is fixed.
+The daily figures build never walks months before the calendar's first day."""
+
+import datetime
+from importlib import import_module
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.http import QueryDict
+from django.urls import reverse
+
+from beneficiaries import services as referral_services
+from beneficiaries.enums import ConsentMethod
+from sessions_app import rollups, services
+from sessions_app.models import Closure, Occurrence, Permanence, SessionLog, StaleMonth, Topic
+from sessions_app.reporting import PeriodError, months_between, period_from_query
+from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.inclusion.factories import AntennaFactory, UserFactory
+from tests.volunteers.factories import VolunteerProfileFactory
+
+from .factories import ClosureFactory, PermanenceFactory, SessionLogFactory, occurrence_today
+
+PARIS = ZoneInfo("Europe/Paris")
+# Tuesday 8 December 2026 at noon in Marseille.
+NOON = datetime.datetime(2026, 12, 8, 12, tzinfo=PARIS)
+TODAY = NOON.date()
+YEAR_ONE, YEAR_9999 = datetime.date(1, 1, 1), datetime.date(9999, 12, 31)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOON, tick=False):
+        yield
+
+
+@pytest.fixture
+def antenna():
+    return AntennaFactory(name="La Blancarde")
+
+
+@pytest.fixture
+def coordinator(antenna):
+    return UserFactory(coordinator=True, membership__antenna=antenna)
+
+
+@pytest.fixture
+def volunteer(antenna):
+    user = UserFactory(volunteer=True, membership__antenna=antenna)
+    VolunteerProfileFactory(user=user)
+    return user
+
+
+def _refused_by_the_database(queryset, **values):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        queryset.update(**values)
+
+
+# Session logs: not after the antenna's today, not more than two years before it
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (YEAR_ONE, "Choisissez une date à partir du 8 décembre 2024."),
+        (datetime.date(2024, 12, 7), "Choisissez une date à partir du 8 décembre 2024."),
+    ],
+)
+def test_a_session_log_dated_out_of_bounds_is_a_form_error(client, antenna, volunteer, day, message):
+    client.force_login(volunteer)
+    response = client.post(
+        reverse("desk:log_create", args=[antenna.pk]),
+        {
+            "date": day.isoformat(),
+            "duration": "60",
+            "topics": [Topic.objects.get(code="email").pk],
+            "outcome": "done",
+            "volunteers": [volunteer.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == [message]
+    assert not SessionLog.objects.exists()
+
+
+def test_the_session_log_service_refuses_a_date_out_of_bounds(antenna, volunteer):
+    data = {"duration_minutes": 60, "outcome": "done"}
+    for day in (YEAR_ONE, datetime.date(2020, 6, 1), TODAY + datetime.timedelta(days=1)):
+        with pytest.raises(ValidationError) as refused:
+            services.session_log_create(
+                antenna=antenna, data={**data, "date": day}, volunteers=[volunteer], topics=[], by=volunteer
+            )
+        assert list(refused.value.message_dict) == ["date"]
+    log = services.session_log_create(
+        antenna=antenna,
+        data={**data, "date": datetime.date(2025, 1, 6)},
+        volunteers=[volunteer],
+        topics=[],
+        by=volunteer,
+    )
+    assert log.date == datetime.date(2025, 1, 6)
+    # A log saved long ago stays valid when the rest of it is edited.
+    old = SessionLogFactory(date=datetime.date(2021, 3, 2), created_by=volunteer)
+    old.summary = "Relu"
+    old.full_clean()
+
+
+def test_the_database_refuses_a_session_log_out_of_the_calendar():
+    log = SessionLogFactory(date=TODAY)
+    _refused_by_the_database(SessionLog.objects.filter(pk=log.pk), date=YEAR_ONE)
+    _refused_by_the_database(SessionLog.objects.filter(pk=log.pk), date=datetime.date(2101, 1, 1))
+
+
+# Permanences and closures: within five years of today either way
+
+
+def _permanence_data(**changes):
+    return {
+        "title": "Fracture numérique",
+        "kind": "drop_in",
+        "frequency": "weekly",
+        "interval_weeks": 1,
+        "weekday": 1,
+        "start_time": "09:00",
+        "end_time": "10:00",
+        "slot_minutes": 60,
+        "seats": 2,
+        "min_volunteers": 1,
+        "booking_mode": "bookable",
+        "valid_from": TODAY.isoformat(),
+        "valid_until": "",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"valid_from": "0001-01-01"}, {"valid_from": ["Choisissez une date à partir du 8 décembre 2021."]}),
+        (
+            {"valid_until": "9999-12-31"},
+            {"valid_until": ["Choisissez une date jusqu'au 8 décembre 2031 au plus tard."]},
+        ),
+        (
+            {"valid_from": "9999-01-01", "valid_until": "9999-12-31"},
+            {"valid_from": ["Choisissez une date jusqu'au 8 décembre 2031 au plus tard."]},
+        ),
+    ],
+)
+def test_a_permanence_dated_out_of_bounds_is_a_form_error(client, antenna, coordinator, changes, errors):
+    client.force_login(coordinator)
+    response = client.post(reverse("schedule:permanence_create", args=[antenna.pk]), _permanence_data(**changes))
+    assert response.status_code == 200
+    form_errors = response.context["form"].errors
+    assert {field: form_errors[field] for field in errors} == errors
+    assert not Permanence.objects.exists()
+
+
+def test_the_permanence_services_refuse_dates_out_of_bounds_but_keep_an_old_start(antenna):
+    data = {
+        "title": "Atelier",
+        "weekday": 1,
+        "start_time": datetime.time(9),
+        "end_time": datetime.time(10),
+        "seats": 2,
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.permanence_create(antenna=antenna, data={**data, "valid_from": YEAR_ONE})
+    assert list(refused.value.message_dict) == ["valid_from"]
+    with pytest.raises(ValidationError):
+        services.permanence_create(antenna=antenna, data={**data, "valid_from": TODAY, "valid_until": YEAR_9999})
+    # Running since 2019: editing it keeps the start it always had.
+    since_2019 = PermanenceFactory(antenna=antenna, valid_from=datetime.date(2019, 9, 3))
+    services.permanence_update(permanence=since_2019, data={"seats": 3})
+    with pytest.raises(ValidationError):
+        services.permanence_update(permanence=since_2019, data={"valid_from": datetime.date(2019, 9, 10)})
+
+
+def test_the_database_refuses_a_permanence_out_of_the_calendar(antenna):
+    permanence = PermanenceFactory(antenna=antenna)
+    _refused_by_the_database(Permanence.objects.filter(pk=permanence.pk), valid_from=YEAR_ONE)
+    _refused_by_the_database(Permanence.objects.filter(pk=permanence.pk), valid_until=YEAR_9999)
+
+
+def test_a_closure_out_of_bounds_is_a_form_error_and_a_refusal_of_the_service(client, antenna, coordinator):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("schedule:closure_list", args=[antenna.pk]),
+        {"permanence": "", "starts_on": "0001-01-01", "ends_on": "9999-12-31", "reason": "Travaux"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "starts_on": ["Choisissez une date à partir du 8 décembre 2021."],
+        "ends_on": ["Choisissez une date jusqu'au 8 décembre 2031 au plus tard."],
+    }
+    with pytest.raises(ValidationError):
+        services.closure_create(
+            antenna=antenna, data={"permanence": None, "starts_on": TODAY, "ends_on": YEAR_9999, "reason": "Travaux"}
+        )
+    assert not Closure.objects.exists()
+
+
+def test_the_database_refuses_a_closure_out_of_the_calendar(antenna):
+    closure = ClosureFactory(antenna=antenna)
+    _refused_by_the_database(Closure.objects.filter(pk=closure.pk), starts_on=YEAR_ONE)
+    _refused_by_the_database(Closure.objects.filter(pk=closure.pk), ends_on=YEAR_9999)
+
+
+# Dates added or moved by hand: from today to a year ahead
+
+
+def test_a_one_off_or_moved_date_a_year_ahead_or_more_is_a_form_error(client, antenna, coordinator):
+    permanence = PermanenceFactory(antenna=antenna)
+    occurrence = occurrence_today(antenna=antenna, day=TODAY + datetime.timedelta(days=7))
+    client.force_login(coordinator)
+    added = client.post(
+        reverse("schedule:occurrence_add", args=[antenna.pk]),
+        {"permanence": permanence.pk, "date": "9999-12-31", "start": "09:00", "end": "10:00"},
+    )
+    moved = client.post(
+        reverse("schedule:occurrence_move", args=[occurrence.pk]), {"date": "2027-12-09", "start": "09:00"}
+    )
+    for response in (added, moved):
+        assert response.status_code == 200
+        assert response.context["form"].errors["date"] == [
+            "Choisissez une date jusqu'au 8 décembre 2027 au plus tard."
+        ]
+    assert not permanence.occurrences.exists()
+    occurrence.refresh_from_db()
+    assert occurrence.date == TODAY + datetime.timedelta(days=7)
+
+
+def test_the_occurrence_services_refuse_a_day_out_of_the_calendar(antenna):
+    permanence = PermanenceFactory(antenna=antenna)
+    with pytest.raises(ValidationError):
+        services.occurrence_add(permanence=permanence, day=YEAR_9999, start=datetime.time(9), end=datetime.time(10))
+    occurrence = occurrence_today(antenna=antenna)
+    with pytest.raises(ValidationError):
+        services.occurrence_move(occurrence=occurrence, day=YEAR_ONE, start=datetime.time(9))
+    with pytest.raises(ValidationError):
+        services.occurrence_open(permanence=permanence, day=YEAR_9999)
+
+
+def test_the_database_refuses_a_date_out_of_the_calendar(antenna):
+    occurrence = occurrence_today(antenna=antenna)
+    _refused_by_the_database(Occurrence.objects.filter(pk=occurrence.pk), date=YEAR_9999)
+
+
+# Referrals and people
+
+
+def test_a_deadline_in_the_year_9999_is_refused_by_the_form_and_the_service(client):
+    referrer = UserFactory(referrer=True)
+    person = BeneficiaryFactory(created_by=referrer)
+    client.force_login(referrer)
+    response = client.post(
+        reverse("beneficiaries:sheet_create", args=[person.pk]),
+        {"needs": [Topic.objects.get(code="email").pk], "detail": "CAF", "deadline": "9999-12-31"},
+    )
+    assert response.context["form"].errors["deadline"] == [
+        "Choisissez une date jusqu'au 8 décembre 2027 au plus tard."
+    ]
+    with pytest.raises(ValidationError) as refused:
+        referral_services.liaison_sheet_send(
+            beneficiary=person,
+            referrer=referrer,
+            data={"deadline": YEAR_9999},
+            needs=Topic.objects.filter(code="email"),
+        )
+    assert list(refused.value.message_dict) == ["deadline"]
+    assert not referrer.liaison_sheets.exists()
+
+
+def test_a_birth_year_more_than_120_years_ago_is_refused(client, antenna, volunteer):
+    with pytest.raises(ValidationError) as refused:
+        referral_services.beneficiary_create(
+            data={"first_name": "Awa", "birth_year": 1901}, consent_method=ConsentMethod.ORAL, recorded_by=volunteer
+        )
+    assert refused.value.message_dict == {"birth_year": ["Indiquez une année de naissance à partir de 1906."]}
+    occurrence = occurrence_today(antenna=antenna, start=11, end=14)
+    client.force_login(volunteer)
+    response = client.post(
+        reverse("desk:walk_in", args=[occurrence.pk]),
+        {
+            "new-slot": occurrence.slots.first().pk,
+            "new-first_name": "Awa",
+            "new-birth_year": "1901",
+            "new-consent_method": ConsentMethod.ORAL,
+        },
+    )
+    assert response.context["new_form"].errors["birth_year"] == ["Indiquez une année de naissance à partir de 1906."]
+
+
+# Periods of figures and exports
+
+
+@pytest.mark.parametrize("query", ["du=0001-01-01&au=0001-12-31", "du=2026-01-01&au=9999-12-31"])
+def test_a_period_outside_the_calendar_is_refused_with_the_reason(client, antenna, coordinator, query):
+    with pytest.raises(PeriodError) as refused:
+        period_from_query(QueryDict(f"periode=custom&{query}"))
+    assert str(refused.value) == "Choisissez une période comprise entre le 1 janvier 2000 et le 31 décembre 2100."
+    client.force_login(coordinator)
+    response = client.get(reverse("figures:figures", args=["antenne", antenna.pk]) + f"?periode=custom&{query}")
+    assert response.context["period_error"] == str(refused.value)
+    export = client.get(reverse("exports:sessions", args=["antenne", antenna.pk, "csv"]) + f"?periode=custom&{query}")
+    assert export.status_code == 400
+
+
+# The daily figures build
+
+
+def _lift_constraints(*pairs: tuple[str, str]) -> None:
+    """For this test only (its transaction is rolled back), as on a database where rows were
+    typed before any bound existed. Lifted before any row is written: PostgreSQL alters no
+    table with foreign-key checks still pending."""
+    with connection.cursor() as cursor:
+        for table, constraint in pairs:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {constraint}")
+
+
+def test_the_daily_build_walks_only_the_months_that_hold_data(antenna, capsys):
+    _lift_constraints(("sessions_app_sessionlog", "sessionlog_date_in_calendar"))
+    SessionLogFactory(antenna=antenna, date=datetime.date(2026, 10, 6))
+    SessionLog.objects.filter(pk=SessionLogFactory(antenna=antenna).pk).update(date=YEAR_ONE)
+    october = datetime.date(2026, 10, 1)
+    assert rollups.months_needing_build(TODAY) == months_between(october, rollups.settled_until(TODAY))
+    call_command("build_figures")
+    assert "3 months added up" in capsys.readouterr().out
+
+
+def test_the_migration_brings_rows_typed_before_the_bounds_inside_them():
+    migration = import_module("sessions_app.migrations.0007_date_bounds")
+    _lift_constraints(
+        ("sessions_app_sessionlog", "sessionlog_date_in_calendar"),
+        ("sessions_app_permanence", "permanence_dates_in_calendar"),
+        ("sessions_app_closure", "closure_dates_in_calendar"),
+        ("sessions_app_occurrence", "occurrence_date_in_calendar"),
+    )
+    antenna = AntennaFactory()
+    log = SessionLogFactory(antenna=antenna, date=TODAY)
+    SessionLog.objects.filter(pk=log.pk).update(date=YEAR_ONE)
+    every_other_week = PermanenceFactory(antenna=antenna, interval_weeks=2)
+    Permanence.objects.filter(pk=every_other_week.pk).update(valid_from=datetime.date(1, 1, 2), valid_until=YEAR_9999)
+    closure = ClosureFactory(antenna=antenna)
+    Closure.objects.filter(pk=closure.pk).update(starts_on=YEAR_ONE, ends_on=YEAR_9999)
+    stray = occurrence_today(antenna=antenna)
+    Occurrence.objects.filter(pk=stray.pk).update(date=YEAR_9999)
+
+    migration.dates_into_calendar(apps, SimpleNamespace(connection=connection, execute=connection.cursor().execute))
+
+    log.refresh_from_db()
+    assert log.date == TODAY
+    assert StaleMonth.objects.filter(antenna=antenna, month=TODAY.replace(day=1)).exists()
+    every_other_week.refresh_from_db()
+    assert every_other_week.valid_until is None
+    assert datetime.date(2000, 1, 1) <= every_other_week.valid_from < datetime.date(2000, 1, 15)
+    assert (every_other_week.valid_from - datetime.date(1, 1, 2)).days % 14 == 0
+    closure.refresh_from_db()
+    assert (closure.starts_on, closure.ends_on) == (datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))
+    assert not Occurrence.objects.filter(pk=stray.pk).exists()
