@@ -157,6 +157,13 @@ class Beneficiary(models.Model):
                 name="person_first_name_search_idx",
             ),
         ]
+        constraints = [
+            # The form and clean() hold the birth year to a human life; the database to what can be one.
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__range=(1900, 2100)),
+                name="person_birth_year_in_range",
+            ),
+        ]
 
     def __str__(self):
         if self.anonymised_at:
@@ -301,6 +308,13 @@ class LiaisonSheet(models.Model):
             models.Index(
                 models.functions.Collate(models.functions.Upper("reference"), "C"),
                 name="sheet_reference_search_idx",
+            ),
+        ]
+        constraints = [
+            # The form holds a deadline to the year ahead; the database to the span the application keeps.
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="sheet_deadline_in_range",
             ),
         ]
 

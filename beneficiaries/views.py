@@ -21,7 +21,7 @@ from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import newest_first_page_of, page_of, search_text
 from inclusion.services import access_log_record
-from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted
+from inclusion.submissions import AlreadySubmitted, first_result_shown
 from sessions_app.enums import Attendance, BookingStatus
 from sessions_app.models import Booking, Topic
 
@@ -93,10 +93,12 @@ def person_create(request):
                 submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
-            messages.info(request, ALREADY_SUBMITTED)
-            if sent.result is None:
-                return redirect("beneficiaries:person_list")
-            return redirect("beneficiaries:person_detail", pk=sent.result.pk)
+            return first_result_shown(
+                request,
+                sent,
+                result_url=lambda result: reverse("beneficiaries:person_detail", kwargs={"pk": result.pk}),
+                otherwise=reverse("beneficiaries:person_list"),
+            )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -165,10 +167,12 @@ def sheet_create(request, pk):
                 submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
-            messages.info(request, ALREADY_SUBMITTED)
-            if sent.result is None:
-                return redirect("beneficiaries:person_detail", pk=person.pk)
-            return redirect("beneficiaries:sheet_detail", pk=sent.result.pk)
+            return first_result_shown(
+                request,
+                sent,
+                result_url=lambda result: reverse("beneficiaries:sheet_detail", kwargs={"pk": result.pk}),
+                otherwise=reverse("beneficiaries:person_detail", kwargs={"pk": person.pk}),
+            )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:

@@ -18,6 +18,7 @@ from typing import TypeVar
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,13 @@ def create_once(*, key: uuid.UUID | None, user: User | None, create: Callable[[]
         submission.result_id = result.pk
         submission.save(update_fields=["result_type", "result_id"])
         return result
+
+
+def first_result_shown(request, sent: AlreadySubmitted, *, result_url, otherwise: str) -> HttpResponse:
+    """The answer to a form sent again while its first send was running: a message, and the page
+    of what the first send made (`result_url(result)`), or `otherwise` if that is gone since."""
+    messages.info(request, ALREADY_SUBMITTED)
+    return redirect(result_url(sent.result) if sent.result is not None else otherwise)
 
 
 def submission_key(value) -> uuid.UUID | None:

@@ -23,7 +23,7 @@ from .forms import (
 )
 from .models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 from .querystrings import page_of, search_text
-from .submissions import ALREADY_SUBMITTED, AlreadySubmitted
+from .submissions import ALREADY_SUBMITTED, AlreadySubmitted, first_result_shown
 
 
 def _require_admin(user) -> None:
@@ -275,10 +275,12 @@ def account_create(request):
                 submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
-            messages.info(request, ALREADY_SUBMITTED)
-            if sent.result is None:
-                return redirect("inclusion:account_list")
-            return redirect("inclusion:account_detail", pk=sent.result.pk)
+            return first_result_shown(
+                request,
+                sent,
+                result_url=lambda result: reverse("inclusion:account_detail", kwargs={"pk": result.pk}),
+                otherwise=reverse("inclusion:account_list"),
+            )
         messages.success(
             request,
             _("The account was created and an e-mail was sent to %(email)s to choose a password.")

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import newest_first_page_of, object_id, search_text
 from inclusion.services import access_log_record
-from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted
+from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted, first_result_shown
 
 from . import desk_services, services
 from .desk_forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
@@ -267,10 +268,12 @@ def log_create(request, antenna_pk):
                 submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
-            messages.info(request, ALREADY_SUBMITTED)
-            if sent.result is None:
-                return redirect("desk:today", antenna_pk=antenna.pk)
-            return redirect("desk:log_detail", pk=sent.result.pk)
+            return first_result_shown(
+                request,
+                sent,
+                result_url=lambda result: reverse("desk:log_detail", kwargs={"pk": result.pk}),
+                otherwise=reverse("desk:today", kwargs={"antenna_pk": antenna.pk}),
+            )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:

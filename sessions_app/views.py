@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
 from inclusion.clock import antenna_today
-from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted
+from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted, first_result_shown
 
 from . import services
 from .enums import BookingStatus, OccurrenceStatus
@@ -239,10 +239,12 @@ def occurrence_add(request, antenna_pk):
                 submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
-            messages.info(request, ALREADY_SUBMITTED)
-            if sent.result is None:
-                return redirect("schedule:month", antenna_pk=antenna.pk)
-            return redirect(_month_url(sent.result))
+            return first_result_shown(
+                request,
+                sent,
+                result_url=_month_url,
+                otherwise=reverse("schedule:month", kwargs={"antenna_pk": antenna.pk}),
+            )
         messages.success(request, _("The date was added."))
         return redirect(_month_url(occurrence))
     return render(

@@ -3,44 +3,25 @@ connection sends both before the first answers. These tests need committed rows 
 connections see, so they run outside the test transaction (and apart from the module-wide data
 of test_submitted_once)."""
 
-import threading
 from importlib import import_module
 
 import pytest
 from django.apps import apps
-from django.db import connection
 from django.test import Client
 
 from tests.access import world_build
+from tests.concurrency import at_once
 from tests.test_submitted_once import CREATED, FORMS, _as_shown, _counts
 
 
 def _sent_at_once(user, action: str, data: dict, times: int = 4) -> list:
-    """Send the same filled form from `times` threads released together; their responses."""
+    """Send the same filled form from `times` clients of the user, released together."""
     clients = []
     for _index in range(times):
         client = Client()
         client.force_login(user)
         clients.append(client)
-    barrier = threading.Barrier(times)
-    responses: list = [None] * times
-
-    def send(index):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = clients[index].post(action, data)
-        except Exception as error:  # reported to the test as a result
-            responses[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return responses
+    return at_once(lambda client: client.post(action, data), clients)
 
 
 @pytest.mark.django_db(transaction=True)

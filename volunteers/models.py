@@ -2,9 +2,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from inclusion.clock import EARLIEST_DATE, LATEST_DATE
 from inclusion.models import AntennaScopedQuerySet
 
 
@@ -63,6 +65,12 @@ class VolunteerProfile(models.Model):
         verbose_name = _("volunteer profile")
         verbose_name_plural = _("volunteer profiles")
         ordering = ["user__display_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(charter_signed_on__isnull=True) | Q(charter_signed_on__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="volunteer_charter_date_in_range",
+            ),
+        ]
 
     def __str__(self):
         return str(self.user)

@@ -2,13 +2,12 @@
 booking and its move to "booked" commit together or not at all."""
 
 import datetime
-import threading
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -18,36 +17,13 @@ from beneficiaries.models import LiaisonSheet, LiaisonSheetEvent
 from sessions_app.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.models import Booking
 from sessions_app.services import BookingRefused, booking_create, booking_set_attendance
+from tests.concurrency import at_once
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
 
 from .factories import LiaisonSheetFactory, slot_ahead
 
 THREADS = 5
-
-
-def _at_once(work, arguments: list) -> list:
-    """Run work(argument) in one thread per argument, all released together; what each
-    returned or raised."""
-    barrier = threading.Barrier(len(arguments))
-    results: list = [None] * len(arguments)
-
-    def run(index, argument):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(argument)
-        except Exception as error:  # reported to the test as a result
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, argument)) for index, argument in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.fixture
@@ -69,7 +45,7 @@ def test_simultaneous_bookings_of_one_sheet_on_different_slots_give_one_appointm
         clients.append(client)
     url = reverse("booking:book", args=[sheet.pk])
 
-    responses = _at_once(lambda index: clients[index].post(url, {"slot": slots[index].pk}), list(range(THREADS)))
+    responses = at_once(lambda index: clients[index].post(url, {"slot": slots[index].pk}), list(range(THREADS)))
 
     assert [getattr(response, "status_code", response) for response in responses] == [302] * THREADS
     assert Booking.objects.filter(liaison_sheet=sheet, status=BookingStatus.ACTIVE).count() == 1
@@ -94,7 +70,7 @@ def test_the_constraint_refuses_a_second_appointment_when_the_sheet_check_is_byp
             slot=slot, beneficiary=sheet.beneficiary, channel=BookingChannel.REFERRAL, by=None, liaison_sheet=sheet
         )
 
-    results = _at_once(book, slots)
+    results = at_once(book, slots)
 
     assert sum(isinstance(result, Booking) for result in results) == 1
     refusals = [result for result in results if isinstance(result, BookingRefused)]

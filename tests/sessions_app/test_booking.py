@@ -1,11 +1,10 @@
 """booking_create: the only way to hold a seat, and never more bookings than seats, even at once."""
 
 import datetime
-import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sessions_app import services
@@ -13,6 +12,7 @@ from sessions_app.enums import BookingChannel, BookingStatus
 from sessions_app.models import Booking, Slot
 from sessions_app.services import BookingRefused, booking_create
 from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.concurrency import at_once
 from tests.inclusion.factories import AntennaFactory
 
 from .factories import BookingFactory, occurrence_today
@@ -89,31 +89,6 @@ def test_a_booking_in_a_longer_transaction_is_undone_with_it():
 # outside the test transaction and the database is emptied after each of them.
 
 
-def _at_once(work, arguments: list) -> list:
-    """Run work(argument) in one thread per argument, all released together; return what each
-    returned or raised."""
-    barrier = threading.Barrier(len(arguments))
-    results = [None] * len(arguments)
-
-    def run(index, argument):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(argument)
-        except Exception as error:  # reported to the test as a result
-            results[index] = error
-        finally:
-            # Each thread opened its own connection: close it, or the test database cannot be emptied.
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, argument)) for index, argument in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data_restored")
 def test_the_seat_lock_refuses_to_run_outside_a_transaction():
@@ -132,7 +107,7 @@ def test_only_one_of_many_simultaneous_requests_gets_the_last_seat():
     def book(person):
         return booking_create(slot=slot, beneficiary=person, channel=BookingChannel.REFERRAL, by=None)
 
-    results = _at_once(book, people)
+    results = at_once(book, people)
 
     assert sum(isinstance(result, Booking) for result in results) == 1
     assert sum(isinstance(result, BookingRefused) for result in results) == THREADS - 1
@@ -157,7 +132,7 @@ def test_without_the_lock_simultaneous_requests_overbook_the_slot():
     slot = _slot(seats=1)
     people = [BeneficiaryFactory() for _index in range(THREADS)]
 
-    results = _at_once(lambda person: _book_without_the_lock(slot.pk, person), people)
+    results = at_once(lambda person: _book_without_the_lock(slot.pk, person), people)
 
     assert not any(isinstance(result, Exception) for result in results)
     assert Booking.objects.filter(slot=slot, status=BookingStatus.ACTIVE).count() > slot.seats

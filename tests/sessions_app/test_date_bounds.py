@@ -18,12 +18,14 @@ from django.urls import reverse
 
 from beneficiaries import services as referral_services
 from beneficiaries.enums import ConsentMethod
+from beneficiaries.models import Beneficiary, LiaisonSheet
 from sessions_app import rollups, services
 from sessions_app.models import Closure, Occurrence, Permanence, SessionLog, StaleMonth, Topic
 from sessions_app.reporting import PeriodError, months_between, period_from_query
-from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
+from volunteers.models import VolunteerProfile
 
 from .factories import ClosureFactory, PermanenceFactory, SessionLogFactory, occurrence_today
 
@@ -364,3 +366,39 @@ def test_the_migration_brings_rows_typed_before_the_bounds_inside_them():
     closure.refresh_from_db()
     assert (closure.starts_on, closure.ends_on) == (datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))
     assert not Occurrence.objects.filter(pk=stray.pk).exists()
+
+
+def test_the_database_refuses_a_birth_year_a_deadline_or_a_charter_date_out_of_the_calendar():
+    person = BeneficiaryFactory()
+    sheet = LiaisonSheetFactory(beneficiary=person)
+    profile = VolunteerProfileFactory()
+    for queryset, change in [
+        (Beneficiary.objects.filter(pk=person.pk), {"birth_year": 1}),
+        (Beneficiary.objects.filter(pk=person.pk), {"birth_year": 9999}),
+        (LiaisonSheet.objects.filter(pk=sheet.pk), {"deadline": YEAR_9999}),
+        (VolunteerProfile.objects.filter(pk=profile.pk), {"charter_signed_on": YEAR_ONE}),
+    ]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            queryset.update(**change)
+
+
+def test_the_migrations_clear_a_birth_year_a_deadline_or_a_charter_date_no_one_could_mean():
+    _lift_constraints(
+        ("beneficiaries_beneficiary", "person_birth_year_in_range"),
+        ("beneficiaries_liaisonsheet", "sheet_deadline_in_range"),
+        ("volunteers_volunteerprofile", "volunteer_charter_date_in_range"),
+    )
+    person, kept = BeneficiaryFactory(), BeneficiaryFactory(birth_year=1982)
+    sheet = LiaisonSheetFactory(beneficiary=person)
+    profile = VolunteerProfileFactory()
+    Beneficiary.objects.filter(pk=person.pk).update(birth_year=1)
+    LiaisonSheet.objects.filter(pk=sheet.pk).update(deadline=YEAR_9999)
+    VolunteerProfile.objects.filter(pk=profile.pk).update(charter_signed_on=YEAR_ONE)
+
+    import_module("beneficiaries.migrations.0006_date_bounds").clear_impossible_dates(apps, None)
+    import_module("volunteers.migrations.0003_date_bounds").clear_impossible_charter_dates(apps, None)
+
+    assert Beneficiary.objects.get(pk=person.pk).birth_year is None
+    assert Beneficiary.objects.get(pk=kept.pk).birth_year == 1982
+    assert LiaisonSheet.objects.get(pk=sheet.pk).deadline is None
+    assert VolunteerProfile.objects.get(pk=profile.pk).charter_signed_on is None
