@@ -10,21 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.clock import EARLIEST_DATE, LATEST_DATE, date_range_error, organization_today, server_today, years_from
-from inclusion.models import Antenna
+from inclusion.clock import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    date_range_error,
+    in_calendar,
+    organization_today,
+    server_today,
+    years_from,
+)
+from inclusion.models import Antenna, fields_changed
 from inclusion.phones import phone_display, validate_phone
 from sessions_app.models import Booking, SessionLog
 
 from .enums import AgeBracket, ConsentMethod, FrenchLevel, Gender, SheetStatus, SocialStatus
-
-
-def _changed(instance: models.Model, name: str) -> bool:
-    """Whether a field is new or differs from the database: a value saved long ago (a deadline
-    now past) stays valid when the rest of the row is edited."""
-    if instance._state.adding or instance.pk is None:
-        return True
-    stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(name, flat=True).first()
-    return stored != getattr(instance, name)
 
 
 class BeneficiaryQuerySet(models.QuerySet):
@@ -176,7 +175,7 @@ class Beneficiary(models.Model):
 
     def clean(self):
         super().clean()
-        if self.birth_year and _changed(self, "birth_year") and (error := birth_year_error(self.birth_year)):
+        if self.birth_year and fields_changed(self, ["birth_year"]) and (error := birth_year_error(self.birth_year)):
             raise ValidationError({"birth_year": error})
         if self.phone and self.has_no_phone:
             raise ValidationError({"has_no_phone": _("Either give a phone number or tick “no phone”, not both.")})
@@ -313,7 +312,7 @@ class LiaisonSheet(models.Model):
         constraints = [
             # The form holds a deadline to the year ahead; the database to the span the application keeps.
             models.CheckConstraint(
-                condition=Q(deadline__isnull=True) | Q(deadline__range=(EARLIEST_DATE, LATEST_DATE)),
+                condition=in_calendar("deadline", nullable=True),
                 name="sheet_deadline_in_range",
             ),
         ]
@@ -323,7 +322,7 @@ class LiaisonSheet(models.Model):
 
     def clean(self):
         super().clean()
-        changed = self.deadline and _changed(self, "deadline")
+        changed = self.deadline and fields_changed(self, ["deadline"])
         if changed and (error := deadline_error(self.deadline, today=self.referrer_today())):
             raise ValidationError({"deadline": error})
 

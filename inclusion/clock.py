@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
 # started long after 2000, and a later year is a typo (or 9999, which breaks date arithmetic).
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def in_calendar(field: str, *, nullable: bool = False) -> Q:
+    """The CHECK condition that holds a date column within EARLIEST_DATE–LATEST_DATE (or empty)."""
+    condition = Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lte": LATEST_DATE})
+    return Q(**{f"{field}__isnull": True}) | condition if nullable else condition
 
 
 def zone_now(time_zone: str, *, now: datetime.datetime | None = None) -> datetime.datetime:

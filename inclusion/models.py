@@ -21,6 +21,18 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value}, code="invalid")
 
 
+def fields_changed(instance: models.Model, names: list[str]) -> list[str]:
+    """Which of these fields are set and new, or differ from what the database holds: a value
+    saved long ago (a deadline now past, a date years back) stays valid when the rest of the row
+    is edited; only a value typed now is held to today's bounds."""
+    if instance._state.adding or instance.pk is None:
+        return [name for name in names if getattr(instance, name) is not None]
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values(*names).first() or {}
+    return [
+        name for name in names if getattr(instance, name) is not None and stored.get(name) != getattr(instance, name)
+    ]
+
+
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Accounts a user may look at: admins see every account, others only their own."""

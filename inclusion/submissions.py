@@ -63,11 +63,14 @@ def create_once(*, key: uuid.UUID | None, user: User | None, create: Callable[[]
         return result
 
 
-def first_result_shown(request, sent: AlreadySubmitted, *, result_url, otherwise: str) -> HttpResponse:
+def first_result_shown(request, sent: AlreadySubmitted, *, otherwise: str, result_url=None) -> HttpResponse:
     """The answer to a form sent again while its first send was running: a message, and the page
-    of what the first send made (`result_url(result)`), or `otherwise` if that is gone since."""
+    of what the first send made (`result_url(result)`), or `otherwise` when the form's page of
+    results is a list, or what it made is gone since."""
     messages.info(request, ALREADY_SUBMITTED)
-    return redirect(result_url(sent.result) if sent.result is not None else otherwise)
+    if result_url is None or sent.result is None:
+        return redirect(otherwise)
+    return redirect(result_url(sent.result))
 
 
 def submission_key(value) -> uuid.UUID | None:

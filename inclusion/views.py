@@ -23,7 +23,7 @@ from .forms import (
 )
 from .models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 from .querystrings import page_of, search_text
-from .submissions import ALREADY_SUBMITTED, AlreadySubmitted, first_result_shown
+from .submissions import AlreadySubmitted, first_result_shown
 
 
 def _require_admin(user) -> None:
@@ -127,8 +127,9 @@ def antenna_create(request):
                 data=form.cleaned_data, by=request.user, submission_key=form.submission_key
             )
         except AlreadySubmitted as sent:
-            messages.info(request, ALREADY_SUBMITTED)
-            return redirect(sent.result or "inclusion:antenna_list")
+            return first_result_shown(
+                request, sent, result_url=Antenna.get_absolute_url, otherwise=reverse("inclusion:antenna_list")
+            )
         messages.success(request, _("The antenna “%(name)s” was created.") % {"name": antenna.name})
         return redirect(antenna)
     return render(request, "inclusion/form_page.html", {"form": form, "title": _("New antenna")})
@@ -195,8 +196,12 @@ def organization_create(request):
                 data=form.cleaned_data, by=request.user, submission_key=form.submission_key
             )
         except AlreadySubmitted as sent:
-            messages.info(request, ALREADY_SUBMITTED)
-            return redirect(sent.result or "inclusion:organization_list")
+            return first_result_shown(
+                request,
+                sent,
+                result_url=Organization.get_absolute_url,
+                otherwise=reverse("inclusion:organization_list"),
+            )
         messages.success(request, _("The organization “%(name)s” was created.") % {"name": organization.name})
         return redirect(organization)
     return render(request, "inclusion/form_page.html", {"form": form, "title": _("New organization")})

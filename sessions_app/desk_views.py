@@ -26,7 +26,7 @@ from inclusion.models import AccessLog
 from inclusion.phones import phone_normalize
 from inclusion.querystrings import newest_first_page_of, object_id, search_text
 from inclusion.services import access_log_record
-from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted, first_result_shown
+from inclusion.submissions import AlreadySubmitted, first_result_shown
 
 from . import desk_services, services
 from .desk_forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
@@ -199,9 +199,10 @@ def walk_in(request, pk):
                     beneficiary=walk_in_form.cleaned_data["person"],
                     submission_key=walk_in_form.submission_key,
                 )
-        except AlreadySubmitted:
-            messages.info(request, ALREADY_SUBMITTED)
-            return redirect("desk:today", antenna_pk=antenna.pk)
+        except AlreadySubmitted as sent:
+            return first_result_shown(
+                request, sent, otherwise=reverse("desk:today", kwargs={"antenna_pk": antenna.pk})
+            )
         except desk_services.WalkInRefused as error:
             form.add_error(None, str(error))
         else:

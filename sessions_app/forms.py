@@ -97,13 +97,8 @@ def hand_date_error(
     return date_range_error(day, earliest=today, latest=years_from(today, years_ahead))
 
 
-class OccurrenceMoveForm(SubmitHelperMixin, forms.Form):
-    submit_label = _("Move this date")
-
-    date = forms.DateField(label=_("New day"), widget=DateInput())
-    start = forms.TimeField(
-        label=_("New start time"), widget=TimeInput(), help_text=_("The date keeps its length and its slots.")
-    )
+class HandDateMixin:
+    """A form whose `date` is a day set by hand at `antenna` (see hand_date_error)."""
 
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,13 +106,21 @@ class OccurrenceMoveForm(SubmitHelperMixin, forms.Form):
 
     def clean_date(self):
         day = self.cleaned_data["date"]
-        error = hand_date_error(day, antenna=self.antenna)
-        if error:
+        if error := hand_date_error(day, antenna=self.antenna):
             raise error
         return day
 
 
-class OccurrenceAddForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
+class OccurrenceMoveForm(HandDateMixin, SubmitHelperMixin, forms.Form):
+    submit_label = _("Move this date")
+
+    date = forms.DateField(label=_("New day"), widget=DateInput())
+    start = forms.TimeField(
+        label=_("New start time"), widget=TimeInput(), help_text=_("The date keeps its length and its slots.")
+    )
+
+
+class OccurrenceAddForm(HandDateMixin, SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
     submit_label = _("Add this date")
 
     permanence = forms.ModelChoiceField(label=_("Permanence"), queryset=Permanence.objects.none())
@@ -126,16 +129,8 @@ class OccurrenceAddForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
     end = forms.TimeField(label=_("End"), widget=TimeInput())
 
     def __init__(self, *args, antenna, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.antenna = antenna
+        super().__init__(*args, antenna=antenna, **kwargs)
         self.fields["permanence"].queryset = antenna.permanences.all()
-
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        error = hand_date_error(day, antenna=self.antenna)
-        if error:
-            raise error
-        return day
 
     def clean(self):
         cleaned = super().clean()

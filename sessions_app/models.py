@@ -14,10 +14,11 @@ from inclusion.clock import (
     LATEST_DATE,
     antenna_today,
     date_range_error,
+    in_calendar,
     validate_calendar_date,
     years_from,
 )
-from inclusion.models import Antenna, AntennaScopedQuerySet
+from inclusion.models import Antenna, AntennaScopedQuerySet, fields_changed
 from inclusion.phones import phone_display
 
 from .enums import (
@@ -50,22 +51,6 @@ SCHEDULE_YEARS = 5
 SESSION_LOG_YEARS = 2
 
 
-def _in_calendar(field: str) -> Q:
-    return Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lte": LATEST_DATE})
-
-
-def _changed_dates(instance: models.Model, names: list[str]) -> list[str]:
-    """Which of these date fields are new or differ from what the database holds: a date saved
-    years ago stays valid when the rest of the row is edited, only a date typed now is held to
-    today's bounds."""
-    if instance._state.adding or instance.pk is None:
-        return [name for name in names if getattr(instance, name) is not None]
-    stored = type(instance)._base_manager.filter(pk=instance.pk).values(*names).first() or {}
-    return [
-        name for name in names if getattr(instance, name) is not None and stored.get(name) != getattr(instance, name)
-    ]
-
-
 def _schedule_date_errors(instance: models.Model, antenna: Antenna | None, names: list[str]) -> dict:
     """The fields among these whose new value lies more than SCHEDULE_YEARS from the antenna's
     today (outside the calendar's fixed span while the antenna is not known yet)."""
@@ -74,7 +59,7 @@ def _schedule_date_errors(instance: models.Model, antenna: Antenna | None, names
         today = antenna_today(antenna)
         earliest, latest = years_from(today, -SCHEDULE_YEARS), years_from(today, SCHEDULE_YEARS)
     errors = {}
-    for name in _changed_dates(instance, names):
+    for name in fields_changed(instance, names):
         error = date_range_error(getattr(instance, name), earliest=earliest, latest=latest)
         if error:
             errors[name] = error
@@ -154,7 +139,7 @@ class Permanence(models.Model):
                 name="permanence_until_after_from",
             ),
             models.CheckConstraint(
-                condition=_in_calendar("valid_from") & (Q(valid_until__isnull=True) | _in_calendar("valid_until")),
+                condition=in_calendar("valid_from") & in_calendar("valid_until", nullable=True),
                 name="permanence_dates_in_calendar",
             ),
         ]
@@ -297,7 +282,7 @@ class Closure(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="closure_ends_after_start"),
             models.CheckConstraint(
-                condition=_in_calendar("starts_on") & _in_calendar("ends_on"), name="closure_dates_in_calendar"
+                condition=in_calendar("starts_on") & in_calendar("ends_on"), name="closure_dates_in_calendar"
             ),
         ]
 
@@ -369,7 +354,7 @@ class Occurrence(models.Model):
                 name="occurrence_one_per_rule_date",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="occurrence_ends_after_start"),
-            models.CheckConstraint(condition=_in_calendar("date"), name="occurrence_date_in_calendar"),
+            models.CheckConstraint(condition=in_calendar("date"), name="occurrence_date_in_calendar"),
         ]
 
     def __str__(self):
@@ -635,7 +620,7 @@ class SessionLog(models.Model):
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_SESSION_MINUTES),
                 name="sessionlog_duration_bounds",
             ),
-            models.CheckConstraint(condition=_in_calendar("date"), name="sessionlog_date_in_calendar"),
+            models.CheckConstraint(condition=in_calendar("date"), name="sessionlog_date_in_calendar"),
         ]
 
     def __str__(self):
@@ -643,7 +628,7 @@ class SessionLog(models.Model):
 
     def clean(self):
         super().clean()
-        if self.date and _changed_dates(self, ["date"]):
+        if self.date and fields_changed(self, ["date"]):
             if self.antenna_id:
                 error = session_date_error(self.date, antenna=self.antenna)
             else:

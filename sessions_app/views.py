@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from inclusion.access import antenna_or_404, can_manage_antenna, managed_or_404
 from inclusion.clock import antenna_today
-from inclusion.submissions import ALREADY_SUBMITTED, AlreadySubmitted, first_result_shown
+from inclusion.submissions import AlreadySubmitted, first_result_shown
 
 from . import services
 from .enums import BookingStatus, OccurrenceStatus
@@ -76,9 +76,8 @@ def permanence_create(request, antenna_pk):
             permanence = services.permanence_create(
                 antenna=antenna, data=form.cleaned_data, by=request.user, submission_key=form.submission_key
             )
-        except AlreadySubmitted:
-            messages.info(request, ALREADY_SUBMITTED)
-            return redirect("schedule:permanence_list", antenna_pk=antenna.pk)
+        except AlreadySubmitted as sent:
+            return first_result_shown(request, sent, otherwise=_permanence_list_url(antenna))
         messages.success(
             request,
             _("The permanence “%(title)s” was created with %(count)s dates ahead.")
@@ -142,9 +141,10 @@ def closure_list(request, antenna_pk):
                 services.closure_create(
                     antenna=antenna, data=form.cleaned_data, by=request.user, submission_key=form.submission_key
                 )
-            except AlreadySubmitted:
-                messages.info(request, ALREADY_SUBMITTED)
-                return redirect("schedule:closure_list", antenna_pk=antenna.pk)
+            except AlreadySubmitted as sent:
+                return first_result_shown(
+                    request, sent, otherwise=reverse("schedule:closure_list", kwargs={"antenna_pk": antenna.pk})
+                )
             messages.success(request, _("The closure was saved; the dates it covers are no longer offered."))
             return redirect("schedule:closure_list", antenna_pk=antenna.pk)
     elif request.method == "POST":

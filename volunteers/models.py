@@ -2,11 +2,10 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.clock import EARLIEST_DATE, LATEST_DATE
+from inclusion.clock import in_calendar
 from inclusion.models import AntennaScopedQuerySet
 
 
@@ -67,7 +66,7 @@ class VolunteerProfile(models.Model):
         ordering = ["user__display_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(charter_signed_on__isnull=True) | Q(charter_signed_on__range=(EARLIEST_DATE, LATEST_DATE)),
+                condition=in_calendar("charter_signed_on", nullable=True),
                 name="volunteer_charter_date_in_range",
             ),
         ]

@@ -34,6 +34,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='liaisonsheet',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__isnull', True), ('deadline__range', (datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))), _connector='OR'), name='sheet_deadline_in_range'),
+            constraint=models.CheckConstraint(condition=models.Q(('deadline__isnull', True), models.Q(('deadline__gte', datetime.date(2000, 1, 1)), ('deadline__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='sheet_deadline_in_range'),
         ),
     ]

@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(clear_impossible_charter_dates, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
             model_name='volunteerprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('charter_signed_on__isnull', True), ('charter_signed_on__range', (datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))), _connector='OR'), name='volunteer_charter_date_in_range'),
+            constraint=models.CheckConstraint(condition=models.Q(('charter_signed_on__isnull', True), models.Q(('charter_signed_on__gte', datetime.date(2000, 1, 1)), ('charter_signed_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='volunteer_charter_date_in_range'),
         ),
     ]
