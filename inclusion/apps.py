@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,7 @@ class InclusionConfig(AppConfig):
         from .middleware import SessionTimeoutMiddleware
 
         user_logged_in.connect(SessionTimeoutMiddleware.start_clock, dispatch_uid="inclusion_session_clock")
+        connection_created.connect(_byte_order_collation, dispatch_uid="inclusion_byte_order_collation")
         self._follow_second_factor_devices()
 
     def _follow_second_factor_devices(self):
@@ -26,3 +28,10 @@ class InclusionConfig(AppConfig):
             uid = f"inclusion_second_factor_{model._meta.model_name}"
             post_save.connect(device_saved, sender=model, dispatch_uid=f"{uid}_saved")
             post_delete.connect(device_deleted, sender=model, dispatch_uid=f"{uid}_deleted")
+
+
+def _byte_order_collation(sender, connection, **kwargs):
+    """Give SQLite, the zero-setup demo database, PostgreSQL's "C" collation (byte order), which
+    the admin's search keys and their indexes are written in (inclusion/admin_base.py)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation("C", lambda left, right: (left > right) - (left < right))
