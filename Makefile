@@ -8,13 +8,22 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: run test lint venv messages messages-update gettext browser bench-generation bench bench-tiny clean backup serve worker
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The venv installs requirements-dev.lock in pip's hash-checking mode: every package, pip itself
+# included, at the version and with the hashes the lock file names; a change to a lock reinstalls.
+$(STAMP): requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# After editing requirements*.txt: `make lock` rewrites both lock files (LOCK_ARGS=--upgrade: newest sub-pins too).
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+.PHONY: lock
+lock: | $(STAMP)
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 # Translations are compiled from the committed .po files; GNU gettext provides msgfmt.
 gettext:

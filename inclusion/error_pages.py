@@ -8,7 +8,7 @@ session nor the account is read, and the pages of a failing database (500, 503) 
 import logging
 import sys
 
-import psycopg2
+import psycopg
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import OperationalError
 from django.http import HttpResponse
@@ -27,6 +27,11 @@ TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 # PostgreSQL's codes for a server that is not serving now, beside the connection class (08):
 # too many connections, shut down by the administrator or after a crash, still starting.
 UNAVAILABLE_SQLSTATES = {"53300", "57P01", "57P02", "57P03"}
+
+# What psycopg raises, without an SQLSTATE, when the server could not be reached (in time) or the
+# connection was lost; what the server reports (a lock or statement timeout among others) comes as
+# a subclass of OperationalError with its code.
+CONNECTION_FAILURES = (psycopg.OperationalError, psycopg.errors.ConnectionTimeout)
 
 # If even the page cannot be rendered (a static files manifest missing after a failed deploy,
 # say), this still beats the WSGI server's bare text.
@@ -52,12 +57,9 @@ def database_unavailable(error: BaseException | None) -> bool:
     if not isinstance(error, OperationalError):
         return False
     cause = error.__cause__
-    # psycopg2 raises its base OperationalError, without a code, when the server could not be
-    # reached or the connection was lost; what the server reports (a lock or statement timeout
-    # among others) comes as a subclass with its code.
-    if type(cause) is psycopg2.OperationalError:
+    if type(cause) in CONNECTION_FAILURES:
         return True
-    code = getattr(cause, "pgcode", None)
+    code = getattr(cause, "sqlstate", None)
     return bool(code) and (code.startswith("08") or code in UNAVAILABLE_SQLSTATES)
 
 

@@ -109,24 +109,25 @@ def configure_django(arguments: argparse.Namespace) -> None:
 
 def database_prepare(arguments: argparse.Namespace) -> dict:
     """Create (or recreate) the database, migrate it and fill it when it is empty."""
-    import psycopg2
+    import psycopg
     from bench_database import database_ensure
     from django.core.management import call_command
     from django.db import connection
 
     settings_dict = connection.settings_dict
     if arguments.fresh:
-        server = psycopg2.connect(
-            dbname="postgres",
-            user=settings_dict["USER"] or None,
-            password=settings_dict["PASSWORD"] or None,
-            host=settings_dict["HOST"] or None,
-            port=settings_dict["PORT"] or None,
-        )
-        server.autocommit = True
-        with server.cursor() as cursor:
+        with (
+            psycopg.connect(
+                dbname="postgres",
+                user=settings_dict["USER"] or None,
+                password=settings_dict["PASSWORD"] or None,
+                host=settings_dict["HOST"] or None,
+                port=settings_dict["PORT"] or None,
+                autocommit=True,
+            ) as server,
+            server.cursor() as cursor,
+        ):
             cursor.execute(f'DROP DATABASE IF EXISTS "{settings_dict["NAME"]}" WITH (FORCE)')
-        server.close()
     database_ensure(settings_dict)
     call_command("migrate", verbosity=0)
     from sessions_app.models import SessionLog

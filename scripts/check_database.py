@@ -4,14 +4,14 @@ import os
 import sys
 
 import environ
-import psycopg2
+import psycopg
 
 url = os.environ["DATABASE_URL"]
 config = environ.Env.db_url_config(url)
 if config["ENGINE"] != "django.db.backends.postgresql":
     sys.exit(f"The test suite runs on PostgreSQL only; DATABASE_URL is {url!r}.")
 try:
-    psycopg2.connect(
+    psycopg.connect(
         dbname="postgres",
         user=config.get("USER") or None,
         password=config.get("PASSWORD") or None,
@@ -19,7 +19,7 @@ try:
         port=config.get("PORT") or None,
         connect_timeout=5,
     ).close()
-except psycopg2.OperationalError as error:
+except psycopg.OperationalError as error:
     first_line = str(error).strip().splitlines()[0]
     sys.exit(
         f"PostgreSQL is unreachable at {url} ({first_line}). "

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg2
+import psycopg
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -92,18 +92,17 @@ def test_a_backup_restores_into_a_new_database_with_every_row(tmp_path):
         with connection.cursor() as cursor:
             expected = _row_counts(cursor, tables)
         settings = connection.settings_dict
-        copy = psycopg2.connect(
-            dbname=restored,
-            user=settings["USER"] or None,
-            password=settings["PASSWORD"] or None,
-            host=settings["HOST"] or None,
-            port=settings["PORT"] or None,
-        )
-        try:
-            with copy.cursor() as cursor:
-                assert _row_counts(cursor, tables) == expected
-        finally:
-            copy.close()
+        with (
+            psycopg.connect(
+                dbname=restored,
+                user=settings["USER"] or None,
+                password=settings["PASSWORD"] or None,
+                host=settings["HOST"] or None,
+                port=settings["PORT"] or None,
+            ) as copy,
+            copy.cursor() as cursor,
+        ):
+            assert _row_counts(cursor, tables) == expected
         # The drill means something only if the data of this test and of migrations was there.
         assert expected["inclusion_user"] >= 2
         assert expected["sessions_app_occurrence"] >= 1

@@ -1,8 +1,8 @@
 """Every error a person can meet is a page of the site, in French (in English when they chose it),
 saying what to do next, with the right status; none of them needs the database."""
 
-import psycopg2
-import psycopg2.errors
+import psycopg
+import psycopg.errors
 import pytest
 from django.db import OperationalError, connection
 from django.db.backends.postgresql.base import DatabaseWrapper
@@ -25,10 +25,10 @@ def _fails(exception):
 
 
 def _database_gone():
-    """What Django raises when psycopg2 cannot reach the server: its own error, caused by psycopg2's."""
+    """What Django raises when psycopg cannot reach the server: its own error, caused by psycopg's."""
     try:
-        raise psycopg2.OperationalError("connection failed: Connection refused")
-    except psycopg2.OperationalError as cause:
+        raise psycopg.OperationalError("connection failed: Connection refused")
+    except psycopg.OperationalError as cause:
         raise OperationalError("connection failed: Connection refused") from cause
 
 
@@ -240,7 +240,7 @@ def test_the_pages_of_a_failing_database_render_without_it(rf, django_db_blocker
 
 
 def test_a_lock_or_a_timeout_is_not_taken_for_a_database_that_is_down():
-    timeouts = [psycopg2.errors.LockNotAvailable("lock timeout"), psycopg2.errors.QueryCanceled("statement timeout")]
+    timeouts = [psycopg.errors.LockNotAvailable("lock timeout"), psycopg.errors.QueryCanceled("statement timeout")]
     for error in timeouts:
         try:
             raise OperationalError(str(error)) from error
@@ -248,11 +248,27 @@ def test_a_lock_or_a_timeout_is_not_taken_for_a_database_that_is_down():
             assert not error_pages.database_unavailable(wrapped)
 
 
+def test_a_server_that_is_out_of_reach_down_or_starting_is_unavailable():
+    failures = [
+        psycopg.OperationalError("connection failed: Connection refused"),
+        psycopg.errors.ConnectionTimeout("connection timeout expired"),
+        psycopg.OperationalError("the connection is closed"),
+        psycopg.errors.AdminShutdown("terminating connection due to administrator command"),
+        psycopg.errors.CannotConnectNow("the database system is starting up"),
+        psycopg.errors.TooManyConnections("sorry, too many clients already"),
+    ]
+    for error in failures:
+        try:
+            raise OperationalError(str(error)) from error
+        except OperationalError as wrapped:
+            assert error_pages.database_unavailable(wrapped), error
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data_restored")
 def test_a_database_that_refuses_connections_gives_the_503_page(monkeypatch):
     def refuse(self, conn_params):
-        raise psycopg2.OperationalError("connection failed: Connection refused")
+        raise psycopg.OperationalError("connection failed: Connection refused")
 
     connection.close()
     monkeypatch.setattr(DatabaseWrapper, "get_new_connection", refuse)
