@@ -34,7 +34,7 @@ max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-logger_class = "inclusion.logs.JsonGunicornLogger"
+logger_class = "inclusion.core.logs.JsonGunicornLogger"
 # One control socket per account would be shared by every server started under it; systemd's
 # reload (HUP) and stop (TERM) are all the management needed.
 control_socket_disable = True

@@ -6,23 +6,25 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from inclusion.health import healthz
+from inclusion.core.health import healthz
 
 admin.site.site_header = "Permanences numériques"
 admin.site.site_title = "Permanences numériques"
 
 urlpatterns = [
-    path("", include("inclusion.urls")),
-    path("", include("sessions_app.urls")),
-    path("", include("sessions_app.desk_urls")),
-    path("", include("volunteers.urls")),
-    path("", include("beneficiaries.urls")),
-    path("", include("beneficiaries.booking_urls")),
-    path("", include("sessions_app.figures_urls")),
-    path("", include("sessions_app.export_urls")),
-    path("", include("inclusion.auth_urls")),
-    path("", include("inclusion.two_factor_urls")),
-    path("lieux/", include("sessions_app.public_urls")),
+    path("", include("inclusion.core.urls")),
+    path("", include("sessions_app.planning.urls")),
+    path("", include("sessions_app.desk.urls")),
+    path("", include("volunteers.team.urls")),
+    path("", include("beneficiaries.referrals.urls")),
+    path("", include("sessions_app.bookings.urls")),
+    path("", include("sessions_app.reminders.urls")),
+    path("", include("beneficiaries.privacy.urls")),
+    path("", include("sessions_app.figures.urls")),
+    path("", include("sessions_app.figures.export_urls")),
+    path("", include("inclusion.core.auth_urls")),
+    path("", include("inclusion.core.two_factor_urls")),
+    path("lieux/", include("sessions_app.public.urls")),
     # Visitors on the log-in page must be able to switch language too.
     path("langue/", login_not_required(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
@@ -31,7 +33,7 @@ urlpatterns = [
 ]
 
 # The site's own error pages, in the person's language, rendered without the database.
-handler400 = "inclusion.error_pages.bad_request"
-handler403 = "inclusion.error_pages.permission_denied"
-handler404 = "inclusion.error_pages.page_not_found"
-handler500 = "inclusion.error_pages.server_error"
+handler400 = "inclusion.core.error_pages.bad_request"
+handler403 = "inclusion.core.error_pages.permission_denied"
+handler404 = "inclusion.core.error_pages.page_not_found"
+handler500 = "inclusion.core.error_pages.server_error"

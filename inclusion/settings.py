@@ -30,10 +30,21 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "inclusion",
-    "sessions_app",
-    "beneficiaries",
-    "volunteers",
+    # The project's apps, from the core up (docs/architecture.md; the order is checked by lint-imports).
+    "inclusion.core",
+    "sessions_app.totals",
+    "sessions_app.scheduling",
+    "volunteers.team",
+    "beneficiaries.people",
+    "sessions_app.bookings",
+    "sessions_app.desk",
+    "beneficiaries.referrals",
+    "sessions_app.reminders",
+    "sessions_app.planning",
+    "beneficiaries.privacy",
+    "sessions_app.figures",
+    "sessions_app.public",
+    "inclusion.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,38 +66,38 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so every log line of a request, and its answer, carry the request's id.
-    "inclusion.logs.RequestIdMiddleware",
+    "inclusion.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before sessions and the rest: nothing else to run for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "inclusion.middleware.ChosenLanguageMiddleware",
+    "inclusion.core.middleware.ChosenLanguageMiddleware",
     # As soon as the language is known: an over-long address or header gets the site's page.
-    "inclusion.middleware.RequestLimitsMiddleware",
+    "inclusion.core.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "inclusion.middleware.NoStoreForSignedInMiddleware",
+    "inclusion.core.middleware.NoStoreForSignedInMiddleware",
     # Before the session timeout, which leaves a message for the log-in page.
     "django.contrib.messages.middleware.MessageMiddleware",
-    "inclusion.middleware.SessionTimeoutMiddleware",
+    "inclusion.core.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the log-in check: holds a signed-in user with a second factor on the code page.
-    "inclusion.middleware.SecondFactorMiddleware",
+    "inclusion.core.middleware.SecondFactorMiddleware",
     # After the CSRF and log-in checks: a create form sent again goes to its first result.
-    "inclusion.submissions.SubmittedOnceMiddleware",
+    "inclusion.core.submissions.SubmittedOnceMiddleware",
     # Inside CommonMiddleware, so the length of the page it writes into a bare 405 is counted.
-    "inclusion.middleware.MethodNotAllowedPageMiddleware",
+    "inclusion.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during the log-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "inclusion.root_urls"
-# A form refused by the CSRF check gets the site's page, like the other errors (inclusion.error_pages).
-CSRF_FAILURE_VIEW = "inclusion.error_pages.csrf_failure"
+# A form refused by the CSRF check gets the site's page, like the other errors (inclusion.core.error_pages).
+CSRF_FAILURE_VIEW = "inclusion.core.error_pages.csrf_failure"
 WSGI_APPLICATION = "inclusion.wsgi.application"
 # The Django admin's address; moving it off the default keeps scanners away.
 ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
@@ -102,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "inclusion.context_processors.navigation",
+                "inclusion.core.context_processors.navigation",
             ],
         },
     },
@@ -122,7 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "inclusion.User"
+AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inclusion:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -137,7 +148,7 @@ AUTHENTICATION_BACKENDS = [
 # which also accepts long passphrases.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "inclusion.passwords.PasswordStrengthValidator"},
+    {"NAME": "inclusion.core.passwords.PasswordStrengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -209,7 +220,7 @@ else:
 # Axes prints a banner at start-up otherwise, into every command and log.
 AXES_VERBOSE = False
 # Axes' cache handler, which also counts each address against a limit of its own.
-AXES_HANDLER = "inclusion.login_throttle.LoginThrottleHandler"
+AXES_HANDLER = "inclusion.core.login_throttle.LoginThrottleHandler"
 # Wrong passwords for one account, from wherever, before that account is paused.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 # Wrong passwords from one address, whatever the accounts, before that address is paused. The
@@ -221,7 +232,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 # check (axes.W006) asks for, which at the same limit pauses no sooner than the account's count.
 AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "inclusion.passwords.login_attempt_username"
+AXES_USERNAME_CALLABLE = "inclusion.core.passwords.login_attempt_username"
 # The same page whether the account exists or not: it shows neither the address nor the account.
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -238,9 +249,9 @@ SILENCED_SYSTEM_CHECKS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "inclusion.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "inclusion.core.logs.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "inclusion.logs.JsonFormatter"},
+        "json": {"()": "inclusion.core.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
@@ -299,7 +310,7 @@ if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
             "DATABASE_REPLICA_DISABLE_SERVER_SIDE_CURSORS", default=DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
         ),
     }
-    DATABASE_ROUTERS = ["inclusion.db_routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["inclusion.core.db_routers.ReplicaRouter"]
 
 # Reminders (`manage.py send_reminders`, run every 15 minutes or hourly): the day before an
 # appointment, from REMINDER_SEND_HOUR in the antenna's time zone, or a fixed number of hours
@@ -318,7 +329,9 @@ SMS_API_TIMEOUT = env.float("SMS_API_TIMEOUT", default=10.0)
 SMS_SENDER = env.str("SMS_SENDER", default="")
 SMS_BACKEND = env.str(
     "SMS_BACKEND",
-    default="inclusion.sms.backends.http.SmsBackend" if SMS_API_URL else "inclusion.sms.backends.console.SmsBackend",
+    default="inclusion.core.sms.backends.http.SmsBackend"
+    if SMS_API_URL
+    else "inclusion.core.sms.backends.console.SmsBackend",
 )
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
 
@@ -337,4 +350,4 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The benchmark (scripts/bench.py) reads each response's SQL query count from a header; off
 # unless asked for, as it tells the outside how a page is built.
 if env.bool("QUERY_COUNT_HEADER", default=False):
-    MIDDLEWARE.insert(0, "inclusion.middleware.QueryCountHeaderMiddleware")
+    MIDDLEWARE.insert(0, "inclusion.core.middleware.QueryCountHeaderMiddleware")

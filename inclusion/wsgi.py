@@ -6,6 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inclusion.settings")
 
 application = get_wsgi_application()
 
-from inclusion.checks import secret_key_require  # noqa: E402 (needs the settings loaded above)
+from inclusion.core.checks import secret_key_require  # noqa: E402 (needs the settings loaded above)
 
 secret_key_require()

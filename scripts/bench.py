@@ -130,7 +130,7 @@ def database_prepare(arguments: argparse.Namespace) -> dict:
             cursor.execute(f'DROP DATABASE IF EXISTS "{settings_dict["NAME"]}" WITH (FORCE)')
     database_ensure(settings_dict)
     call_command("migrate", verbosity=0)
-    from sessions_app.models import SessionLog
+    from sessions_app.desk.models import SessionLog
 
     seeded = {}
     if not SessionLog.objects.exists():
@@ -159,15 +159,15 @@ def data_volumes() -> dict:
     from django.db import connection
 
     tables = {
-        "antennas": "inclusion_antenna",
-        "permanences": "sessions_app_permanence",
-        "dates": "sessions_app_occurrence",
-        "slots": "sessions_app_slot",
-        "people": "beneficiaries_beneficiary",
-        "liaison_sheets": "beneficiaries_liaisonsheet",
-        "bookings": "sessions_app_booking",
-        "session_logs": "sessions_app_sessionlog",
-        "signups": "volunteers_signup",
+        "antennas": "core_antenna",
+        "permanences": "scheduling_permanence",
+        "dates": "scheduling_occurrence",
+        "slots": "scheduling_slot",
+        "people": "people_beneficiary",
+        "liaison_sheets": "people_liaisonsheet",
+        "bookings": "bookings_booking",
+        "session_logs": "desk_sessionlog",
+        "signups": "team_signup",
     }
     volumes = {}
     with connection.cursor() as cursor:
@@ -189,12 +189,13 @@ def scenario_prepare(arguments: argparse.Namespace) -> dict:
     from django.urls import reverse
     from django.utils import timezone
 
-    from beneficiaries.enums import SheetStatus
-    from beneficiaries.models import Beneficiary, LiaisonSheet, new_reference
-    from inclusion.enums import MembershipRole
-    from inclusion.models import Antenna, AntennaMembership, Referrer, User
-    from sessions_app.enums import OccurrenceStatus
-    from sessions_app.models import Occurrence, Permanence, SessionLog, Slot
+    from beneficiaries.people.enums import SheetStatus
+    from beneficiaries.people.models import Beneficiary, LiaisonSheet, new_reference
+    from inclusion.core.enums import MembershipRole
+    from inclusion.core.models import Antenna, AntennaMembership, Referrer, User
+    from sessions_app.desk.models import SessionLog
+    from sessions_app.scheduling.enums import OccurrenceStatus
+    from sessions_app.scheduling.models import Occurrence, Permanence, Slot
 
     busiest = SessionLog.objects.values("antenna").annotate(logs=Count("id")).order_by("-logs", "antenna")[:1][0]
     antenna = Antenna.objects.get(pk=busiest["antenna"])
@@ -356,7 +357,7 @@ def overbooked_slots(slot_ids=None) -> int:
     """Slots holding more active bookings than seats: in the whole database, or among some."""
     from django.db.models import Count, F, Q
 
-    from sessions_app.models import Slot
+    from sessions_app.scheduling.models import Slot
 
     slots = Slot.objects.all() if slot_ids is None else Slot.objects.filter(pk__in=slot_ids)
     return (
@@ -661,7 +662,7 @@ def measure_booking(server: Server, rush: list[dict], slot_ids: list[int], seats
     cpu, client_cpu = server.cpu_seconds() - cpu, time.process_time() - client_cpu
     from django.db.models import Count, Q
 
-    from sessions_app.models import Slot
+    from sessions_app.scheduling.models import Slot
 
     held = Slot.objects.filter(pk__in=slot_ids).aggregate(
         active=Count("bookings", filter=Q(bookings__status="active"))

@@ -39,10 +39,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from inclusion.models import Antenna, Organization
-    from sessions_app.enums import Frequency
-    from sessions_app.models import Occurrence, Permanence, Slot
-    from sessions_app.services import occurrences_generate
+    from inclusion.core.models import Antenna, Organization
+    from sessions_app.planning.services import occurrences_generate
+    from sessions_app.scheduling.enums import Frequency
+    from sessions_app.scheduling.models import Occurrence, Permanence, Slot
 
     database_ensure(connection.settings_dict)
     call_command("migrate", verbosity=0)

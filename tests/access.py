@@ -9,16 +9,18 @@ from django.db import connection, transaction
 from django.urls import get_resolver, reverse
 from pytest_django.asserts import assertRedirects
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
-from inclusion.models import Antenna, AntennaMembership, Organization, Referrer, User
-from sessions_app.enums import BookingChannel
-from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
+from inclusion.core.models import Antenna, AntennaMembership, Organization, Referrer, User
+from sessions_app.bookings.enums import BookingChannel
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.models import SessionLog
+from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, ReferrerFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, ClosureFactory, SessionLogFactory, occurrence_today
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
-from volunteers.models import Signup, VolunteerProfile
+from volunteers.team.models import Signup, VolunteerProfile
 
 
 def url_names(namespace: str) -> set[str]:

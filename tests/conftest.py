@@ -41,5 +41,5 @@ def reference_data_restored(django_db_blocker):
     for --reuse-db runs). The loaders update or create, so running them is always safe."""
     yield
     with django_db_blocker.unblock():
-        import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
-        import_module("volunteers.migrations.0002_languages").load_languages(apps, None)
+        import_module("inclusion.core.migrations.0003_topics").load_topics(apps, None)
+        import_module("inclusion.core.migrations.0004_languages").load_languages(apps, None)

@@ -35,7 +35,7 @@ WHITENOISE_USE_FINDERS = True
 # router on); without the router nothing reads from it.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 # Text messages are kept in inclusion.sms.outbox; no provider is called.
-SMS_BACKEND = "inclusion.sms.backends.locmem.SmsBackend"
+SMS_BACKEND = "inclusion.core.sms.backends.locmem.SmsBackend"
 SMS_API_URL = ""
 SMS_API_KEY = ""
 SMS_SENDER = ""

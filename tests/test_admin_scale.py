@@ -25,16 +25,18 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from beneficiaries.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
-from inclusion.enums import MembershipRole
-from inclusion.models import AccessLog, Antenna, FormSubmission, Organization, User
-from sessions_app import services
-from sessions_app.models import Booking, Occurrence, ReminderMessage, SessionLog, Slot, Topic, Voucher
+from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import AccessLog, Antenna, FormSubmission, Language, Organization, Topic, User
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.models import SessionLog, Voucher
+from sessions_app.planning import services
+from sessions_app.reminders.models import ReminderMessage
+from sessions_app.scheduling.models import Occurrence, Slot
 from tests.beneficiaries.factories import BeneficiaryFactory, ConsentFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, ReferrerFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory, SessionLogFactory
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
-from volunteers.models import Language
 
 # Most queries any admin page may run, whatever the size of the tables.
 QUERY_CEILING = 25
@@ -129,7 +131,7 @@ def build_admin_data() -> dict:
         )
     DBTaskResult.objects.bulk_create(
         DBTaskResult(
-            task_path="sessions_app.tasks.occurrences_extend",
+            task_path="sessions_app.planning.tasks.occurrences_extend",
             args_kwargs={"args": [], "kwargs": {}},
             backend_name="default",
             run_after=get_date_max(),
@@ -304,23 +306,23 @@ def test_large_admin_searches_match_a_start_or_a_whole_value(model):
 # against a full read: the term to search, the search indexes the plan must use, and the tables
 # it must not read in full.
 SEARCHES = {
-    SessionLog: ("Nom0042", {"person_last_name_search_idx"}, {"sessions_app_sessionlog", "beneficiaries_beneficiary"}),
+    SessionLog: ("Nom0042", {"person_last_name_search_idx"}, {"desk_sessionlog", "people_beneficiary"}),
     Beneficiary: (
         "nom0042",
         {"person_last_name_search_idx", "person_first_name_search_idx"},
-        {"beneficiaries_beneficiary"},
+        {"people_beneficiary"},
     ),
     Booking: (
         "NOM0042",
         {"person_last_name_search_idx", "sheet_reference_search_idx"},
-        {"sessions_app_booking", "beneficiaries_beneficiary", "beneficiaries_liaisonsheet"},
+        {"bookings_booking", "people_beneficiary", "people_liaisonsheet"},
     ),
     LiaisonSheet: (
         "REF0-0042",
         {"sheet_reference_search_idx", "person_last_name_search_idx", "user_email_search_idx"},
-        {"beneficiaries_liaisonsheet", "beneficiaries_beneficiary", "inclusion_user"},
+        {"people_liaisonsheet", "people_beneficiary", "core_user"},
     ),
-    User: ("personne-0042@", {"user_email_search_idx", "user_name_search_idx"}, {"inclusion_user"}),
+    User: ("personne-0042@", {"user_email_search_idx", "user_name_search_idx"}, {"core_user"}),
 }
 SEARCH_ROWS = 4000
 

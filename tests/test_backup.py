@@ -11,13 +11,13 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from sessions_app.services import occurrences_generate
+from sessions_app.planning.services import occurrences_generate
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.inclusion.factories import UserFactory
+from tests.project import PROJECT_APPS
 from tests.sessions_app.factories import PermanenceFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_APPS = {"inclusion", "sessions_app", "beneficiaries", "volunteers"}
 
 
 def _test_database_url() -> str:
@@ -104,11 +104,11 @@ def test_a_backup_restores_into_a_new_database_with_every_row(tmp_path):
         ):
             assert _row_counts(cursor, tables) == expected
         # The drill means something only if the data of this test and of migrations was there.
-        assert expected["inclusion_user"] >= 2
-        assert expected["sessions_app_occurrence"] >= 1
-        assert expected["beneficiaries_liaisonsheet"] == 1
-        assert expected["sessions_app_topic"] > 0
-        assert expected["volunteers_language"] > 0
+        assert expected["core_user"] >= 2
+        assert expected["scheduling_occurrence"] >= 1
+        assert expected["people_liaisonsheet"] == 1
+        assert expected["core_topic"] > 0
+        assert expected["core_language"] > 0
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')

@@ -10,12 +10,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CHECK = """
-from inclusion.models import User
+from inclusion.core.models import User
 from django.db.models import Value
 from django.db.models.functions import Upper
 from django.db.models.lookups import StartsWith
-from beneficiaries.models import Beneficiary
-from inclusion.admin_base import search_key
+from beneficiaries.people.models import Beneficiary
+from inclusion.core.admin_base import search_key
 accounts = ["admin@demo.test", "coordination@demo.test", "benevole@demo.test", "travailleur.social@demo.test"]
 print([User.objects.get(email=email).check_password("permanence-demo") for email in accounts])
 print(Beneficiary.objects.filter(StartsWith(search_key("last_name"), Upper(Value("a")))).count() >= 0)

@@ -9,8 +9,8 @@ from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test import Client
 from django.urls import reverse
 
-from inclusion import error_pages
-from sessions_app import public_views
+from inclusion.core import error_pages
+from sessions_app.public import views as public_views
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.test_two_servers import _get, servers  # noqa: F401 (servers is a fixture, used by name)
 

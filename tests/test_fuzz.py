@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from sessions_app.models import Topic
+from inclusion.core.models import Topic
 from tests.access import World, rolled_back_after_module, scope_state, world_build
 
 HOSTILE = [
@@ -426,7 +426,7 @@ FORMS = [
         method="get",
         fields=("personne", "compte", "action", "du", "au", "page"),
     ),
-    Form("reminder_list", "coordinator", url("schedule:reminder_list", "antenna"), method="get", fields=("page",)),
+    Form("reminder_list", "coordinator", url("reminders:reminder_list", "antenna"), method="get", fields=("page",)),
     # Its code changes every 30 seconds: no valid filling, hostile codes only.
     Form("two_factor_setup", "coordinator", url("two_factor:setup")),
     Form(

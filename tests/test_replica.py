@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from inclusion.db_routers import ReplicaRouter, use_replica
-from inclusion.models import Antenna, Organization
-from sessions_app import rollups
-from sessions_app.figures import figures_compute
-from sessions_app.models import StaleMonth
-from sessions_app.reporting import Period, Scope
+from inclusion.core.db_routers import ReplicaRouter, use_replica
+from inclusion.core.models import Antenna, Organization
+from sessions_app.figures import rollups
+from sessions_app.figures.figures import figures_compute
+from sessions_app.figures.reporting import Period, Scope
+from sessions_app.totals.models import StaleMonth
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import SessionLogFactory
 
@@ -27,7 +27,7 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def _router(settings):
-    settings.DATABASE_ROUTERS = ["inclusion.db_routers.ReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["inclusion.core.db_routers.ReplicaRouter"]
 
 
 def _sql(context: CaptureQueriesContext) -> str:
@@ -84,8 +84,8 @@ def test_the_figures_are_read_from_the_replica(client):
     ):
         response = client.get(url)
     assert response.status_code == 200
-    assert "sessions_app_sessionlog" in _sql(replica)
-    assert "sessions_app_sessionlog" not in _sql(default)
+    assert "desk_sessionlog" in _sql(replica)
+    assert "desk_sessionlog" not in _sql(default)
 
 
 def test_a_streamed_export_is_read_from_the_replica_and_logged_on_the_primary(client):
@@ -99,8 +99,8 @@ def test_a_streamed_export_is_read_from_the_replica_and_logged_on_the_primary(cl
         body = b"".join(response.streaming_content)
     assert response.status_code == 200
     assert body.count(b"\n") >= 2
-    assert "sessions_app_sessionlog" in _sql(replica)
-    assert "sessions_app_sessionlog" not in _sql(default)
+    assert "desk_sessionlog" in _sql(replica)
+    assert "desk_sessionlog" not in _sql(default)
     assert "INSERT" in _sql(default) and "INSERT" not in _sql(replica)
 
 
@@ -121,6 +121,6 @@ def test_stale_monthly_totals_are_brought_up_to_date_on_the_primary():
     # vouchers; the replica only read the totals (the whole month is in them, so the figures
     # themselves read no voucher).
     assert "FOR UPDATE" in _sql(default) and "FOR UPDATE" not in _sql(replica)
-    assert "sessions_app_voucher" in _sql(default) and "sessions_app_voucher" not in _sql(replica)
-    assert "sessions_app_monthsessions" in _sql(replica)
+    assert "desk_voucher" in _sql(default) and "desk_voucher" not in _sql(replica)
+    assert "figures_monthsessions" in _sql(replica)
     assert not StaleMonth.objects.exists()

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertRedirects
 
-from inclusion.middleware import SessionTimeoutMiddleware
+from inclusion.core.middleware import SessionTimeoutMiddleware
 from tests.inclusion.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ from django.db import OperationalError
 from django.http import HttpResponse
 from django.urls import reverse
 
-from inclusion import health
-from inclusion.logs import JsonFormatter, RequestIdFilter, RequestIdMiddleware
+from inclusion.core import health
+from inclusion.core.logs import JsonFormatter, RequestIdFilter, RequestIdMiddleware
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -166,7 +166,7 @@ def test_a_replica_and_a_transaction_pooler_are_configured_from_the_environment(
         DISABLE_SERVER_SIDE_CURSORS="true",
     )
     assert configured["databases"] == ["default", "replica"]
-    assert configured["routers"] == ["inclusion.db_routers.ReplicaRouter"]
+    assert configured["routers"] == ["inclusion.core.db_routers.ReplicaRouter"]
     assert configured["server_side_cursors_off"]
 
 
@@ -183,7 +183,7 @@ def test_gunicorn_reads_its_worker_count_and_address_from_the_environment():
         "workers": 3,
         "bind": ["127.0.0.1:9001"],
         "accesslog": "-",
-        "logger_class": "inclusion.logs.JsonGunicornLogger",
+        "logger_class": "inclusion.core.logs.JsonGunicornLogger",
         "wsgi_app": "inclusion.wsgi:application",
     }
     default = subprocess.run(

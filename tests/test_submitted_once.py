@@ -10,10 +10,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from beneficiaries.models import Beneficiary, LiaisonSheet
-from inclusion.models import Antenna, FormSubmission, Organization, User
-from inclusion.submissions import ALREADY_SUBMITTED
-from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Voucher
+from beneficiaries.people.models import Beneficiary, LiaisonSheet
+from inclusion.core.models import Antenna, FormSubmission, Organization, User
+from inclusion.core.submissions import ALREADY_SUBMITTED
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.models import SessionLog, Voucher
+from sessions_app.scheduling.models import Closure, Occurrence, Permanence
 from tests.access import rolled_back_after_module, world_build
 from tests.test_fuzz import FILLED, FormFields
 

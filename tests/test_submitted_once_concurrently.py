@@ -29,7 +29,7 @@ def _sent_at_once(user, action: str, data: dict, times: int = 4) -> list:
 @pytest.mark.parametrize("form_id", ["person_create", "session_log", "walk_in", "sheet_create"])
 def test_the_same_form_sent_at_the_same_instant_creates_once(form_id):
     # The previous transactional test emptied every table, the topics included.
-    import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
+    import_module("inclusion.core.migrations.0003_topics").load_topics(apps, None)
     world = world_build()
     form = FORMS[form_id]
     user = world.users[form.role]

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.services import liaison_sheet_transition
-from inclusion.services import user_invite
-from sessions_app.models import Occurrence
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.services import liaison_sheet_transition
+from inclusion.core.services import user_invite
+from sessions_app.scheduling.models import Occurrence
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.inclusion.factories import UserFactory
 from tests.sessions_app.factories import PermanenceFactory

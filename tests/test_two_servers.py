@@ -26,8 +26,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 
-from sessions_app.enums import BookingStatus
-from sessions_app.models import Booking
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.models import Booking
 from tests.beneficiaries.factories import LiaisonSheetFactory, slot_ahead
 from tests.inclusion.factories import UserFactory
 

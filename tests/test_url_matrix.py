@@ -52,7 +52,7 @@ from django.utils import timezone
 from django.views import static
 from pytest_django.asserts import assertContains, assertNotContains
 
-from sessions_app.reporting import pseudonym
+from sessions_app.figures.reporting import pseudonym
 from tests.access import Scope, database_writes, rolled_back_after_module, world_build
 
 ROLES = ("volunteer", "coordinator", "referrer", "admin")
@@ -223,7 +223,7 @@ MATRIX = [
     Url("schedule:occurrence_cancel", pk("ahead"), TEAM_CHANGE, data={"reason": "Grève"}),
     Url("schedule:occurrence_move", pk("ahead"), TEAM_CHANGE, data={"date": "2031-03-04", "start": "10:00"}),
     # The reminders sent for the antenna: its coordinators'.
-    Url("schedule:reminder_list", antenna_pk, (404, 200, 404, 200)),
+    Url("reminders:reminder_list", antenna_pk, (404, 200, 404, 200)),
     # Today's desk and session logs.
     Url("desk:today", antenna_pk, TEAM_READ),
     Url("desk:attendance", pk("booking"), TEAM_POST, method="post", data={"attendance": "attended"}),
@@ -275,10 +275,10 @@ MATRIX = [
     Url("beneficiaries:reference_lookup", None, EVERYONE),
     # The people's rights: their data for the antenna's coordinators and the referrer who registered
     # them, erasure for the coordinators; the antenna's volunteers know the person but may not.
-    Url("beneficiaries:person_data", pk("person"), PERSON_RIGHTS),
-    Url("beneficiaries:person_data_json", pk("person"), PERSON_RIGHTS),
-    Url("beneficiaries:consent_withdraw", pk("person"), PERSON_RIGHTS, data={"confirm": "on"}),
-    Url("beneficiaries:person_erase", pk("person"), (403, 200, 403, 200), data={"confirm": "on"}),
+    Url("privacy:person_data", pk("person"), PERSON_RIGHTS),
+    Url("privacy:person_data_json", pk("person"), PERSON_RIGHTS),
+    Url("privacy:consent_withdraw", pk("person"), PERSON_RIGHTS, data={"confirm": "on"}),
+    Url("privacy:person_erase", pk("person"), (403, 200, 403, 200), data={"confirm": "on"}),
     # Booking a referral.
     Url("booking:slot_search", pk("sheet"), (403, 403, 200, 200)),
     # The sheet is booked already: booking again goes back to the search with a message.

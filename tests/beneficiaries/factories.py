@@ -1,7 +1,7 @@
 import factory
 
-from beneficiaries.enums import ConsentMethod
-from beneficiaries.models import Beneficiary, Consent, LiaisonSheet
+from beneficiaries.people.enums import ConsentMethod
+from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet
 
 
 class BeneficiaryFactory(factory.django.DjangoModelFactory):
@@ -41,14 +41,14 @@ class LiaisonSheetFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def needs(self, create, codes, **kwargs):
-        from sessions_app.models import Topic
+        from inclusion.core.models import Topic
 
         if create:
             self.needs.set(Topic.objects.filter(code__in=codes or ["email"]))
 
     @factory.post_generation
     def events(self, create, extracted, **kwargs):
-        from beneficiaries.models import LiaisonSheetEvent
+        from beneficiaries.people.models import LiaisonSheetEvent
 
         if create:
             LiaisonSheetEvent.objects.create(sheet=self, status=self.status, created_by=self.referrer)

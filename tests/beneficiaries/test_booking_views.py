@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertRedirects
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.services import referral_book
-from sessions_app import services
-from sessions_app.enums import BookingChannel, BookingMode, BookingStatus
-from sessions_app.models import Booking
+from beneficiaries.people.enums import SheetStatus
+from sessions_app.bookings.enums import BookingChannel, BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import referral_book
+from sessions_app.planning import services
+from sessions_app.scheduling.enums import BookingMode
 from tests.access import check_access, url_names
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, occurrence_today

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from beneficiaries.card_texts import BRING_BY_TOPICS, CARD_TEXTS, bring_items, card_date, card_time_range
-from beneficiaries.services import referral_book, referral_booking_cancel
+from inclusion.core.models import Language
+from sessions_app.bookings.card_texts import BRING_BY_TOPICS, CARD_TEXTS, bring_items, card_date, card_time_range
+from sessions_app.bookings.services import referral_book, referral_booking_cancel
 from tests.inclusion.factories import AntennaFactory
 from tests.sessions_app.factories import occurrence_today
-from volunteers.models import Language
 
 from .factories import BeneficiaryFactory, LiaisonSheetFactory
 

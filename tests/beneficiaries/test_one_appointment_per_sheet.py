@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from beneficiaries import services as referral_services
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import LiaisonSheet, LiaisonSheetEvent
-from sessions_app.enums import Attendance, BookingChannel, BookingStatus
-from sessions_app.models import Booking
-from sessions_app.services import BookingRefused, booking_create, booking_set_attendance
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import LiaisonSheet, LiaisonSheetEvent
+from sessions_app.bookings import services as referral_services
+from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import BookingRefused, booking_create, booking_set_attendance
 from tests.concurrency import at_once
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
@@ -29,7 +29,7 @@ THREADS = 5
 @pytest.fixture
 def topics_loaded():
     """A transactional test before this one emptied every table, the topics the sheets need too."""
-    import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
+    import_module("inclusion.core.migrations.0003_topics").load_topics(apps, None)
 
 
 @pytest.mark.django_db(transaction=True)

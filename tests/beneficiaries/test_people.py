@@ -8,14 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from beneficiaries.enums import ConsentMethod, FrenchLevel, SheetStatus
-from beneficiaries.models import Beneficiary, Consent
-from sessions_app import services as session_services
-from sessions_app.models import Topic
+from beneficiaries.people.enums import ConsentMethod, FrenchLevel, SheetStatus
+from beneficiaries.people.models import Beneficiary, Consent
+from inclusion.core.models import Language, Topic
+from sessions_app.desk import services as session_services
 from tests.inclusion.factories import UserFactory
 from tests.sessions_app.factories import BookingFactory
 from tests.volunteers.factories import VolunteerProfileFactory
-from volunteers.models import Language
 
 from .factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
 

@@ -12,19 +12,20 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from beneficiaries import privacy
-from beneficiaries.enums import AgeBracket, Gender, SheetStatus
-from beneficiaries.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
-from beneficiaries.tasks import anonymise_inactive
-from inclusion.models import AccessLog
-from sessions_app.enums import BookingStatus, Outcome
-from sessions_app.figures import figures_compute
-from sessions_app.models import Booking, SessionLog
-from sessions_app.reporting import Period, Scope
+from beneficiaries.people.enums import AgeBracket, Gender, SheetStatus
+from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
+from beneficiaries.privacy import services as privacy
+from beneficiaries.privacy.tasks import anonymise_inactive
+from inclusion.core.models import AccessLog, Language
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.enums import Outcome
+from sessions_app.desk.models import SessionLog
+from sessions_app.figures.figures import figures_compute
+from sessions_app.figures.reporting import Period, Scope
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, SessionLogFactory, occurrence_today
 from tests.volunteers.factories import VolunteerProfileFactory
-from volunteers.models import Language
 
 from .factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
 
@@ -243,8 +244,12 @@ def world():
     return {"person": person, "booking_ahead": ahead, "users": users}
 
 
+PRIVACY_PAGES = {"person_data", "person_data_json", "person_erase", "consent_withdraw"}
+
+
 def _url(name, person):
-    return reverse(f"beneficiaries:{name}", args=[person.pk])
+    namespace = "privacy" if name in PRIVACY_PAGES else "beneficiaries"
+    return reverse(f"{namespace}:{name}", args=[person.pk])
 
 
 @pytest.mark.parametrize(

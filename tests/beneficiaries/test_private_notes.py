@@ -12,13 +12,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import Beneficiary, LiaisonSheet, LiaisonSheetEvent
-from inclusion.enums import MembershipRole
-from inclusion.models import User
-from sessions_app import services as session_services
-from sessions_app.enums import BookingChannel, Outcome
-from sessions_app.models import SessionLog, Topic
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import Beneficiary, LiaisonSheet, LiaisonSheetEvent
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import Topic, User
+from sessions_app.bookings.enums import BookingChannel
+from sessions_app.desk import services as session_services
+from sessions_app.desk.enums import Outcome
+from sessions_app.desk.models import SessionLog
 from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, occurrence_today
 from tests.volunteers.factories import VolunteerProfileFactory
@@ -143,7 +144,8 @@ def _xlsx_text(status_and_content):
 
 
 def _person_url(name, world):
-    return reverse(f"beneficiaries:{name}", args=[world["person"].pk])
+    namespace = "privacy" if name.startswith("person_data") else "beneficiaries"
+    return reverse(f"{namespace}:{name}", args=[world["person"].pk])
 
 
 def _export_url(world, fmt):
@@ -330,12 +332,12 @@ def test_the_demo_social_worker_does_not_read_the_volunteers_note(client):
     social_worker = User.objects.get(email="travailleur.social@demo.test")
     person = Beneficiary.objects.get(pk=log.beneficiary_id, created_by=social_worker)
     client.force_login(social_worker)
-    page = client.get(reverse("beneficiaries:person_data", args=[person.pk]))
-    download = client.get(reverse("beneficiaries:person_data_json", args=[person.pk]))
+    page = client.get(reverse("privacy:person_data", args=[person.pk]))
+    download = client.get(reverse("privacy:person_data_json", args=[person.pk]))
     assert page.status_code == download.status_code == 200
     assert [entry["summary"] for entry in json.loads(download.content)["session_logs"]] == [log.summary]
     assert "rassurée" not in page.content.decode() and "rassurée" not in download.content.decode()
     # The antenna's coordinator hands the same export over with the note in it.
     client.force_login(User.objects.get(email="coordination@demo.test"))
-    download = client.get(reverse("beneficiaries:person_data_json", args=[person.pk]))
+    download = client.get(reverse("privacy:person_data_json", args=[person.pk]))
     assert [entry["private_note"] for entry in json.loads(download.content)["session_logs"]] == [note]

@@ -8,15 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import LiaisonSheet, LiaisonSheetEvent
-from sessions_app.enums import Attendance, BookingStatus
-from sessions_app.models import Topic
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import LiaisonSheet, LiaisonSheetEvent
+from inclusion.core.models import Language, Topic
+from sessions_app.bookings.enums import Attendance, BookingStatus
 from tests.access import check_access, url_names
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory
 from tests.volunteers.factories import VolunteerProfileFactory
-from volunteers.models import Language
 
 from .factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
 
@@ -73,10 +72,10 @@ ACCESS = [
     ("beneficiaries:sheet_detail", "sheet", "get", READ),
     ("beneficiaries:sheet_action", "sheet", "post", ACT),
     ("beneficiaries:reference_lookup", None, "get", ALL),
-    ("beneficiaries:person_data", "person", "get", READ),
-    ("beneficiaries:person_data_json", "person", "get", READ),
-    ("beneficiaries:person_erase", "person", "get", ERASE),
-    ("beneficiaries:consent_withdraw", "person", "get", READ),
+    ("privacy:person_data", "person", "get", READ),
+    ("privacy:person_data_json", "person", "get", READ),
+    ("privacy:person_erase", "person", "get", ERASE),
+    ("privacy:consent_withdraw", "person", "get", READ),
 ]
 
 
@@ -88,7 +87,7 @@ def test_access(client, world, role, url_name, needs, method, expected):
 
 
 def test_every_beneficiaries_url_is_in_the_access_table():
-    assert url_names("beneficiaries") == {url_name for url_name, *_rest in ACCESS}
+    assert url_names("beneficiaries") | url_names("privacy") == {url_name for url_name, *_rest in ACCESS}
 
 
 # Writing a sheet

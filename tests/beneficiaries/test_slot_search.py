@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from beneficiaries.booking_selectors import free_slots, rota_languages
-from beneficiaries.enums import SheetStatus
-from sessions_app import services
-from sessions_app.enums import BookingMode, BookingStatus, PermanenceKind, WorkshopLevel
+from beneficiaries.people.enums import SheetStatus
+from inclusion.core.models import Language
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.selectors import free_slots, rota_languages
+from sessions_app.planning import services
+from sessions_app.scheduling.enums import BookingMode, PermanenceKind, WorkshopLevel
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, PermanenceFactory, occurrence_today
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
-from volunteers.models import Language
 
 from .factories import BeneficiaryFactory, LiaisonSheetFactory
 

@@ -4,12 +4,17 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import LiaisonSheet
-from beneficiaries.services import liaison_sheet_transition, referral_book, referral_booking_cancel
-from sessions_app import services as session_services
-from sessions_app.enums import Attendance, BookingStatus, Outcome
-from sessions_app.models import Booking, Topic
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import LiaisonSheet
+from beneficiaries.people.services import liaison_sheet_transition
+from inclusion.core.models import Topic
+from sessions_app.bookings import services as bookings_services
+from sessions_app.bookings.enums import Attendance, BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import referral_book, referral_booking_cancel
+from sessions_app.desk import services as desk_services
+from sessions_app.desk.enums import Outcome
+from sessions_app.planning import services as planning_services
 from tests.inclusion.factories import UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
 
@@ -70,7 +75,7 @@ def test_a_logged_session_moves_the_referral_to_seen_with_the_summary_only(
     VolunteerProfileFactory(user=volunteer)
     # A session is logged once it has taken place.
     with time_machine.travel(booked.slot.ends_at, tick=False), django_capture_on_commit_callbacks(execute=True):
-        session_services.session_log_create(
+        desk_services.session_log_create(
             antenna=antenna,
             data={
                 "booking": booked,
@@ -95,7 +100,7 @@ def test_a_logged_session_moves_the_referral_to_seen_with_the_summary_only(
 
 def test_a_no_show_moves_the_referral_to_did_not_come(sheet, booked, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
-        session_services.booking_set_attendance(booking=booked, attendance=Attendance.NO_SHOW)
+        bookings_services.booking_set_attendance(booking=booked, attendance=Attendance.NO_SHOW)
     _assert_told(mailoutbox, sheet, SheetStatus.NO_SHOW)
 
 
@@ -115,7 +120,7 @@ def test_a_date_cancelled_by_the_antenna_sends_the_referral_back_to_book(
 ):
     coordinator = UserFactory(coordinator=True, membership__antenna=booked.slot.occurrence.permanence.antenna)
     with django_capture_on_commit_callbacks(execute=True):
-        session_services.occurrence_cancel(
+        planning_services.occurrence_cancel(
             occurrence=booked.slot.occurrence, reason="Grève des transports", by=coordinator
         )
     message = _assert_told(mailoutbox, sheet, SheetStatus.SENT)

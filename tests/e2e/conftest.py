@@ -79,8 +79,8 @@ def reference_data(django_db_blocker, reference_data_restored):
     module has emptied with every table (reference_data_restored only puts them back once the
     module is done)."""
     with django_db_blocker.unblock():
-        import_module("sessions_app.migrations.0003_topics").load_topics(apps, None)
-        import_module("volunteers.migrations.0002_languages").load_languages(apps, None)
+        import_module("inclusion.core.migrations.0003_topics").load_topics(apps, None)
+        import_module("inclusion.core.migrations.0004_languages").load_languages(apps, None)
 
 
 @pytest.fixture

@@ -16,11 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from playwright.sync_api import expect
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import LiaisonSheet
-from sessions_app.enums import BookingStatus, Outcome
-from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog
-from sessions_app.public_holidays import public_holidays
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import LiaisonSheet
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.enums import Outcome
+from sessions_app.desk.models import SessionLog
+from sessions_app.scheduling.models import Closure, Occurrence, Permanence
+from sessions_app.scheduling.public_holidays import public_holidays
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
 
@@ -250,6 +253,6 @@ def test_three_journeys(open_page, field):
 
 
 def _language_pk(code: str) -> int:
-    from volunteers.models import Language
+    from inclusion.core.models import Language
 
     return Language.objects.get(code=code).pk

@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import Beneficiary, LiaisonSheet
-from sessions_app.enums import Attendance, OccurrenceStatus, Weekday
-from sessions_app.models import Booking, Closure, Permanence, SessionLog
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import Beneficiary, LiaisonSheet
+from sessions_app.bookings.enums import Attendance
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.models import SessionLog
+from sessions_app.scheduling.enums import OccurrenceStatus, Weekday
+from sessions_app.scheduling.models import Closure, Permanence
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, occurrence_today

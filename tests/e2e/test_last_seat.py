@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from playwright.sync_api import expect
 
-from beneficiaries.enums import SheetStatus
-from beneficiaries.models import LiaisonSheet
-from sessions_app.models import Booking
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import LiaisonSheet
+from sessions_app.bookings.models import Booking
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory
 from tests.sessions_app.factories import occurrence_today

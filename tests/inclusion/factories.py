@@ -1,7 +1,7 @@
 import factory
 
-from inclusion.enums import AntennaStatus, MembershipRole, OrganizationKind
-from inclusion.models import Antenna, AntennaMembership, Organization, Referrer, User
+from inclusion.core.enums import AntennaStatus, MembershipRole, OrganizationKind
+from inclusion.core.models import Antenna, AntennaMembership, Organization, Referrer, User
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

@@ -7,18 +7,18 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.admin.sites import site
-from django.db import InternalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from beneficiaries.enums import SheetStatus
-from inclusion.models import AccessLog, AccessLogImmutable
-from inclusion.services import access_log_record
-from sessions_app.enums import Attendance
-from sessions_app.models import SessionLog, Topic
+from beneficiaries.people.enums import SheetStatus
+from inclusion.core.models import AccessLog, AccessLogImmutable, Topic
+from inclusion.core.services import access_log_record
+from sessions_app.bookings.enums import Attendance
+from sessions_app.desk.models import SessionLog
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, SessionLogFactory, occurrence_today
@@ -179,10 +179,10 @@ def test_records_cannot_be_changed_or_deleted_by_the_application(world):
 def test_the_database_itself_refuses_to_change_or_delete_records(world):
     [record] = access_log_record(user=world["admin"], action=V, subject=world["person"])
     for statement in (
-        "UPDATE inclusion_accesslog SET what = 'x' WHERE id = %s",
-        "DELETE FROM inclusion_accesslog WHERE id = %s",
+        "UPDATE core_accesslog SET what = 'x' WHERE id = %s",
+        "DELETE FROM core_accesslog WHERE id = %s",
     ):
-        with pytest.raises(InternalError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [record.pk])
     assert AccessLog.objects.get().what == record.what
 
@@ -207,13 +207,13 @@ def test_the_admin_has_no_add_change_or_delete_permission(world):
 def test_the_admin_refuses_to_add_change_or_delete_records(client, world):
     [record] = access_log_record(user=world["coordinator"], action=V, subject=world["person"])
     client.force_login(world["admin"])
-    assert client.post(reverse("admin:inclusion_accesslog_add"), {"what": "forged"}).status_code == 403
-    change = client.post(reverse("admin:inclusion_accesslog_change", args=[record.pk]), {"what": "rewritten"})
+    assert client.post(reverse("admin:core_accesslog_add"), {"what": "forged"}).status_code == 403
+    change = client.post(reverse("admin:core_accesslog_change", args=[record.pk]), {"what": "rewritten"})
     assert change.status_code == 403
-    delete = client.post(reverse("admin:inclusion_accesslog_delete", args=[record.pk]), {"post": "yes"})
+    delete = client.post(reverse("admin:core_accesslog_delete", args=[record.pk]), {"post": "yes"})
     assert delete.status_code == 403
     bulk = client.post(
-        reverse("admin:inclusion_accesslog_changelist"),
+        reverse("admin:core_accesslog_changelist"),
         {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"},
     )
     assert bulk.status_code in (200, 302)
@@ -225,7 +225,7 @@ def test_the_admin_reads_the_log_by_person_and_by_account(client, world):
     access_log_record(user=world["coordinator"], action=V, subject=world["person"])
     access_log_record(user=world["referrer"], action=V, subject=other)
     client.force_login(world["admin"])
-    url = reverse("admin:inclusion_accesslog_changelist")
+    url = reverse("admin:core_accesslog_changelist")
     by_person = client.get(url, {"beneficiary__id__exact": world["person"].pk})
     assert [record.beneficiary_id for record in by_person.context["cl"].result_list] == [world["person"].pk]
     searched = client.get(url, {"q": str(other.pk)})

@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
-from inclusion.enums import MembershipRole
-from inclusion.models import AntennaMembership, Referrer, User
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import AntennaMembership, Referrer, User
 
 from .factories import AntennaFactory, AntennaMembershipFactory, OrganizationFactory, ReferrerFactory, UserFactory
 

@@ -7,24 +7,19 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from inclusion.models import AccessLog, FormSubmission
-from sessions_app import services
-from sessions_app.models import (
-    MonthBookings,
-    MonthSessions,
-    MonthTopics,
-    ReminderMessage,
-    RolledMonth,
-    StaleMonth,
-    Voucher,
-)
+from inclusion.core.models import AccessLog, FormSubmission
+from sessions_app.desk.models import Voucher
+from sessions_app.figures.models import MonthBookings, MonthSessions, MonthTopics
+from sessions_app.planning import services
+from sessions_app.reminders.models import ReminderMessage
+from sessions_app.totals.models import RolledMonth, StaleMonth
 from tests.beneficiaries.factories import LiaisonSheetFactory
+from tests.project import PROJECT_APPS
 from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory, SessionLogFactory
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
 
 from .factories import AntennaMembershipFactory, ReferrerFactory, UserFactory
 
-PROJECT_APPS = {"inclusion", "sessions_app", "beneficiaries", "volunteers"}
 PROJECT_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROJECT_APPS]
 # Totals derived from the sessions and rebuilt by `build_figures`: editing them by hand would
 # only make the figures wrong.

@@ -5,8 +5,8 @@ from django.db import IntegrityError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
-from inclusion.enums import AntennaStatus
-from inclusion.models import Antenna
+from inclusion.core.enums import AntennaStatus
+from inclusion.core.models import Antenna
 
 from .factories import AntennaFactory, OrganizationFactory, UserFactory
 
@@ -117,7 +117,7 @@ def test_department_is_deduced_from_the_postcode_when_left_empty(log_in):
 
 @pytest.mark.parametrize(("postcode", "department"), [("20000", "2A"), ("20200", "2B"), ("97400", "974")])
 def test_department_deduction_knows_corsica_and_overseas(postcode, department):
-    from inclusion.departments import department_from_postcode
+    from inclusion.core.departments import department_from_postcode
 
     assert department_from_postcode(postcode) == department
 

@@ -189,7 +189,7 @@ def test_the_address_threshold_is_a_setting_and_resetting_the_address_lifts_its_
 
 
 def test_a_throttle_cache_that_each_process_keeps_apart_is_warned_about_outside_debug(settings):
-    from inclusion.checks import login_throttle_cache_check
+    from inclusion.core.checks import login_throttle_cache_check
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert [warning.id for warning in login_throttle_cache_check(None)] == ["inclusion.W030"]

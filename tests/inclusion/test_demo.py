@@ -5,11 +5,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from beneficiaries.models import Beneficiary, Consent
-from inclusion.enums import AntennaStatus, MembershipRole
-from inclusion.models import Antenna, AntennaMembership, Organization, Referrer, User
-from sessions_app.models import Booking, Closure, Occurrence, Permanence, SessionLog, Slot
-from volunteers.models import Signup, VolunteerProfile
+from beneficiaries.people.models import Beneficiary, Consent
+from inclusion.core.enums import AntennaStatus, MembershipRole
+from inclusion.core.models import Antenna, AntennaMembership, Organization, Referrer, User
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.models import SessionLog
+from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
+from volunteers.team.models import Signup, VolunteerProfile
 
 DEMO_PASSWORD = "permanence-demo"
 

@@ -3,8 +3,8 @@
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
-from inclusion.enums import OrganizationKind
-from inclusion.models import Organization
+from inclusion.core.enums import OrganizationKind
+from inclusion.core.models import Organization
 
 from .factories import OrganizationFactory, UserFactory
 

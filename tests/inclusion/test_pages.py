@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from inclusion.enums import MembershipRole
+from inclusion.core.enums import MembershipRole
 from tests.access import check_access, url_names
 
 from .factories import AntennaFactory, AntennaMembershipFactory, OrganizationFactory, ReferrerFactory, UserFactory

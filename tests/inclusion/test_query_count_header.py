@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.inclusion.factories import UserFactory
 
-COUNTER = "inclusion.middleware.QueryCountHeaderMiddleware"
+COUNTER = "inclusion.core.middleware.QueryCountHeaderMiddleware"
 
 
 @pytest.mark.django_db

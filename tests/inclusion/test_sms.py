@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from inclusion import sms
-from inclusion.sms.backends.http import SmsBackend as HttpSmsBackend
+from inclusion.core import sms
+from inclusion.core.sms.backends.http import SmsBackend as HttpSmsBackend
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def provider(settings):
     server.requests, server.status, server.answer, server.delay = [], 200, {"id": "msg-42"}, 0
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    settings.SMS_BACKEND = "inclusion.sms.backends.http.SmsBackend"
+    settings.SMS_BACKEND = "inclusion.core.sms.backends.http.SmsBackend"
     settings.SMS_API_URL = f"http://127.0.0.1:{server.server_port}/v1/sms"
     settings.SMS_API_KEY = "test-key"
     settings.SMS_SENDER = "Permanence"
@@ -105,13 +105,13 @@ def test_the_http_backend_refuses_to_run_without_its_settings(settings):
     settings.SMS_API_URL = ""
     settings.SMS_API_KEY = ""
     with pytest.raises(ImproperlyConfigured):
-        sms.get_sms_backend("inclusion.sms.backends.http.SmsBackend")
+        sms.get_sms_backend("inclusion.core.sms.backends.http.SmsBackend")
     with pytest.raises(ImproperlyConfigured):
         HttpSmsBackend(url="ftp://example.org/", api_key="key")
 
 
 def test_the_console_backend_prints_the_message(settings, capsys):
-    settings.SMS_BACKEND = "inclusion.sms.backends.console.SmsBackend"
+    settings.SMS_BACKEND = "inclusion.core.sms.backends.console.SmsBackend"
     sms.send_sms(to="+33612345678", body="Rappel : demain 9 h")
     printed = capsys.readouterr().out
     assert "SMS to +33612345678" in printed
@@ -119,7 +119,7 @@ def test_the_console_backend_prints_the_message(settings, capsys):
 
 
 def test_the_file_backend_writes_one_file_per_message(settings, tmp_path):
-    settings.SMS_BACKEND = "inclusion.sms.backends.filebased.SmsBackend"
+    settings.SMS_BACKEND = "inclusion.core.sms.backends.filebased.SmsBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms")
     settings.SMS_SENDER = "Permanence"
     first = sms.send_sms(to="+33612345678", body="Premier")
@@ -136,7 +136,7 @@ def test_the_file_backend_needs_a_directory(settings, tmp_path):
     a_file.write_text("")
     settings.SMS_FILE_PATH = str(a_file)
     with pytest.raises(ImproperlyConfigured):
-        sms.get_sms_backend("inclusion.sms.backends.filebased.SmsBackend")
+        sms.get_sms_backend("inclusion.core.sms.backends.filebased.SmsBackend")
 
 
 def test_the_memory_backend_keeps_messages_for_the_tests(smsoutbox):

@@ -22,8 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from inclusion import two_factor, two_factor_services
-from inclusion.middleware import SessionTimeoutMiddleware
+from inclusion.core import two_factor, two_factor_services
+from inclusion.core.middleware import SessionTimeoutMiddleware
 from tests.access import check_access, url_names
 
 from .factories import ReferrerFactory, UserFactory
@@ -366,7 +366,7 @@ def test_the_technical_admin_needs_the_code_too(client):
     admin = UserFactory(admin=True)
     device, _codes = enable(admin)
     client.force_login(admin)
-    for url in [reverse("admin:index"), reverse("admin:inclusion_user_changelist")]:
+    for url in [reverse("admin:index"), reverse("admin:core_user_changelist")]:
         assertRedirects(client.get(url), f"{reverse('two_factor:verify')}?next={url}")
     client.post(reverse("two_factor:verify"), {"code": code_of(device)})
     assert client.get(reverse("admin:index")).status_code == 200
@@ -477,7 +477,7 @@ def test_pages_of_users_without_a_device_cost_no_query_more(client, settings):
     settings.MIDDLEWARE = [
         name
         for name in settings.MIDDLEWARE
-        if name not in {"django_otp.middleware.OTPMiddleware", "inclusion.middleware.SecondFactorMiddleware"}
+        if name not in {"django_otp.middleware.OTPMiddleware", "inclusion.core.middleware.SecondFactorMiddleware"}
     ]
     with CaptureQueriesContext(connection) as without:
         client.get(reverse("inclusion:home"))

@@ -2,8 +2,8 @@
 
 from django.contrib.auth.models import AnonymousUser
 
-from inclusion.enums import MembershipRole
-from inclusion.models import Antenna, Organization, User
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import Antenna, Organization, User
 
 from .factories import AntennaFactory, AntennaMembershipFactory, OrganizationFactory, ReferrerFactory, UserFactory
 

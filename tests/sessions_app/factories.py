@@ -2,8 +2,13 @@ import datetime
 
 import factory
 
-from sessions_app.enums import Autonomy, BookingStatus, Frequency, Outcome, PermanenceKind, Weekday, WorkshopLevel
-from sessions_app.models import Booking, Closure, Permanence, SessionLog, Topic
+from inclusion.core.models import Topic
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.enums import Autonomy, Outcome
+from sessions_app.desk.models import SessionLog
+from sessions_app.scheduling.enums import Frequency, PermanenceKind, Weekday, WorkshopLevel
+from sessions_app.scheduling.models import Closure, Permanence
 from tests.inclusion.factories import AntennaFactory
 
 
@@ -74,7 +79,7 @@ def occurrence_today(*, antenna=None, start: int = 9, end: int = 12, day: dateti
     today is (a holiday included): 9:00–12:00, three one-hour slots of two seats by default."""
     from django.utils import timezone
 
-    from sessions_app import services
+    from sessions_app.planning import services
 
     day = day or timezone.localdate()
     permanence = PermanenceFactory(

@@ -7,10 +7,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from sessions_app import services
-from sessions_app.enums import BookingChannel, BookingStatus
-from sessions_app.models import Booking, Slot
-from sessions_app.services import BookingRefused, booking_create
+from sessions_app.bookings import services as bookings_services
+from sessions_app.bookings.enums import BookingChannel, BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import BookingRefused, booking_create
+from sessions_app.planning import services as planning_services
+from sessions_app.scheduling.models import Slot
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.concurrency import at_once
 from tests.inclusion.factories import AntennaFactory
@@ -52,7 +54,7 @@ def test_a_cancelled_booking_frees_its_seat():
 
 def test_booking_refused_on_a_cancelled_date():
     slot = _slot(seats=2)
-    services.occurrence_cancel(occurrence=slot.occurrence, reason="Grève", by=None)
+    planning_services.occurrence_cancel(occurrence=slot.occurrence, reason="Grève", by=None)
     with pytest.raises(BookingRefused):
         booking_create(slot=slot, beneficiary=BeneficiaryFactory(), channel=BookingChannel.REFERRAL, by=None)
     assert not slot.bookings.exists()
@@ -95,7 +97,7 @@ def test_the_seat_lock_refuses_to_run_outside_a_transaction():
     """Outside a transaction the lock would be released as soon as it is taken."""
     slot = _slot(seats=1)
     with pytest.raises(RuntimeError):
-        services.slot_lock(slot=slot)
+        bookings_services.slot_lock(slot=slot)
 
 
 @pytest.mark.django_db(transaction=True)

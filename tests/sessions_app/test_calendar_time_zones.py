@@ -7,11 +7,12 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from sessions_app import public_views, services
-from sessions_app.models import Occurrence
+from sessions_app.planning import services
+from sessions_app.public import views as public_views
+from sessions_app.scheduling.models import Occurrence
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
-from volunteers import views as volunteer_views
+from volunteers.team import views as volunteer_views
 
 from .factories import PermanenceFactory
 

@@ -3,29 +3,31 @@ same refusal from the service, and a CHECK constraint in the database where the 
 The daily figures build never walks months before the calendar's first day."""
 
 import datetime
-from importlib import import_module
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.http import QueryDict
 from django.urls import reverse
 
-from beneficiaries import services as referral_services
-from beneficiaries.enums import ConsentMethod
-from beneficiaries.models import Beneficiary, LiaisonSheet
-from sessions_app import rollups, services
-from sessions_app.models import Closure, Occurrence, Permanence, SessionLog, StaleMonth, Topic
-from sessions_app.reporting import PeriodError, months_between, period_from_query
+from beneficiaries.people import services as referral_services
+from beneficiaries.people.enums import ConsentMethod
+from beneficiaries.people.models import Beneficiary, LiaisonSheet
+from inclusion.core.models import Topic
+from sessions_app.desk import services as desk_services
+from sessions_app.desk.models import SessionLog
+from sessions_app.figures import rollups as figures_rollups
+from sessions_app.figures.reporting import PeriodError, months_between, period_from_query
+from sessions_app.planning import services as planning_services
+from sessions_app.scheduling.models import Closure, Occurrence, Permanence
+from sessions_app.totals import ledger as totals_ledger
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
-from volunteers.models import VolunteerProfile
+from volunteers.team.models import VolunteerProfile
 
 from .factories import ClosureFactory, PermanenceFactory, SessionLogFactory, occurrence_today
 
@@ -95,11 +97,11 @@ def test_the_session_log_service_refuses_a_date_out_of_bounds(antenna, volunteer
     data = {"duration_minutes": 60, "outcome": "done"}
     for day in (YEAR_ONE, datetime.date(2020, 6, 1), TODAY + datetime.timedelta(days=1)):
         with pytest.raises(ValidationError) as refused:
-            services.session_log_create(
+            desk_services.session_log_create(
                 antenna=antenna, data={**data, "date": day}, volunteers=[volunteer], topics=[], by=volunteer
             )
         assert list(refused.value.message_dict) == ["date"]
-    log = services.session_log_create(
+    log = desk_services.session_log_create(
         antenna=antenna,
         data={**data, "date": datetime.date(2025, 1, 6)},
         volunteers=[volunteer],
@@ -173,15 +175,17 @@ def test_the_permanence_services_refuse_dates_out_of_bounds_but_keep_an_old_star
         "seats": 2,
     }
     with pytest.raises(ValidationError) as refused:
-        services.permanence_create(antenna=antenna, data={**data, "valid_from": YEAR_ONE})
+        planning_services.permanence_create(antenna=antenna, data={**data, "valid_from": YEAR_ONE})
     assert list(refused.value.message_dict) == ["valid_from"]
     with pytest.raises(ValidationError):
-        services.permanence_create(antenna=antenna, data={**data, "valid_from": TODAY, "valid_until": YEAR_9999})
+        planning_services.permanence_create(
+            antenna=antenna, data={**data, "valid_from": TODAY, "valid_until": YEAR_9999}
+        )
     # Running since 2019: editing it keeps the start it always had.
     since_2019 = PermanenceFactory(antenna=antenna, valid_from=datetime.date(2019, 9, 3))
-    services.permanence_update(permanence=since_2019, data={"seats": 3})
+    planning_services.permanence_update(permanence=since_2019, data={"seats": 3})
     with pytest.raises(ValidationError):
-        services.permanence_update(permanence=since_2019, data={"valid_from": datetime.date(2019, 9, 10)})
+        planning_services.permanence_update(permanence=since_2019, data={"valid_from": datetime.date(2019, 9, 10)})
 
 
 def test_the_database_refuses_a_permanence_out_of_the_calendar(antenna):
@@ -202,7 +206,7 @@ def test_a_closure_out_of_bounds_is_a_form_error_and_a_refusal_of_the_service(cl
         "ends_on": ["Choisissez une date jusqu'au 8 décembre 2031 au plus tard."],
     }
     with pytest.raises(ValidationError):
-        services.closure_create(
+        planning_services.closure_create(
             antenna=antenna, data={"permanence": None, "starts_on": TODAY, "ends_on": YEAR_9999, "reason": "Travaux"}
         )
     assert not Closure.objects.exists()
@@ -241,12 +245,14 @@ def test_a_one_off_or_moved_date_a_year_ahead_or_more_is_a_form_error(client, an
 def test_the_occurrence_services_refuse_a_day_out_of_the_calendar(antenna):
     permanence = PermanenceFactory(antenna=antenna)
     with pytest.raises(ValidationError):
-        services.occurrence_add(permanence=permanence, day=YEAR_9999, start=datetime.time(9), end=datetime.time(10))
+        planning_services.occurrence_add(
+            permanence=permanence, day=YEAR_9999, start=datetime.time(9), end=datetime.time(10)
+        )
     occurrence = occurrence_today(antenna=antenna)
     with pytest.raises(ValidationError):
-        services.occurrence_move(occurrence=occurrence, day=YEAR_ONE, start=datetime.time(9))
+        planning_services.occurrence_move(occurrence=occurrence, day=YEAR_ONE, start=datetime.time(9))
     with pytest.raises(ValidationError):
-        services.occurrence_open(permanence=permanence, day=YEAR_9999)
+        planning_services.occurrence_open(permanence=permanence, day=YEAR_9999)
 
 
 def test_the_database_refuses_a_date_out_of_the_calendar(antenna):
@@ -327,45 +333,13 @@ def _lift_constraints(*pairs: tuple[str, str]) -> None:
 
 
 def test_the_daily_build_walks_only_the_months_that_hold_data(antenna, capsys):
-    _lift_constraints(("sessions_app_sessionlog", "sessionlog_date_in_calendar"))
+    _lift_constraints(("desk_sessionlog", "sessionlog_date_in_calendar"))
     SessionLogFactory(antenna=antenna, date=datetime.date(2026, 10, 6))
     SessionLog.objects.filter(pk=SessionLogFactory(antenna=antenna).pk).update(date=YEAR_ONE)
     october = datetime.date(2026, 10, 1)
-    assert rollups.months_needing_build(TODAY) == months_between(october, rollups.settled_until(TODAY))
+    assert figures_rollups.months_needing_build(TODAY) == months_between(october, totals_ledger.settled_until(TODAY))
     call_command("build_figures")
     assert "3 months added up" in capsys.readouterr().out
-
-
-def test_the_migration_brings_rows_typed_before_the_bounds_inside_them():
-    migration = import_module("sessions_app.migrations.0007_date_bounds")
-    _lift_constraints(
-        ("sessions_app_sessionlog", "sessionlog_date_in_calendar"),
-        ("sessions_app_permanence", "permanence_dates_in_calendar"),
-        ("sessions_app_closure", "closure_dates_in_calendar"),
-        ("sessions_app_occurrence", "occurrence_date_in_calendar"),
-    )
-    antenna = AntennaFactory()
-    log = SessionLogFactory(antenna=antenna, date=TODAY)
-    SessionLog.objects.filter(pk=log.pk).update(date=YEAR_ONE)
-    every_other_week = PermanenceFactory(antenna=antenna, interval_weeks=2)
-    Permanence.objects.filter(pk=every_other_week.pk).update(valid_from=datetime.date(1, 1, 2), valid_until=YEAR_9999)
-    closure = ClosureFactory(antenna=antenna)
-    Closure.objects.filter(pk=closure.pk).update(starts_on=YEAR_ONE, ends_on=YEAR_9999)
-    stray = occurrence_today(antenna=antenna)
-    Occurrence.objects.filter(pk=stray.pk).update(date=YEAR_9999)
-
-    migration.dates_into_calendar(apps, SimpleNamespace(connection=connection, execute=connection.cursor().execute))
-
-    log.refresh_from_db()
-    assert log.date == TODAY
-    assert StaleMonth.objects.filter(antenna=antenna, month=TODAY.replace(day=1)).exists()
-    every_other_week.refresh_from_db()
-    assert every_other_week.valid_until is None
-    assert datetime.date(2000, 1, 1) <= every_other_week.valid_from < datetime.date(2000, 1, 15)
-    assert (every_other_week.valid_from - datetime.date(1, 1, 2)).days % 14 == 0
-    closure.refresh_from_db()
-    assert (closure.starts_on, closure.ends_on) == (datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))
-    assert not Occurrence.objects.filter(pk=stray.pk).exists()
 
 
 def test_the_database_refuses_a_birth_year_a_deadline_or_a_charter_date_out_of_the_calendar():
@@ -380,25 +354,3 @@ def test_the_database_refuses_a_birth_year_a_deadline_or_a_charter_date_out_of_t
     ]:
         with pytest.raises(IntegrityError), transaction.atomic():
             queryset.update(**change)
-
-
-def test_the_migrations_clear_a_birth_year_a_deadline_or_a_charter_date_no_one_could_mean():
-    _lift_constraints(
-        ("beneficiaries_beneficiary", "person_birth_year_in_range"),
-        ("beneficiaries_liaisonsheet", "sheet_deadline_in_range"),
-        ("volunteers_volunteerprofile", "volunteer_charter_date_in_range"),
-    )
-    person, kept = BeneficiaryFactory(), BeneficiaryFactory(birth_year=1982)
-    sheet = LiaisonSheetFactory(beneficiary=person)
-    profile = VolunteerProfileFactory()
-    Beneficiary.objects.filter(pk=person.pk).update(birth_year=1)
-    LiaisonSheet.objects.filter(pk=sheet.pk).update(deadline=YEAR_9999)
-    VolunteerProfile.objects.filter(pk=profile.pk).update(charter_signed_on=YEAR_ONE)
-
-    import_module("beneficiaries.migrations.0006_date_bounds").clear_impossible_dates(apps, None)
-    import_module("volunteers.migrations.0003_date_bounds").clear_impossible_charter_dates(apps, None)
-
-    assert Beneficiary.objects.get(pk=person.pk).birth_year is None
-    assert Beneficiary.objects.get(pk=kept.pk).birth_year == 1982
-    assert LiaisonSheet.objects.get(pk=sheet.pk).deadline is None
-    assert VolunteerProfile.objects.get(pk=profile.pk).charter_signed_on is None

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from beneficiaries.enums import ConsentMethod
-from beneficiaries.models import Beneficiary, Consent
-from sessions_app import desk_services
-from sessions_app.enums import Attendance, BookingChannel
-from sessions_app.models import Booking, SessionLog
+from beneficiaries.people.enums import ConsentMethod
+from beneficiaries.people.models import Beneficiary, Consent
+from sessions_app.bookings.enums import Attendance, BookingChannel
+from sessions_app.bookings.models import Booking
+from sessions_app.desk import services as desk_services
+from sessions_app.desk.models import SessionLog
 from tests.access import check_access, url_names
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
@@ -221,7 +222,7 @@ def test_the_desk_shows_the_next_date_when_there_is_none_today(client):
 
 
 def test_a_cancelled_date_is_not_on_the_desk(client, world):
-    from sessions_app.services import occurrence_cancel
+    from sessions_app.planning.services import occurrence_cancel
 
     occurrence_cancel(occurrence=world["occurrence"], reason="Grève", by=None)
     response = _desk(client, world)
@@ -424,7 +425,7 @@ def test_walk_in_losing_the_last_seat_registers_nobody(client, world, monkeypatc
 
 
 def test_walk_in_on_a_cancelled_date_goes_back_to_the_desk(client, world):
-    from sessions_app.services import occurrence_cancel
+    from sessions_app.planning.services import occurrence_cancel
 
     occurrence_cancel(occurrence=world["occurrence"], reason="Grève", by=None)
     client.force_login(world["users"]["volunteer"])

@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from beneficiaries.enums import SheetStatus
-from sessions_app.enums import Attendance, BookingChannel
-from sessions_app.models import Booking
+from beneficiaries.people.enums import SheetStatus
+from inclusion.core.models import Language
+from sessions_app.bookings.enums import Attendance, BookingChannel
+from sessions_app.bookings.models import Booking
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
-from volunteers.models import Language
 
 from .factories import occurrence_today
 

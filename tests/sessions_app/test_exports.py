@@ -10,10 +10,12 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertRedirects
 
-from inclusion.models import AccessLog
-from sessions_app.enums import Attendance, BookingChannel, BookingStatus, Outcome, RedirectionKind, WorkshopLevel
-from sessions_app.models import Voucher
-from sessions_app.reporting import PeriodError, period_from_query, pseudonym
+from inclusion.core.models import AccessLog
+from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
+from sessions_app.desk.enums import Outcome, RedirectionKind
+from sessions_app.desk.models import Voucher
+from sessions_app.figures.reporting import PeriodError, period_from_query, pseudonym
+from sessions_app.scheduling.enums import WorkshopLevel
 from tests.access import url_names
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory

@@ -11,19 +11,15 @@ from django.http import QueryDict
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from sessions_app import rollups, services
-from sessions_app.enums import (
-    Attendance,
-    Autonomy,
-    BookingChannel,
-    BookingStatus,
-    OccurrenceStatus,
-    Outcome,
-    RedirectionKind,
-)
-from sessions_app.figures import figures_compute
-from sessions_app.models import Occurrence, Voucher
-from sessions_app.reporting import Period, PeriodError, Scope, months_between, period_from_query
+from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
+from sessions_app.desk.enums import Autonomy, Outcome, RedirectionKind
+from sessions_app.desk.models import Voucher
+from sessions_app.figures import rollups
+from sessions_app.figures.figures import figures_compute
+from sessions_app.figures.reporting import Period, PeriodError, Scope, months_between, period_from_query
+from sessions_app.planning import services
+from sessions_app.scheduling.enums import OccurrenceStatus
+from sessions_app.scheduling.models import Occurrence
 from tests.access import check_access, url_names
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, OrganizationFactory, UserFactory

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from sessions_app import services
-from sessions_app.enums import BookingStatus, Frequency, OccurrenceStatus, Weekday
-from sessions_app.models import Booking, Occurrence, Slot
-from sessions_app.public_holidays import public_holidays
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.planning import services
+from sessions_app.scheduling.enums import Frequency, OccurrenceStatus, Weekday
+from sessions_app.scheduling.models import Occurrence, Slot
+from sessions_app.scheduling.public_holidays import public_holidays
 
 from .factories import BookingFactory, ClosureFactory, PermanenceFactory
 

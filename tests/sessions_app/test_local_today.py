@@ -11,13 +11,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app import services
-from sessions_app.models import Occurrence, Permanence, SessionLog, Topic
-from sessions_app.reporting import Scope, period_from_query
+from inclusion.core.models import Topic
+from sessions_app.desk import services as desk_services
+from sessions_app.desk.models import SessionLog
+from sessions_app.figures.reporting import Scope, period_from_query
+from sessions_app.planning import services as planning_services
+from sessions_app.scheduling.models import Occurrence, Permanence
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, ReferrerFactory, UserFactory
 from tests.volunteers.factories import VolunteerProfileFactory
-from volunteers.models import Signup, VolunteerProfile
+from volunteers.team.models import Signup, VolunteerProfile
 
 from .factories import PermanenceFactory, occurrence_today
 
@@ -132,9 +135,11 @@ def test_the_session_log_service_counts_days_on_the_antennas_clock(in_cayenne):
     volunteer = _volunteer(in_cayenne)
     data = {"date": WEDNESDAY, "duration_minutes": 60, "outcome": "done"}
     with pytest.raises(ValidationError) as refused:
-        services.session_log_create(antenna=in_cayenne, data=data, volunteers=[volunteer], topics=[], by=volunteer)
+        desk_services.session_log_create(
+            antenna=in_cayenne, data=data, volunteers=[volunteer], topics=[], by=volunteer
+        )
     assert list(refused.value.message_dict) == ["date"]
-    log = services.session_log_create(
+    log = desk_services.session_log_create(
         antenna=in_cayenne, data={**data, "date": TUESDAY}, volunteers=[volunteer], topics=[], by=volunteer
     )
     assert log.date == TUESDAY
@@ -179,7 +184,7 @@ def test_generation_starts_each_permanence_on_its_antennas_today(server_zone, mo
         for weekday in (1, 2):
             PermanenceFactory(antenna=antenna, weekday=weekday, valid_from=datetime.date(2026, 11, 1))
     with time_machine.travel(moment, tick=False):
-        services.occurrences_generate(permanences=Permanence.objects.select_related("antenna"), weeks=1)
+        planning_services.occurrences_generate(permanences=Permanence.objects.select_related("antenna"), weeks=1)
     first = {
         (permanence.antenna.name, permanence.weekday): permanence.occurrences.order_by("date").first().date
         for permanence in Permanence.objects.select_related("antenna")

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from sessions_app import public_views, services
-from sessions_app.enums import BookingMode, Weekday
-from sessions_app.models import Occurrence
-from sessions_app.opening_hours import opening_hours
+from sessions_app.planning import services
+from sessions_app.public import views as public_views
+from sessions_app.scheduling.enums import BookingMode, Weekday
+from sessions_app.scheduling.models import Occurrence
+from sessions_app.scheduling.opening_hours import opening_hours
 from tests.inclusion.factories import AntennaFactory, UserFactory
 
 from .factories import PermanenceFactory

@@ -10,19 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
-from inclusion import sms
-from inclusion.enums import MembershipRole
-from inclusion.models import AntennaMembership
-from sessions_app import reminder_services
-from sessions_app.enums import BookingChannel, BookingStatus, ReminderChannel, ReminderKind, ReminderStatus
-from sessions_app.models import ReminderMessage
-from sessions_app.reminder_services import reminder_due_from, reminder_send, reminders_schedule
-from sessions_app.services import occurrence_cancel
+from inclusion.core import sms
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import AntennaMembership, Language
+from sessions_app.bookings.enums import BookingChannel, BookingStatus
+from sessions_app.planning.services import occurrence_cancel
+from sessions_app.reminders import delivery as reminder_delivery
+from sessions_app.reminders import services as reminder_services
+from sessions_app.reminders.delivery import reminder_send
+from sessions_app.reminders.enums import ReminderChannel, ReminderKind, ReminderStatus
+from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.services import reminder_due_from, reminders_schedule
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, occurrence_today
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
-from volunteers.models import Language
 
 
 @pytest.fixture(autouse=True)
@@ -260,7 +262,7 @@ def test_a_failure_is_tried_again_on_the_next_runs_then_shown_to_the_coordinator
     assert (record.status, record.attempts) == (ReminderStatus.QUEUED, 1)
     assert record.last_error == "HTTP 503: service unavailable"
     # The task reads the real clock: the next try is due some minutes after it ran.
-    assert record.next_attempt_at > timezone.now() + reminder_services.RETRY_DELAY - datetime.timedelta(minutes=1)
+    assert record.next_attempt_at > timezone.now() + reminder_delivery.RETRY_DELAY - datetime.timedelta(minutes=1)
     assert run(record.next_attempt_at - datetime.timedelta(minutes=1)).enqueued == 0
     run(record.next_attempt_at)
     record.refresh_from_db()
@@ -268,14 +270,14 @@ def test_a_failure_is_tried_again_on_the_next_runs_then_shown_to_the_coordinator
     run(record.next_attempt_at)
     record.refresh_from_db()
     assert (record.status, record.attempts) == (ReminderStatus.FAILED, 3)
-    assert run(record.next_attempt_at + 10 * reminder_services.RETRY_DELAY).enqueued == 0
+    assert run(record.next_attempt_at + 10 * reminder_delivery.RETRY_DELAY).enqueued == 0
     record.refresh_from_db()
     assert record.attempts == 3
 
     coordinator = UserFactory(coordinator=True, membership__antenna=booking.slot.occurrence.permanence.antenna)
     VolunteerProfileFactory(user=coordinator)
     client.force_login(coordinator)
-    response = client.get(reverse("schedule:reminder_list", args=[occurrence.permanence.antenna_id]))
+    response = client.get(reverse("reminders:reminder_list", args=[occurrence.permanence.antenna_id]))
     assert response.context["failed"] == [record]
     assertContains(response, "Fatima Benali")
     assertContains(response, "HTTP 503: service unavailable")
@@ -386,8 +388,8 @@ def test_the_command_can_send_in_its_own_process(occurrence, smsoutbox, settings
 
 
 def test_the_demo_has_reminders_for_tomorrow(run, smsoutbox, mailoutbox):
-    from beneficiaries.models import Beneficiary
-    from sessions_app.models import Occurrence
+    from beneficiaries.people.models import Beneficiary
+    from sessions_app.scheduling.models import Occurrence
 
     call_command("load_demo")
     tomorrow = Occurrence.objects.get(is_one_off=True, date=timezone.localdate() + datetime.timedelta(days=1))
@@ -402,7 +404,7 @@ def test_the_demo_has_reminders_for_tomorrow(run, smsoutbox, mailoutbox):
 
 
 def _page(antenna):
-    return reverse("schedule:reminder_list", args=[antenna.pk])
+    return reverse("reminders:reminder_list", args=[antenna.pk])
 
 
 @pytest.mark.parametrize(
@@ -504,7 +506,7 @@ def test_volunteers_are_not_alerted_of_a_date_short_of_volunteers(run, occurrenc
     ],
 )
 def test_impossible_reminder_timings_stop_the_system_check(settings, name, value, error):
-    from inclusion.checks import reminder_settings_check
+    from inclusion.core.checks import reminder_settings_check
 
     assert reminder_settings_check(None) == []
     setattr(settings, name, value)

@@ -7,12 +7,20 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from beneficiaries.services import referral_booking_cancel
-from sessions_app import rollups, services
-from sessions_app.enums import Attendance, BookingChannel, Outcome
-from sessions_app.figures import _reading_plan, figures_compute
-from sessions_app.models import Booking, MonthSessions, RolledMonth, SessionLog, StaleMonth, Topic, Voucher
-from sessions_app.reporting import Period, Scope, months_between
+from inclusion.core.models import Topic
+from sessions_app.bookings import services as bookings_services
+from sessions_app.bookings.enums import Attendance, BookingChannel
+from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import referral_booking_cancel
+from sessions_app.desk.enums import Outcome
+from sessions_app.desk.models import SessionLog, Voucher
+from sessions_app.figures import rollups as figures_rollups
+from sessions_app.figures.figures import _reading_plan, figures_compute
+from sessions_app.figures.models import MonthSessions
+from sessions_app.figures.reporting import Period, Scope, months_between
+from sessions_app.planning import services as planning_services
+from sessions_app.totals import ledger as totals_ledger
+from sessions_app.totals.models import RolledMonth, StaleMonth
 from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, UserFactory
 
@@ -52,18 +60,18 @@ def winter():
                 attendance=Attendance.ATTENDED,
             )
             BookingFactory(slot=occurrence.slots.last(), channel=BookingChannel.PHONE, attendance=Attendance.NO_SHOW)
-    assert rollups.months_build(months=[JANUARY, FEBRUARY]) == [JANUARY, FEBRUARY]
+    assert figures_rollups.months_build(months=[JANUARY, FEBRUARY]) == [JANUARY, FEBRUARY]
     assert not StaleMonth.objects.exists()
     return antennas
 
 
 def test_days_are_added_up_once_over_everywhere():
     # On the 3rd, an overseas antenna may still be in the 2nd: the 1st is the last day added up.
-    assert rollups.added_up_through(FEBRUARY, datetime.date(2026, 2, 3)) == datetime.date(2026, 2, 1)
-    assert rollups.added_up_through(FEBRUARY, datetime.date(2026, 2, 2)) is None
-    assert rollups.added_up_through(JANUARY, datetime.date(2026, 2, 1)) == datetime.date(2026, 1, 30)
-    assert rollups.added_up_through(JANUARY, datetime.date(2026, 2, 2)) == datetime.date(2026, 1, 31)
-    assert rollups.added_up_through(datetime.date(2026, 3, 1), datetime.date(2026, 2, 27)) is None
+    assert figures_rollups.added_up_through(FEBRUARY, datetime.date(2026, 2, 3)) == datetime.date(2026, 2, 1)
+    assert figures_rollups.added_up_through(FEBRUARY, datetime.date(2026, 2, 2)) is None
+    assert figures_rollups.added_up_through(JANUARY, datetime.date(2026, 2, 1)) == datetime.date(2026, 1, 30)
+    assert figures_rollups.added_up_through(JANUARY, datetime.date(2026, 2, 2)) == datetime.date(2026, 1, 31)
+    assert figures_rollups.added_up_through(datetime.date(2026, 3, 1), datetime.date(2026, 2, 27)) is None
 
 
 def test_a_month_going_on_is_added_up_to_the_day_before_yesterday_and_read_from_the_rows_after():
@@ -71,7 +79,7 @@ def test_a_month_going_on_is_added_up_to_the_day_before_yesterday_and_read_from_
     march = datetime.date(2026, 3, 1)
     for day in (2, 10, 13, 14):
         SessionLogFactory(antenna=antenna, date=datetime.date(2026, 3, day))
-    assert rollups.months_build(months=[march], today=datetime.date(2026, 3, 15)) == [march]
+    assert figures_rollups.months_build(months=[march], today=datetime.date(2026, 3, 15)) == [march]
     assert RolledMonth.objects.get(month=march).through == datetime.date(2026, 3, 13)
     assert MonthSessions.objects.get(month=march).sessions == 3
     whole_month = Period(march, datetime.date(2026, 3, 31))
@@ -81,8 +89,8 @@ def test_a_month_going_on_is_added_up_to_the_day_before_yesterday_and_read_from_
     early = Period(march, datetime.date(2026, 3, 12))
     assert figures_compute(scope=ALL, period=early).sessions.total == 2
     # The next day's build moves the month on.
-    assert rollups.months_needing_build(datetime.date(2026, 3, 16)) == [march]
-    rollups.months_build(months=[march], today=datetime.date(2026, 3, 16))
+    assert figures_rollups.months_needing_build(datetime.date(2026, 3, 16)) == [march]
+    figures_rollups.months_build(months=[march], today=datetime.date(2026, 3, 16))
     assert MonthSessions.objects.get(month=march).sessions == 4
 
 
@@ -90,8 +98,8 @@ def test_the_figures_read_the_months_from_their_totals(winter):
     before = figures_compute(scope=ALL, period=WINTER)
     # Rows removed behind the application's back (no signal): the totals still answer.
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sessions_app_sessionlog_topics")
-        cursor.execute("DELETE FROM sessions_app_sessionlog WHERE beneficiary_id IS NULL")
+        cursor.execute("DELETE FROM desk_sessionlog_topics")
+        cursor.execute("DELETE FROM desk_sessionlog WHERE beneficiary_id IS NULL")
     after = figures_compute(scope=ALL, period=WINTER)
     assert after.sessions == before.sessions
     assert after.themes == before.themes
@@ -115,9 +123,9 @@ def test_a_month_mostly_in_the_period_is_read_from_its_totals_less_the_days_outs
         )
         Voucher.objects.create(session_log=log, number=f"APTIC-{day}")
         BookingFactory(slot=occurrence.slots.first(), channel=BookingChannel.WALK_IN, attendance=Attendance.NO_SHOW)
-    rollups.months_build(months=[JANUARY, FEBRUARY])
+    figures_rollups.months_build(months=[JANUARY, FEBRUARY])
     period = Period(datetime.date(2026, 1, 2), datetime.date(2026, 2, 27))
-    used, live = _reading_plan(period, rollups.rolled_spans(first=period.start, last=period.end))
+    used, live = _reading_plan(period, figures_rollups.rolled_spans(first=period.start, last=period.end))
     assert used == [JANUARY, FEBRUARY]
     assert live.added == []
     assert live.taken_away == [(JANUARY, JANUARY), (datetime.date(2026, 2, 28), datetime.date(2026, 2, 28))]
@@ -126,7 +134,7 @@ def test_a_month_mostly_in_the_period_is_read_from_its_totals_less_the_days_outs
     assert result == _from_rows(ALL, period)
     # A month mostly outside the period is read from the rows instead.
     late_january = Period(datetime.date(2026, 1, 20), datetime.date(2026, 2, 27))
-    used, live = _reading_plan(late_january, rollups.rolled_spans(first=JANUARY, last=late_january.end))
+    used, live = _reading_plan(late_january, figures_rollups.rolled_spans(first=JANUARY, last=late_january.end))
     assert used == [FEBRUARY]
     assert live.added == [(datetime.date(2026, 1, 20), datetime.date(2026, 1, 31))]
     assert figures_compute(scope=ALL, period=late_january) == _from_rows(ALL, late_january)
@@ -167,7 +175,7 @@ CHANGES = {
     "a voucher": lambda antenna: Voucher.objects.create(session_log=_january_log(antenna), number="APTIC-42"),
     "a session deleted": lambda antenna: _january_log(antenna).delete(),
     "a booking cancelled": _cancel_referral,
-    "an attendance marked": lambda antenna: services.booking_set_attendance(
+    "an attendance marked": lambda antenna: bookings_services.booking_set_attendance(
         booking=_january_bookings(antenna).get(attendance=Attendance.NO_SHOW), attendance=Attendance.ATTENDED
     ),
 }
@@ -187,7 +195,7 @@ def test_a_change_to_a_month_already_added_up_is_counted_at_once(winter, change)
 
 def test_the_work_of_yesterday_and_today_marks_no_month():
     today = datetime.date.today()
-    rollups.months_build(months=[today.replace(day=1)])
+    figures_rollups.months_build(months=[today.replace(day=1)])
     for day in (today, today - datetime.timedelta(days=1)):
         SessionLogFactory(date=day)
     assert not StaleMonth.objects.exists()
@@ -199,7 +207,7 @@ def test_the_work_of_yesterday_and_today_marks_no_month():
 
 def test_moving_a_date_moves_its_bookings_to_the_new_month(winter):
     occurrence = winter[0].permanences.get(occurrences__date=datetime.date(2026, 1, 13)).occurrences.get()
-    services.occurrence_move(occurrence=occurrence, day=datetime.date(2026, 2, 17), start=datetime.time(9))
+    planning_services.occurrence_move(occurrence=occurrence, day=datetime.date(2026, 2, 17), start=datetime.time(9))
     assert set(StaleMonth.objects.values_list("month", flat=True)) == {JANUARY, FEBRUARY}
     assert figures_compute(scope=ALL, period=WINTER) == _from_rows(ALL, WINTER)
 
@@ -212,7 +220,7 @@ def test_the_daily_command_adds_up_the_months_that_need_it(winter, capsys):
     # February and every month since, empty ones included, so that none is read from the rows;
     # this month too once its first day is over everywhere.
     today = datetime.date.today()
-    added_up = len(months_between(FEBRUARY, rollups.settled_until(today)))
+    added_up = len(months_between(FEBRUARY, totals_ledger.settled_until(today)))
     assert f"{added_up} months added up, 1 antenna months added up again" in capsys.readouterr().out
     assert set(RolledMonth.objects.values_list("month", flat=True)) >= {JANUARY, FEBRUARY}
     assert not StaleMonth.objects.exists()

@@ -3,10 +3,12 @@
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 
-from beneficiaries.models import Beneficiary, LiaisonSheet
-from inclusion.models import Antenna
-from sessions_app.models import Booking, Occurrence, SessionLog, Slot
-from volunteers.models import Signup
+from beneficiaries.people.models import Beneficiary, LiaisonSheet
+from inclusion.core.models import Antenna
+from sessions_app.bookings.models import Booking
+from sessions_app.desk.models import SessionLog
+from sessions_app.scheduling.models import Occurrence, Slot
+from volunteers.team.models import Signup
 
 
 def test_seed_scale_makes_every_kind_of_row_and_respects_seats(capsys):

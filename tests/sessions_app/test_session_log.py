@@ -8,9 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from beneficiaries.enums import NOT_GIVEN
-from sessions_app.enums import Attendance, Outcome, RedirectionKind, WorkshopLevel
-from sessions_app.models import SessionLog, Topic, Voucher
+from beneficiaries.people.enums import NOT_GIVEN
+from inclusion.core.models import Topic
+from sessions_app.bookings.enums import Attendance
+from sessions_app.desk.enums import Outcome, RedirectionKind
+from sessions_app.desk.models import SessionLog, Voucher
+from sessions_app.scheduling.enums import WorkshopLevel
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory

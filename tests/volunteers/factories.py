@@ -3,9 +3,9 @@ import datetime
 import factory
 from django.utils import timezone
 
-from sessions_app.services import occurrences_generate
+from sessions_app.planning.services import occurrences_generate
 from tests.sessions_app.factories import PermanenceFactory
-from volunteers.models import Signup, VolunteerProfile
+from volunteers.team.models import Signup, VolunteerProfile
 
 
 class VolunteerProfileFactory(factory.django.DjangoModelFactory):
@@ -21,7 +21,7 @@ class VolunteerProfileFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def languages(self, create, codes, **kwargs):
-        from volunteers.models import Language
+        from inclusion.core.models import Language
 
         if create and codes:
             self.languages.set(Language.objects.filter(code__in=codes))

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertRedirects
 
-from sessions_app import services as schedule_services
+from sessions_app.planning import services as schedule_services
 from tests.inclusion.factories import AntennaFactory, UserFactory
-from volunteers import views
-from volunteers.models import VolunteerProfile
+from volunteers.team import views
+from volunteers.team.models import VolunteerProfile
 
 from .factories import SignupFactory, VolunteerProfileFactory, permanence_dates
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from inclusion.enums import MembershipRole
-from sessions_app.models import Topic
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import Language, Topic
 from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, UserFactory
-from volunteers.models import Language, VolunteerProfile
+from volunteers.team.models import VolunteerProfile
 
 from .factories import SignupFactory, VolunteerProfileFactory, permanence_dates
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from inclusion.enums import MembershipRole
-from sessions_app import services as schedule_services
+from inclusion.core.enums import MembershipRole
+from sessions_app.planning import services as schedule_services
 from tests.access import check_access, url_names
 from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, UserFactory
 from tests.sessions_app.factories import PermanenceFactory
-from volunteers.models import Signup
+from volunteers.team.models import Signup
 
 from .factories import SignupFactory, VolunteerProfileFactory, permanence_dates
 

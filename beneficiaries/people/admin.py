@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
+from inclusion.core.admin_base import ListedRowsInline, ModelAdmin
+
+
+class ConsentInline(ListedRowsInline):
+    model = Consent
+    raw_id_fields = ["recorded_by"]
+    # Each row is titled with the consent's name, which names the person.
+    row_select_related = ("beneficiary", "recorded_by")
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(ModelAdmin):
+    list_display = ["last_name", "first_name", "phone", "commune", "first_antenna", "created_at"]
+    list_filter = ["age_bracket", "gender", "social_status", "first_antenna__department_code"]
+    search_fields = ["^last_name", "^first_name"]
+    search_phone_field = "phone"
+    search_help_text = _("The start of a last or first name, a phone number, or a person's number.")
+    raw_id_fields = ["first_antenna", "created_by"]
+    list_select_related = ["first_antenna"]
+    inlines = [ConsentInline]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ModelAdmin):
+    list_display = ["beneficiary", "method", "given_at", "recorded_by", "withdrawn_at"]
+    list_filter = ["method", "given_at"]
+    search_fields = ["^beneficiary__last_name", "^beneficiary__first_name"]
+    raw_id_fields = ["beneficiary", "recorded_by"]
+    list_select_related = ["beneficiary", "recorded_by"]
+
+
+class LiaisonSheetEventInline(ListedRowsInline):
+    model = LiaisonSheetEvent
+    readonly_fields = ["status", "created_at", "created_by", "note"]
+    # Each row is titled with the event's name, which gives the sheet's reference.
+    row_select_related = ("sheet", "created_by")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # The history is written by the services that move the sheet, never by hand.
+        return False
+
+
+@admin.register(LiaisonSheet)
+class LiaisonSheetAdmin(ModelAdmin):
+    sortable_by = ["reference"]
+    list_display = ["reference", "beneficiary", "referrer", "organization", "status", "deadline", "created_at"]
+    list_filter = ["status", "interpreter_needed", "organization__kind", "created_at"]
+    search_fields = ["=reference", "^beneficiary__last_name", "^beneficiary__first_name", "=referrer__email"]
+    search_help_text = _("A reference, the start of the person's last or first name, or the referrer's e-mail.")
+    raw_id_fields = ["beneficiary", "referrer", "organization", "language", "preferred_antennas"]
+    filter_horizontal = ["needs"]
+    list_select_related = ["beneficiary", "referrer", "organization"]
+    inlines = [LiaisonSheetEventInline]
+
+
+@admin.register(LiaisonSheetEvent)
+class LiaisonSheetEventAdmin(ModelAdmin):
+    list_display = ["sheet", "status", "created_at", "created_by"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["=sheet__reference"]
+    raw_id_fields = ["sheet", "created_by"]
+    list_select_related = ["sheet__beneficiary", "created_by"]

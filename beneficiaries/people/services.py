@@ -1,0 +1,164 @@
+"""Every write to the people helped and their consent goes through these functions."""
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+
+from beneficiaries.people.enums import SHEET_TRANSITIONS, SheetStatus
+from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
+from beneficiaries.people.tasks import liaison_sheet_notify_email
+from inclusion.core.models import Antenna, Referrer, Topic, User
+from inclusion.core.submissions import create_once
+
+BENEFICIARY_FIELDS = [
+    "first_name",
+    "last_name",
+    "phone",
+    "has_no_phone",
+    "email",
+    "birth_year",
+    "postcode",
+    "commune",
+    "age_bracket",
+    "gender",
+    "social_status",
+    "french_level",
+    "has_email_address",
+    "has_smartphone",
+    "has_computer",
+    "has_internet",
+]
+
+
+def beneficiary_create(
+    *,
+    data: dict[str, Any],
+    consent_method: str,
+    recorded_by: User,
+    antenna: Antenna | None = None,
+    submission_key: uuid.UUID | None = None,
+) -> Beneficiary:
+    """Register a person together with their consent: one is never saved without the other.
+
+    Runs in the caller's transaction when there is one (a walk-in registers the person and
+    takes the seat in one write). The same filled form sent again raises AlreadySubmitted with
+    the person it registered.
+    """
+    if not consent_method:
+        raise ValueError("A person is only registered with their consent.")
+
+    def create() -> Beneficiary:
+        beneficiary = Beneficiary(
+            first_antenna=antenna,
+            created_by=recorded_by,
+            **{name: data[name] for name in BENEFICIARY_FIELDS if name in data and data[name] is not None},
+        )
+        beneficiary.full_clean()
+        beneficiary.save()
+        if data.get("languages"):
+            beneficiary.languages.set(data["languages"])
+        Consent.objects.create(beneficiary=beneficiary, method=consent_method, recorded_by=recorded_by)
+        return beneficiary
+
+    return create_once(key=submission_key, user=recorded_by, create=create)
+
+
+def beneficiary_duplicates(*, user: User, phone: str, first_name: str, last_name: str, birth_year: int | None):
+    """People the user may see who are likely the same person: same phone, or same names and
+    birth year. Shown before registering someone, with the choice to use the existing record."""
+    conditions = Q(pk__in=[])
+    if phone:
+        conditions |= Q(phone=phone)
+    if first_name and last_name and birth_year:
+        conditions |= Q(first_name__iexact=first_name, last_name__iexact=last_name, birth_year=birth_year)
+    return Beneficiary.objects.visible_to(user).filter(conditions).order_by("last_name", "first_name")
+
+
+def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Beneficiary]:
+    """People the user may see whose name or phone matches, for finding someone who comes back."""
+    people = Beneficiary.objects.visible_to(user)
+    conditions = Q()
+    for word in text.split():
+        conditions &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    if phone:
+        conditions |= Q(phone=phone)
+    if not text.split() and not phone:
+        return people.none()
+    return people.filter(conditions).order_by("last_name", "first_name")
+
+
+def liaison_sheet_send(
+    *,
+    beneficiary: Beneficiary,
+    referrer: User,
+    data: dict[str, Any],
+    needs: Iterable[Topic],
+    antennas=(),
+    submission_key: uuid.UUID | None = None,
+) -> LiaisonSheet:
+    """A referrer sends a liaison sheet for a person they may see, on behalf of their organization.
+
+    The same filled form sent again raises AlreadySubmitted with the sheet it sent.
+    """
+    profile = Referrer.objects.filter(user=referrer, is_active=True).select_related("organization").first()
+    if profile is None:
+        raise PermissionDenied
+    needs = list(needs)
+    if not needs:
+        raise ValidationError({"needs": gettext("Give at least one need.")})
+
+    def create() -> LiaisonSheet:
+        sheet = LiaisonSheet(beneficiary=beneficiary, referrer=referrer, organization=profile.organization)
+        for name in SHEET_FIELDS:
+            if name in data:
+                setattr(sheet, name, data[name])
+        sheet.full_clean()
+        sheet.save()
+        sheet.needs.set(needs)
+        sheet.preferred_antennas.set(antennas)
+        LiaisonSheetEvent.objects.create(sheet=sheet, status=SheetStatus.SENT, created_by=referrer)
+        return sheet
+
+    return create_once(key=submission_key, user=referrer, create=create)
+
+
+SHEET_FIELDS = [
+    "detail",
+    "deadline",
+    "language",
+    "interpreter_needed",
+    "accessibility_needs",
+    "preferred_department",
+]
+
+
+def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | None, note: str = "") -> bool:
+    """Move a sheet to a new status, record who and when, and e-mail the referrer after commit.
+
+    Returns False, changing nothing, when the sheet's current status does not lead there (for
+    instance a finished sheet): callers from the desk must never fail because of a referral.
+    """
+    with transaction.atomic():
+        # The person and the referrer come along for the e-mail sent after commit.
+        sheet = (
+            LiaisonSheet.objects.select_for_update(of=("self",))
+            .select_related("beneficiary", "referrer")
+            .get(pk=sheet.pk)
+        )
+        if status not in SHEET_TRANSITIONS[sheet.status]:
+            return False
+        sheet.status = status
+        fields = ["status", "updated_at"]
+        if status in (SheetStatus.CLOSED, SheetStatus.REDIRECTED, SheetStatus.SEEN) and note:
+            sheet.outcome = note[:500]
+            fields.append("outcome")
+        sheet.save(update_fields=fields)
+        event = LiaisonSheetEvent.objects.create(sheet=sheet, status=status, created_by=by, note=note[:500])
+        # The e-mail is the task worker's job, queued only once the change is committed.
+        transaction.on_commit(lambda: liaison_sheet_notify_email.enqueue(event_id=event.pk))
+    return True

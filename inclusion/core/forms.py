@@ -1,0 +1,310 @@
+import datetime
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout, Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from inclusion.core.clock import antenna_today, date_range_error, years_from
+from inclusion.core.departments import (
+    DEPARTMENT_CHOICES,
+    DEPARTMENT_TIME_ZONES,
+    TIME_ZONE_CHOICES,
+    department_from_postcode,
+)
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import AccessLog, Antenna, Organization, User
+from inclusion.core.phones import phone_display, phone_normalize
+from inclusion.core.services import ANTENNA_ADMIN_FIELDS, ANTENNA_COORDINATOR_FIELDS, ORGANIZATION_FIELDS
+from inclusion.core.submissions import submission_key
+
+
+class PhoneNumberField(forms.CharField):
+    """Accepts a phone number however it is written and cleans it to E.164."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def prepare_value(self, value):
+        # Show stored numbers the way people write them (04 91 00 00 00), not as E.164.
+        return phone_display(value) if value and value.startswith("+") else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        return phone_normalize(value) if value else value
+
+
+class SubmitHelperMixin:
+    """Gives a form a crispy helper with one submit button labelled by submit_label."""
+
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class SubmittedOnceMixin:
+    """Gives a create form the hidden key that makes it create once however often it is sent
+    (see inclusion.submissions). A fresh key each time the form is shown empty; a form shown
+    again with its errors keeps the key it was sent with."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A plain Field: whatever comes back (a NUL byte, a megabyte) is no reason to refuse the
+        # form; anything that is not a key is simply not one.
+        self.fields["submission_key"] = forms.Field(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+        helper = getattr(self, "helper", None)
+        if helper is not None:
+            helper.render_hidden_fields = True
+
+    @property
+    def submission_key(self) -> uuid.UUID | None:
+        return submission_key(self.cleaned_data.get("submission_key"))
+
+
+class LoginForm(SubmitHelperMixin, AuthenticationForm):
+    submit_label = _("Log in")
+    # One answer whether the address is unknown or the password wrong, so the form does not
+    # reveal who has an account. E-mail addresses are not case-sensitive here.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Incorrect e-mail address or password."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+
+class DepartmentChoiceField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("", _("— deduce from the postcode —")), *DEPARTMENT_CHOICES], **kwargs)
+
+
+class AntennaForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
+    """What a coordinator may change about their antenna."""
+
+    department_code = DepartmentChoiceField(label=_("Department"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Europe/Paris")
+
+    class Meta:
+        model = Antenna
+        fields = ANTENNA_COORDINATOR_FIELDS
+        field_classes = {"public_phone": PhoneNumberField}
+        widgets = {
+            "postcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+            "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
+            "public_notes": forms.Textarea(attrs={"rows": 3}),
+            "workstations": forms.NumberInput(attrs={"min": 0}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        postcode = cleaned.get("postcode")
+        if postcode and not cleaned.get("department_code"):
+            department = department_from_postcode(postcode)
+            if department is None:
+                self.add_error("department_code", _("Choose the department: it cannot be told from this postcode."))
+            else:
+                cleaned["department_code"] = department
+                self.instance.department_code = department
+        department = cleaned.get("department_code")
+        if department in DEPARTMENT_TIME_ZONES and cleaned.get("time_zone") == "Europe/Paris":
+            # Overseas antennas keep local time; Paris time there is always a mistake.
+            cleaned["time_zone"] = DEPARTMENT_TIME_ZONES[department]
+            self.instance.time_zone = cleaned["time_zone"]
+        return cleaned
+
+
+class AntennaAdminForm(AntennaForm):
+    """Admins also choose the organization that runs the antenna."""
+
+    class Meta(AntennaForm.Meta):
+        fields = ANTENNA_ADMIN_FIELDS
+
+
+class OrganizationForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
+    department_code = forms.ChoiceField(
+        label=_("Department"), required=False, choices=[("", _("— national or none —")), *DEPARTMENT_CHOICES]
+    )
+
+    class Meta:
+        model = Organization
+        fields = ORGANIZATION_FIELDS
+        field_classes = {"phone": PhoneNumberField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Organization.objects.all()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+
+
+class AccountForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
+    """An admin creates or edits an account."""
+
+    is_admin = forms.BooleanField(
+        label=_("Federation admin"),
+        required=False,
+        help_text=_("Sees and manages every organization, antenna and account."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "display_name", "phone", "is_active"]
+        field_classes = {"phone": PhoneNumberField}
+
+    def __init__(self, *args, editor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editor = editor
+        self.fields["is_admin"].initial = self.instance.is_superuser
+        if not self.instance.pk:
+            del self.fields["is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # An admin who removes their own rights or deactivates themselves is locked out at once.
+        if self.instance.pk and self.instance.pk == self.editor.pk:
+            if not cleaned.get("is_admin"):
+                self.add_error("is_admin", _("You cannot remove your own admin rights."))
+            if not cleaned.get("is_active", True):
+                self.add_error("is_active", _("You cannot deactivate your own account."))
+        return cleaned
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+
+class ProfileForm(SubmitHelperMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "phone"]
+        field_classes = {"phone": PhoneNumberField}
+
+
+class MembershipForm(SubmitHelperMixin, forms.Form):
+    submit_label = _("Add")
+
+    antenna = forms.ModelChoiceField(label=_("Antenna"), queryset=Antenna.objects.select_related("organization"))
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["antenna"].label_from_instance = lambda antenna: f"{antenna.name} ({antenna.organization.name})"
+
+
+class ReferrerForm(SubmitHelperMixin, forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.all())
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+
+
+class SubmitHelperPasswordChangeForm(SubmitHelperMixin, PasswordChangeForm):
+    submit_label = _("Change my password")
+
+
+class SubmitHelperPasswordResetForm(SubmitHelperMixin, PasswordResetForm):
+    submit_label = _("Send me a link")
+
+
+class SubmitHelperSetPasswordForm(SubmitHelperMixin, SetPasswordForm):
+    submit_label = _("Save my password")
+
+
+class AccessLogFilterForm(forms.Form):
+    """The filters of the access log page, read from the query string."""
+
+    personne = forms.IntegerField(label=_("Person number"), required=False, min_value=1)
+    compte = forms.EmailField(label=_("Account (e-mail)"), required=False)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All"))] + list(AccessLog.Action.choices)
+    )
+    du = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
+    au = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Div(
+                *(Div(name, css_class="col-6 col-md") for name in self.fields),
+                Div(Submit("", _("Filter"), css_class="btn-outline-primary mb-3"), css_class="col-12 col-md-auto"),
+                css_class="row g-2 align-items-end",
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("du"), cleaned.get("au")
+        if start and end and end < start:
+            self.add_error("au", _("The end date must not be before the start date."))
+        return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+# A date added or moved by hand lies between the antenna's today and a year ahead: the series
+# itself only reaches OCCURRENCE_HORIZON_WEEKS, and further than a year is a mistyped year. A
+# day of the series opened by hand is already bound by the permanence's validity (SCHEDULE_YEARS).
+HAND_DATE_YEARS_AHEAD = 1
+
+
+def hand_date_error(
+    day: datetime.date, *, antenna, years_ahead: int = HAND_DATE_YEARS_AHEAD
+) -> forms.ValidationError | None:
+    """Why a date added, moved or opened by hand cannot be on this day, or None."""
+    today = antenna_today(antenna)
+    if day < today:
+        return forms.ValidationError(_("Choose a day from today on."))
+    return date_range_error(day, earliest=today, latest=years_from(today, years_ahead))
+
+
+class HandDateMixin:
+    """A form whose `date` is a day set by hand at `antenna` (see hand_date_error)."""
+
+    def __init__(self, *args, antenna, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.antenna = antenna
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if error := hand_date_error(day, antenna=self.antenna):
+            raise error
+        return day
+
+
+def topic_checkbox_groups(bound_field) -> list[tuple]:
+    """A topics field's checkboxes as (theme, [its sub-themes]) in the taxonomy's order, so the
+    administrative sub-themes are shown under their theme."""
+    themes, subtopics = [], {}
+    for checkbox in bound_field:
+        topic = checkbox.data["value"].instance
+        if topic.parent_id:
+            subtopics.setdefault(topic.parent_id, []).append(checkbox)
+        else:
+            themes.append((topic.pk, checkbox))
+    return [(checkbox, subtopics.get(pk, [])) for pk, checkbox in themes]

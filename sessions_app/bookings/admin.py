@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from inclusion.core.admin_base import ModelAdmin
+from sessions_app.bookings.models import Booking
+
+
+@admin.register(Booking)
+class BookingAdmin(ModelAdmin):
+    list_display = ["slot", "status", "created_at", "created_by", "must_be_told"]
+    list_filter = ["status", "channel", "attendance", "must_be_told"]
+    search_fields = ["^beneficiary__last_name", "^beneficiary__first_name", "=liaison_sheet__reference"]
+    search_help_text = _(
+        "The start of the person's last or first name, a liaison sheet's reference, or a booking's number."
+    )
+    raw_id_fields = ["slot", "beneficiary", "liaison_sheet", "created_by"]
+    list_select_related = ["slot__occurrence__permanence__antenna", "created_by"]

@@ -1,0 +1,242 @@
+"""Booking a referred person: the free-slot search across antennas, booking and cancelling, and
+the printable appointment card.
+
+Referrers search and book for their own liaison sheets (admins for any); the card and the
+cancelling are also open to the team of the antenna where the appointment is, once they have
+signed the confidentiality charter.
+"""
+
+import itertools
+from zoneinfo import ZoneInfo
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from beneficiaries.people.enums import SHEET_TRANSITIONS, SheetStatus
+from beneficiaries.people.models import Beneficiary, LiaisonSheet
+from inclusion.core.models import AccessLog
+from inclusion.core.querystrings import next_path, page_of
+from inclusion.core.services import access_log_record
+from sessions_app.bookings.card_texts import CARD_TEXTS, RIGHT_TO_LEFT, bring_items, card_date, card_time_range
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.forms import FRENCH, BookingCancelForm, SlotSearchForm
+from sessions_app.bookings.selectors import bookable_slot, free_slots, referral_bookings_visible_to, rota_languages
+from sessions_app.bookings.services import BookingRefused, referral_book, referral_booking_cancel
+
+
+def _person(beneficiary: Beneficiary) -> str:
+    """First name and last-name initial: enough to recognise the person, no more."""
+    initial = f" {beneficiary.last_name[:1]}." if beneficiary.last_name else ""
+    return f"{beneficiary.first_name}{initial}"
+
+
+def _sheet_to_book(request, pk) -> LiaisonSheet:
+    """A sheet the user may see (else 404) and book for, as its referrer or an admin (else 403)."""
+    sheet = get_object_or_404(
+        LiaisonSheet.objects.visible_to(request.user).select_related("beneficiary", "language"), pk=pk
+    )
+    if not (request.user.is_admin or sheet.referrer_id == request.user.pk):
+        raise PermissionDenied
+    return sheet
+
+
+def _can_be_booked(sheet: LiaisonSheet) -> bool:
+    return SheetStatus.BOOKED in SHEET_TRANSITIONS[sheet.status]
+
+
+def _referral_booking(request, pk):
+    """A referral appointment the user may open (else 404). The antenna's team needs a signed
+    charter to see the person (else 403); the sheet's referrer always may."""
+    booking = get_object_or_404(
+        referral_bookings_visible_to(request.user).select_related(
+            "liaison_sheet__beneficiary", "liaison_sheet__language", "slot__occurrence__permanence__antenna"
+        ),
+        pk=pk,
+    )
+    is_referrer = booking.liaison_sheet.referrer_id == request.user.pk
+    if not is_referrer and not request.user.has_signed_charter:
+        raise PermissionDenied
+    return booking, is_referrer
+
+
+def _group_by_day_and_antenna(slots, sheet: LiaisonSheet) -> list[dict]:
+    """A page of slots (ordered by day, antenna, time) as days holding antennas holding slots."""
+    languages = rota_languages({slot.occurrence_id for slot in slots})
+    days = []
+    for day, day_slots in itertools.groupby(slots, key=lambda slot: slot.occurrence.date):
+        antennas = []
+        for _antenna_id, antenna_slots in itertools.groupby(
+            day_slots, key=lambda slot: slot.occurrence.permanence.antenna_id
+        ):
+            antenna_slots = list(antenna_slots)
+            for slot in antenna_slots:
+                slot.rota_languages = languages.get(slot.occurrence_id, [])
+                slot.before_deadline = sheet.deadline is not None and day <= sheet.deadline
+            antennas.append({"antenna": antenna_slots[0].occurrence.permanence.antenna, "slots": antenna_slots})
+        days.append({"day": day, "antennas": antennas})
+    return days
+
+
+@require_safe
+def slot_search(request, pk):
+    sheet = _sheet_to_book(request, pk)
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=sheet)
+    context = {"sheet": sheet, "person": _person(sheet.beneficiary), "can_book": _can_be_booked(sheet)}
+    if not context["can_book"]:
+        context["active_booking"] = sheet.bookings.active().first()
+        return render(request, "bookings/slot_search.html", context)
+    # The first visit, or a page link without filters, searches with the sheet's own wishes.
+    submitted = any(name in request.GET for name in SlotSearchForm.base_fields)
+    form = SlotSearchForm(request.GET if submitted else SlotSearchForm.defaults(sheet), sheet=sheet)
+    search = form.search()
+    listing = page_of(request, free_slots(**search.selector_arguments()))
+    context.update(
+        {
+            **listing,
+            "form": form,
+            "search": search,
+            "days": _group_by_day_and_antenna(list(listing["page"]), sheet),
+            "needs": list(sheet.needs.all()),
+        }
+    )
+    return render(request, "bookings/slot_search.html", context)
+
+
+def _search_url(request, sheet: LiaisonSheet) -> str:
+    """Back to the search the booking came from, with its filters, if it is on this site."""
+    return next_path(request, reverse("booking:slot_search", args=[sheet.pk]))
+
+
+@require_POST
+def book(request, pk):
+    sheet = _sheet_to_book(request, pk)
+    back = _search_url(request, sheet)
+    slot = bookable_slot(request.POST.get("slot", ""))
+    if slot is None:
+        messages.error(request, _("This slot cannot be booked: choose one from the search results."))
+        return redirect(back)
+    now = timezone.now()
+    if slot.starts_at <= now < slot.ends_at:
+        messages.error(request, _("This slot has already started: choose a later one."))
+        return redirect(back)
+    try:
+        # A second click on "Book" is refused here: the sheet is booked by the first one.
+        booking = referral_book(sheet=sheet, slot=slot, by=request.user)
+    except BookingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back)
+    access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
+    antenna = slot.occurrence.permanence.antenna
+    start = slot.starts_at.astimezone(ZoneInfo(antenna.time_zone))
+    messages.success(
+        request,
+        _("%(person)s is booked on %(date)s at %(time)s, %(antenna)s. Print the appointment card or send it.")
+        % {
+            "person": _person(sheet.beneficiary),
+            "date": date_format(start, "l j F Y"),
+            "time": date_format(start, "H:i"),
+            "antenna": antenna.name,
+        },
+    )
+    return redirect("booking:card", pk=booking.pk)
+
+
+@require_POST
+def cancel(request, pk):
+    booking, is_referrer = _referral_booking(request, pk)
+    card_url = reverse("booking:card", args=[booking.pk])
+    if booking.status != BookingStatus.ACTIVE:
+        messages.error(request, _("This appointment is already cancelled."))
+        return redirect(card_url)
+    if booking.slot.ends_at <= timezone.now():
+        messages.error(request, _("This appointment is over: it can no longer be cancelled."))
+        return redirect(card_url)
+    form = BookingCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was cancelled: the reason is limited to 200 characters."))
+        return redirect(card_url)
+    referral_booking_cancel(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+    access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"action": "cancel"})
+    messages.success(
+        request,
+        _("The appointment of %(person)s is cancelled; the referral is back to “to book”.")
+        % {"person": _person(booking.liaison_sheet.beneficiary)},
+    )
+    if is_referrer:
+        return redirect("beneficiaries:sheet_detail", pk=booking.liaison_sheet_id)
+    return redirect("desk:today", antenna_pk=booking.slot.occurrence.permanence.antenna_id)
+
+
+def _card_language(sheet: LiaisonSheet) -> str | None:
+    """The language the card repeats itself in, besides French: the sheet's language, or, when
+    the sheet names none, the first of the person's languages the card is written in."""
+    if sheet.language_id:
+        codes = [sheet.language.code]
+    else:
+        through = Beneficiary.languages.through
+        # A person's languages are a set: take them in a stable order (by name), not the order
+        # of insertion, which Django's many-to-many set() does not keep.
+        codes = through.objects.filter(beneficiary_id=sheet.beneficiary_id).order_by("language__name_fr")
+        codes = codes.values_list("language__code", flat=True)
+    return next((code for code in codes if code in CARD_TEXTS and code != FRENCH), None)
+
+
+@require_safe
+def card(request, pk):
+    booking, is_referrer = _referral_booking(request, pk)
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=booking)
+    sheet = booking.liaison_sheet
+    antenna = booking.slot.occurrence.permanence.antenna
+    zone = ZoneInfo(antenna.time_zone)
+    start, end = booking.slot.starts_at.astimezone(zone), booking.slot.ends_at.astimezone(zone)
+    codes = set()
+    for topic in sheet.needs.select_related("parent"):
+        codes.add(topic.code)
+        if topic.parent:
+            codes.add(topic.parent.code)
+    items = bring_items(topic_codes=codes, has_phone=not sheet.beneficiary.has_no_phone)
+    languages = [FRENCH, *filter(None, [_card_language(sheet)])]
+    sections = [
+        {
+            "code": code,
+            "dir": "rtl" if code in RIGHT_TO_LEFT else "ltr",
+            "texts": CARD_TEXTS[code],
+            "date": card_date(code, start),
+            "times": card_time_range(code, start, end),
+            "bring": [CARD_TEXTS[code][item] for item in items],
+        }
+        for code in languages
+    ]
+    is_active = booking.status == BookingStatus.ACTIVE
+    return render(
+        request,
+        "bookings/card.html",
+        {
+            "booking": booking,
+            "sheet": sheet,
+            "antenna": antenna,
+            "person": _person(sheet.beneficiary),
+            "sections": sections,
+            # segno draws the code from the reference alone: no user input reaches the markup.
+            "qr_code": mark_safe(segno.make(sheet.reference, error="m").svg_inline(scale=4)),  # noqa: S308
+            "is_cancelled": not is_active,
+            "is_referrer": is_referrer,
+            "cancel_form": _cancel_form(booking) if is_active and booking.slot.ends_at > timezone.now() else None,
+            "can_open_sheet": is_referrer or request.user.is_admin,
+            "can_rebook": (is_referrer or request.user.is_admin) and _can_be_booked(sheet),
+        },
+    )
+
+
+def _cancel_form(booking) -> BookingCancelForm:
+    form = BookingCancelForm()
+    form.helper.form_action = reverse("booking:cancel", args=[booking.pk])
+    return form

@@ -1,0 +1,154 @@
+"""Writes made from today's desk: walk-ins and session logs, with what each implies."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.models import Beneficiary, LiaisonSheet
+from beneficiaries.people.services import beneficiary_create, liaison_sheet_transition
+from inclusion.core.models import Antenna, Topic, User
+from inclusion.core.submissions import create_once
+from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import BookingRefused, booking_create, booking_set_attendance
+from sessions_app.desk.models import SessionLog, Voucher
+from sessions_app.scheduling.models import Slot
+
+
+class WalkInRefused(BookingRefused):
+    """A walk-in that could not be given a seat; nobody was registered either."""
+
+
+def walk_in_create(
+    *,
+    slot: Slot,
+    by: User,
+    beneficiary: Beneficiary | None = None,
+    new_person: dict[str, Any] | None = None,
+    consent_method: str = "",
+    submission_key: uuid.UUID | None = None,
+) -> Booking:
+    """Give a seat to someone who came without an appointment, checked in at once.
+
+    The person is a known one (`beneficiary`), a new one registered here with their consent
+    (`new_person` and `consent_method`), or anonymous (neither). Registering the person and
+    taking the seat are one write: a refused seat registers nobody. Raises WalkInRefused; the
+    same filled form sent again raises AlreadySubmitted with the booking it made.
+    """
+
+    def create() -> Booking:
+        person = beneficiary
+        if new_person is not None:
+            person = beneficiary_create(
+                data=new_person,
+                consent_method=consent_method,
+                recorded_by=by,
+                antenna=slot.occurrence.permanence.antenna,
+            )
+        return booking_create(slot=slot, beneficiary=person, channel=BookingChannel.WALK_IN, by=by, attended=True)
+
+    try:
+        return create_once(key=submission_key, user=by, create=create)
+    except BookingRefused as error:
+        raise WalkInRefused(str(error)) from error
+
+
+def session_log_record(
+    *,
+    antenna: Antenna,
+    data: dict[str, Any],
+    volunteers: Iterable[User],
+    topics: Iterable[Topic],
+    participants: Iterable[Beneficiary] = (),
+    voucher_numbers: Iterable[str] = (),
+    by: User,
+    submission_key: uuid.UUID | None = None,
+) -> SessionLog:
+    """Log a session from the desk.
+
+    Records it with session_log_create (which checks the person of a booking in); for a
+    workshop, the participants' bookings on that date are marked as come too. The same filled
+    form sent again raises AlreadySubmitted with the log it made, so the session and its
+    vouchers are counted once. A booking or a voucher number logged by someone else at the same
+    moment is reported as a ValidationError.
+    """
+    participants = list(participants)
+
+    def create() -> SessionLog:
+        log = session_log_create(
+            antenna=antenna,
+            data=data,
+            volunteers=volunteers,
+            topics=topics,
+            participants=participants,
+            voucher_numbers=voucher_numbers,
+            by=by,
+        )
+        if log.is_workshop and log.occurrence_id and participants:
+            Booking.objects.active().filter(
+                slot__occurrence_id=log.occurrence_id, beneficiary__in=participants
+            ).exclude(attendance=Attendance.ATTENDED).update(
+                attendance=Attendance.ATTENDED, checked_in_at=timezone.now()
+            )
+        return log
+
+    try:
+        return create_once(key=submission_key, user=by, create=create)
+    except IntegrityError as error:
+        # The form checked both; only a concurrent log of the same booking or voucher gets here.
+        raise ValidationError(
+            gettext("This session or one of its vouchers was just logged by someone else: check and try again.")
+        ) from error
+
+
+def session_log_create(
+    *,
+    antenna: Antenna,
+    data: dict[str, Any],
+    volunteers: Iterable[User],
+    topics: Iterable[Topic],
+    participants: Iterable[Beneficiary] = (),
+    voucher_numbers: Iterable[str] = (),
+    by: User,
+) -> SessionLog:
+    """Record what happened in a session (or a workshop), with its topics and vouchers.
+
+    When it comes from a booking, the person is marked as having come.
+    """
+    with transaction.atomic():
+        log = SessionLog(antenna=antenna, created_by=by, **data)
+        log.full_clean()
+        log.save()
+        log.volunteers.set(volunteers)
+        log.topics.set(topics)
+        log.participants.set(participants)
+        Voucher.objects.bulk_create([Voucher(session_log=log, number=number) for number in voucher_numbers])
+        if log.booking_id and log.booking.attendance != Attendance.ATTENDED:
+            booking_set_attendance(booking=log.booking, attendance=Attendance.ATTENDED, by=by)
+        _referrals_seen(log=log, by=by)
+    return log
+
+
+def _referrals_seen(*, log: SessionLog, by: User) -> None:
+    """The referrals behind a logged session move to "seen", with the summary the referrer may
+    read (never the private note)."""
+
+    sheets = LiaisonSheet.objects.none()
+    if log.booking_id and log.booking.liaison_sheet_id:
+        sheets = LiaisonSheet.objects.filter(pk=log.booking.liaison_sheet_id)
+    elif log.is_workshop and log.occurrence_id:
+        sheets = LiaisonSheet.objects.filter(
+            bookings__slot__occurrence_id=log.occurrence_id,
+            bookings__status=BookingStatus.ACTIVE,
+            bookings__beneficiary__in=log.participants.all(),
+        )
+    for sheet in sheets:
+        liaison_sheet_transition(sheet=sheet, status=SheetStatus.SEEN, by=by, note=log.summary)

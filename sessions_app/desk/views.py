@@ -1,0 +1,385 @@
+"""Today's desk: who is booked, checking people in, walk-ins, and logging each session.
+
+Anyone on an antenna's team opens its desk and its session logs; the people's names, phones
+and histories, and every action on them, wait for the confidentiality charter to be signed.
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beneficiaries.people.enums import AgeBracket, Gender, SocialStatus
+from beneficiaries.people.models import Beneficiary
+from beneficiaries.people.services import beneficiary_search
+from inclusion.core.access import antenna_or_404
+from inclusion.core.clock import antenna_today
+from inclusion.core.models import AccessLog
+from inclusion.core.phones import phone_normalize
+from inclusion.core.querystrings import newest_first_page_of, object_id, search_text
+from inclusion.core.services import access_log_record
+from inclusion.core.submissions import AlreadySubmitted, first_result_shown
+from sessions_app.bookings import services
+from sessions_app.bookings.enums import Attendance, BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.desk import services as desk_services
+from sessions_app.desk.forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
+from sessions_app.desk.models import SessionLog
+from sessions_app.scheduling.enums import OccurrenceStatus
+from sessions_app.scheduling.models import Occurrence, Slot
+
+SEARCH_RESULTS = 20
+PREVIOUS_SESSIONS = 3
+
+
+def _require_charter(user) -> None:
+    """The people helped are only shown to those bound by the confidentiality charter."""
+    if not user.has_signed_charter:
+        raise PermissionDenied
+
+
+def _id_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    pk = object_id(value)
+    if pk is None:
+        raise Http404
+    return pk
+
+
+def _desk_occurrences(queryset):
+    """Dates with everything the desk shows, in a fixed number of queries."""
+    return queryset.select_related("permanence__antenna").prefetch_related(
+        Prefetch(
+            "slots",
+            queryset=Slot.objects.order_by("starts_at").prefetch_related(
+                Prefetch(
+                    "bookings",
+                    queryset=Booking.objects.active()
+                    .select_related("beneficiary", "session_log", "liaison_sheet__language", "liaison_sheet__referrer")
+                    .prefetch_related("liaison_sheet__needs")
+                    .order_by("created_at"),
+                    to_attr="active_bookings",
+                )
+            ),
+        ),
+        Prefetch(
+            "session_logs",
+            queryset=SessionLog.objects.select_related("beneficiary")
+            .prefetch_related("topics")
+            .annotate(participant_count=Count("participants"))
+            .order_by("created_at"),
+            to_attr="logs",
+        ),
+    )
+
+
+def today(request, antenna_pk):
+    """The antenna's dates of the day, the one in progress first; else the next date ahead."""
+    antenna = antenna_or_404(request, antenna_pk)
+    now = timezone.now()
+    day = antenna_today(antenna, now=now)
+    scheduled = Occurrence.objects.filter(permanence__antenna=antenna, status=OccurrenceStatus.SCHEDULED)
+    occurrences = list(_desk_occurrences(scheduled.filter(date=day)))
+    is_ahead = False
+    if not occurrences:
+        occurrences = list(_desk_occurrences(scheduled.filter(date__gt=day).order_by("starts_at")[:1]))
+        is_ahead = bool(occurrences)
+
+    def rank(occurrence):
+        if occurrence.starts_at <= now < occurrence.ends_at:
+            return 0
+        return 1 if occurrence.starts_at > now else 2
+
+    occurrences.sort(key=lambda occurrence: (rank(occurrence), occurrence.starts_at))
+    for occurrence in occurrences:
+        occurrence.is_current = rank(occurrence) == 0
+        for slot in occurrence.slots.all():
+            slot.taken = len(slot.active_bookings)
+            slot.left = max(slot.seats - slot.taken, 0)
+            for booking in slot.active_bookings:
+                booking.log = getattr(booking, "session_log", None)
+    return render(
+        request,
+        "desk/today.html",
+        {
+            "antenna": antenna,
+            "day": day,
+            "occurrences": occurrences,
+            "is_ahead": is_ahead,
+            "can_see_people": request.user.has_signed_charter,
+        },
+    )
+
+
+@require_POST
+def attendance(request, pk):
+    """Check a person in, mark them as not come, or undo either."""
+    booking = get_object_or_404(
+        Booking.objects.visible_to(request.user).select_related("slot__occurrence__permanence", "beneficiary"), pk=pk
+    )
+    _require_charter(request.user)
+    value = request.POST.get("attendance", "")
+    if value not in Attendance.values:
+        messages.error(request, _("Nothing was changed: choose “Came”, “Did not come” or “Undo”."))
+    elif booking.status != BookingStatus.ACTIVE:
+        messages.error(request, _("This booking is cancelled: nothing was changed."))
+    else:
+        try:
+            services.booking_set_attendance(booking=booking, attendance=value, by=request.user)
+        except services.BookingRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("desk:today", antenna_pk=booking.slot.occurrence.permanence.antenna_id)
+        if booking.beneficiary_id:
+            access_log_record(
+                user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"attendance": value}
+            )
+        person = str(booking.beneficiary) if booking.beneficiary else _("The anonymous person")
+        if value == Attendance.ATTENDED:
+            text = _("%(person)s came.")
+        elif value == Attendance.NO_SHOW:
+            text = _("%(person)s did not come.")
+        else:
+            text = _("%(person)s is expected again.")
+        messages.success(request, text % {"person": person})
+    return redirect("desk:today", antenna_pk=booking.slot.occurrence.permanence.antenna_id)
+
+
+def _search(user, text: str):
+    if not text:
+        return []
+    try:
+        phone = phone_normalize(text)
+    except ValidationError:
+        return list(beneficiary_search(user=user, text=text)[:SEARCH_RESULTS])
+    return list(beneficiary_search(user=user, text="", phone=phone)[:SEARCH_RESULTS])
+
+
+def walk_in(request, pk):
+    """Someone came without an appointment: find them, register them, or keep them anonymous,
+    and give them a seat, checked in at once."""
+    occurrence = get_object_or_404(
+        Occurrence.objects.visible_to(request.user).select_related("permanence__antenna"), pk=pk
+    )
+    _require_charter(request.user)
+    antenna = occurrence.permanence.antenna
+    if occurrence.is_cancelled:
+        messages.error(request, _("This date is cancelled."))
+        return redirect("desk:today", antenna_pk=antenna.pk)
+    if occurrence.date > antenna_today(antenna):
+        messages.error(request, _("Walk-ins are added on the day they come."))
+        return redirect("desk:today", antenna_pk=antenna.pk)
+    query = search_text(request)
+    posted_new = request.method == "POST" and "new-slot" in request.POST
+    posted_known = request.method == "POST" and not posted_new
+    walk_in_form = WalkInForm(request.POST if posted_known else None, occurrence=occurrence, user=request.user)
+    new_form = NewPersonForm(request.POST if posted_new else None, occurrence=occurrence, prefix="new")
+    form = new_form if posted_new else walk_in_form
+    if request.method == "POST" and form.is_valid():
+        slot = form.cleaned_data["slot"]
+        try:
+            if posted_new:
+                booking = desk_services.walk_in_create(
+                    slot=slot,
+                    by=request.user,
+                    new_person=new_form.person_data(),
+                    consent_method=new_form.cleaned_data["consent_method"],
+                    submission_key=new_form.submission_key,
+                )
+            else:
+                booking = desk_services.walk_in_create(
+                    slot=slot,
+                    by=request.user,
+                    beneficiary=walk_in_form.cleaned_data["person"],
+                    submission_key=walk_in_form.submission_key,
+                )
+        except AlreadySubmitted as sent:
+            return first_result_shown(
+                request, sent, otherwise=reverse("desk:today", kwargs={"antenna_pk": antenna.pk})
+            )
+        except desk_services.WalkInRefused as error:
+            form.add_error(None, str(error))
+        else:
+            if booking.beneficiary_id:
+                access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
+            person = str(booking.beneficiary) if booking.beneficiary else _("An anonymous person")
+            messages.success(
+                request,
+                _("%(person)s is checked in at %(time)s.")
+                % {"person": person, "time": f"{slot.starts_at.astimezone(ZoneInfo(antenna.time_zone)):%H:%M}"},
+            )
+            return redirect("desk:today", antenna_pk=antenna.pk)
+    return render(
+        request,
+        "desk/walk_in.html",
+        {
+            "antenna": antenna,
+            "occurrence": occurrence,
+            "query": query,
+            "people": _search(request.user, query),
+            "walk_in_form": walk_in_form,
+            "new_form": new_form,
+        },
+    )
+
+
+def log_create(request, antenna_pk):
+    """Log a session, from a booking, from a date, or on its own."""
+    antenna = antenna_or_404(request, antenna_pk)
+    _require_charter(request.user)
+    booking = occurrence = None
+    booking_pk, occurrence_pk = _id_param(request, "booking"), _id_param(request, "occurrence")
+    if booking_pk is not None:
+        booking = get_object_or_404(
+            Booking.objects.visible_to(request.user)
+            .active()
+            .filter(slot__occurrence__permanence__antenna=antenna)
+            .select_related("slot__occurrence__permanence__antenna", "beneficiary"),
+            pk=booking_pk,
+        )
+    elif occurrence_pk is not None:
+        occurrence = get_object_or_404(
+            Occurrence.objects.filter(permanence__antenna=antenna).select_related("permanence__antenna"),
+            pk=occurrence_pk,
+        )
+    form = SessionLogForm(
+        request.POST or None, antenna=antenna, user=request.user, occurrence=occurrence, booking=booking
+    )
+    if form.booking:
+        existing = SessionLog.objects.filter(booking=form.booking).first()
+        if existing:
+            messages.info(request, _("This session is already logged."))
+            return redirect("desk:log_detail", pk=existing.pk)
+    if form.is_valid():
+        try:
+            log = desk_services.session_log_record(
+                antenna=antenna,
+                data=form.session_log_data(),
+                volunteers=form.cleaned_data["volunteers"],
+                topics=form.cleaned_data["topics"],
+                participants=form.cleaned_data.get("participants", []),
+                voucher_numbers=form.cleaned_data["vouchers"],
+                by=request.user,
+                submission_key=form.submission_key,
+            )
+        except AlreadySubmitted as sent:
+            return first_result_shown(
+                request,
+                sent,
+                result_url=lambda result: reverse("desk:log_detail", kwargs={"pk": result.pk}),
+                otherwise=reverse("desk:today", kwargs={"antenna_pk": antenna.pk}),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=log)
+            messages.success(request, _("The session is logged."))
+            return redirect("desk:today", antenna_pk=antenna.pk)
+    previous_logs = []
+    if form.beneficiary:
+        # The person's previous sessions are shown: a read of their history.
+        access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=form.beneficiary)
+        previous_logs = (
+            SessionLog.objects.filter(antenna=antenna, beneficiary=form.beneficiary)
+            .prefetch_related("topics")
+            .order_by("-date", "-created_at")[:PREVIOUS_SESSIONS]
+        )
+    return render(
+        request,
+        "desk/log_form.html",
+        {"antenna": antenna, "form": form, "previous_logs": previous_logs},
+    )
+
+
+def log_list(request, antenna_pk):
+    """The antenna's session logs, newest first."""
+    antenna = antenna_or_404(request, antenna_pk)
+    # Counted in a subquery rather than by grouping the whole list: a page is then read
+    # straight from the (antenna, date) index and stops after its last row.
+    participants = (
+        SessionLog.participants.through.objects.filter(sessionlog_id=OuterRef("pk"))
+        .order_by()
+        .values("sessionlog_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    logs = (
+        SessionLog.objects.filter(antenna=antenna)
+        .select_related("beneficiary")
+        .prefetch_related("topics")
+        .annotate(participant_count=Coalesce(Subquery(participants), 0))
+    )
+    return render(
+        request,
+        "desk/log_list.html",
+        {
+            "antenna": antenna,
+            # Newest first, page after page by keyset: a busy antenna logs thousands a year.
+            **newest_first_page_of(request, logs, "date"),
+            "can_see_people": request.user.has_signed_charter,
+        },
+    )
+
+
+def _label(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else ""
+
+
+def log_detail(request, pk):
+    """One session log with everything in it; only the antenna's team and admins reach it."""
+    log = get_object_or_404(
+        SessionLog.objects.visible_to(request.user)
+        .select_related("antenna", "beneficiary", "occurrence__permanence", "created_by")
+        .prefetch_related("topics", "volunteers", "participants", "vouchers"),
+        pk=pk,
+    )
+    equipment = [label for name, label in EQUIPMENT_CHOICES if getattr(log, name)]
+    if request.user.has_signed_charter:
+        access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=log)
+    return render(
+        request,
+        "desk/log_detail.html",
+        {
+            "log": log,
+            "antenna": log.antenna,
+            "equipment": equipment,
+            "age_bracket": _label(AgeBracket, log.age_bracket),
+            "gender": _label(Gender, log.gender),
+            "social_status": _label(SocialStatus, log.social_status),
+            "can_see_people": request.user.has_signed_charter,
+        },
+    )
+
+
+def person_history(request, antenna_pk, beneficiary_pk):
+    """A person's sessions and bookings at this antenna, to pick up where the last one ended."""
+    antenna = antenna_or_404(request, antenna_pk)
+    _require_charter(request.user)
+    person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=beneficiary_pk)
+    logs = (
+        SessionLog.objects.filter(antenna=antenna)
+        .filter(Q(beneficiary=person) | Q(participants=person))
+        .distinct()
+        .prefetch_related("topics")
+        .order_by("-date", "-created_at")
+    )
+    bookings = (
+        Booking.objects.filter(beneficiary=person, slot__occurrence__permanence__antenna=antenna)
+        .select_related("slot__occurrence__permanence")
+        .order_by("-slot__starts_at")
+    )
+    access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=person, detail={"antenna": antenna.pk})
+    return render(
+        request,
+        "desk/person_history.html",
+        {"antenna": antenna, "person": person, "logs": logs, "bookings": bookings},
+    )

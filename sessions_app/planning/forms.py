@@ -1,0 +1,123 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inclusion.core.clock import antenna_today
+from inclusion.core.forms import (
+    DateInput,
+    HandDateMixin,
+    SubmitHelperMixin,
+    SubmittedOnceMixin,
+    TimeInput,
+    hand_date_error,
+)
+from sessions_app.planning.services import PERMANENCE_FIELDS
+from sessions_app.scheduling.enums import MonthlyPosition
+from sessions_app.scheduling.models import SCHEDULE_YEARS, Closure, Permanence
+
+
+class PermanenceForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
+    # A plain number so that a "5th Tuesday" typed or posted gets the model's explanation,
+    # not a bare "invalid choice".
+    monthly_position = forms.IntegerField(
+        label=_("Which one in the month"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), *MonthlyPosition.choices]),
+        help_text=_("Only for a monthly permanence."),
+    )
+
+    class Meta:
+        model = Permanence
+        fields = [name for name in PERMANENCE_FIELDS if name != "is_active"]
+        widgets = {
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+            "valid_from": DateInput(),
+            "valid_until": DateInput(),
+            "interval_weeks": forms.NumberInput(attrs={"min": 1, "max": 8}),
+            "seats": forms.NumberInput(attrs={"min": 1}),
+            "slot_minutes": forms.NumberInput(attrs={"min": 10, "step": 5}),
+        }
+
+    def __init__(self, *args, antenna, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.antenna = antenna
+        if not self.instance.pk:
+            self.initial.setdefault("seats", max(antenna.workstations, 1))
+            self.initial.setdefault("valid_from", antenna_today(antenna))
+
+
+class ClosureForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
+    submit_label = _("Close")
+
+    class Meta:
+        model = Closure
+        fields = ["permanence", "starts_on", "ends_on", "reason"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args, antenna, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.antenna = antenna
+        self.fields["permanence"].queryset = antenna.permanences.all()
+        self.fields["permanence"].empty_label = _("The whole antenna")
+
+
+class OccurrenceCancelForm(SubmitHelperMixin, forms.Form):
+    submit_label = _("Cancel this date")
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Told to the people booked and their referrers, and shown on the public page."),
+    )
+
+
+class OccurrenceMoveForm(HandDateMixin, SubmitHelperMixin, forms.Form):
+    submit_label = _("Move this date")
+
+    date = forms.DateField(label=_("New day"), widget=DateInput())
+    start = forms.TimeField(
+        label=_("New start time"), widget=TimeInput(), help_text=_("The date keeps its length and its slots.")
+    )
+
+
+class OccurrenceAddForm(HandDateMixin, SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
+    submit_label = _("Add this date")
+
+    permanence = forms.ModelChoiceField(label=_("Permanence"), queryset=Permanence.objects.none())
+    date = forms.DateField(label=_("Day"), widget=DateInput())
+    start = forms.TimeField(label=_("Start"), widget=TimeInput())
+    end = forms.TimeField(label=_("End"), widget=TimeInput())
+
+    def __init__(self, *args, antenna, **kwargs):
+        super().__init__(*args, antenna=antenna, **kwargs)
+        self.fields["permanence"].queryset = antenna.permanences.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] <= cleaned["start"]:
+            self.add_error("end", _("The end must come after the start."))
+        return cleaned
+
+
+class OccurrenceOpenForm(forms.Form):
+    """Open a date the series left out (holiday or closure): posted from the month view."""
+
+    permanence = forms.ModelChoiceField(queryset=Permanence.objects.none())
+    date = forms.DateField()
+
+    def __init__(self, *args, antenna, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.antenna = antenna
+        self.fields["permanence"].queryset = antenna.permanences.filter(is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        permanence, day = cleaned.get("permanence"), cleaned.get("date")
+        if day and (error := hand_date_error(day, antenna=self.antenna, years_ahead=SCHEDULE_YEARS)):
+            raise error
+        if permanence and day:
+            if day not in permanence.rule_dates(day, day):
+                raise forms.ValidationError(_("This day is not in the permanence's series."))
+            if permanence.occurrences.filter(rule_date=day).exists():
+                raise forms.ValidationError(_("This date already exists."))
+        return cleaned

@@ -1,0 +1,172 @@
+"""Sending one recorded reminder or alert: checked again, composed in the recipient's language,
+handed to the SMS provider or the mail server, and its outcome recorded. A failure is tried
+again by the next runs of `reminders_schedule`, up to MAX_ATTEMPTS."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from inclusion.core import sms
+from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.models import Booking
+from sessions_app.reminders import texts as reminder_texts
+from sessions_app.reminders.enums import ReminderChannel, ReminderKind, ReminderStatus
+from sessions_app.reminders.models import ReminderMessage
+from sessions_app.scheduling.enums import OccurrenceStatus
+from sessions_app.scheduling.models import Occurrence
+from volunteers.team.models import Signup
+from volunteers.team.selectors import understaffed
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# Waited after the n-th failed attempt, times n: the next runs of the command try again.
+RETRY_DELAY = datetime.timedelta(minutes=10)
+
+
+def interrupted_text() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Interrupted while sending: it may not have been delivered.")
+
+
+def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
+    """Why a message should no longer be sent, or "" when it should."""
+    occurrence = message.occurrence
+    if occurrence.status == OccurrenceStatus.CANCELLED:
+        return gettext("The date was cancelled.")
+    if message.kind == ReminderKind.APPOINTMENT:
+        booking = message.booking
+        if booking.status != BookingStatus.ACTIVE:
+            return gettext("The booking was cancelled.")
+        if booking.slot.starts_at <= now:
+            return gettext("The appointment has begun.")
+        return ""
+    if occurrence.starts_at <= now:
+        return gettext("The date has begun.")
+    if (
+        message.kind == ReminderKind.ROTA
+        and not Signup.objects.filter(occurrence=occurrence, volunteer_id=message.recipient_user_id).exists()
+    ):
+        return gettext("The volunteer withdrew from the date.")
+    if (
+        message.kind == ReminderKind.UNDERSTAFFED
+        and not understaffed(Occurrence.objects.filter(pk=occurrence.pk)).exists()
+    ):
+        return gettext("Enough volunteers signed up since.")
+    return ""
+
+
+def _compose(message: ReminderMessage) -> tuple[str, str]:
+    """Subject (empty for an SMS) and text of a message."""
+    occurrence = message.occurrence
+    if message.kind == ReminderKind.APPOINTMENT:
+        if message.channel == ReminderChannel.SMS:
+            return "", reminder_texts.appointment_sms(message.booking, message.language)
+        return reminder_texts.appointment_email(message.booking, message.language)
+    if message.kind == ReminderKind.ROTA:
+        booked = Booking.objects.filter(slot__occurrence=occurrence, status=BookingStatus.ACTIVE).count()
+        return reminder_texts.rota_email(occurrence, bookings=booked)
+    return reminder_texts.understaffed_email(occurrence, volunteers=occurrence.signups.count())
+
+
+class _PermanentFailure(Exception):
+    pass
+
+
+def _deliver(message: ReminderMessage, subject: str, body: str) -> str:
+    """Send through the message's channel; returns the provider's reference. Raises
+    _PermanentFailure when trying again cannot help, any other exception when it might."""
+    if message.channel == ReminderChannel.SMS:
+        try:
+            return sms.send_sms(to=message.address, body=body)
+        except sms.SmsPermanentError as error:
+            raise _PermanentFailure(str(error)) from error
+    try:
+        send_mail(subject, body, None, [message.address])
+    except smtplib.SMTPRecipientsRefused as error:
+        raise _PermanentFailure(f"Address refused: {error}") from error
+    return ""
+
+
+def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> str:
+    """Send one recorded message if it is still due and still relevant, and record the outcome.
+
+    The message is claimed under a row lock (status "sending", one more attempt) and sent after
+    that short transaction, so a slow provider holds no lock and a duplicate task finds it
+    claimed and does nothing. Returns the message's status afterwards.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            ReminderMessage.objects.select_for_update(of=("self",))
+            .select_related(
+                "booking__beneficiary",
+                "booking__liaison_sheet",
+                "booking__slot__occurrence__permanence__antenna__organization",
+                "occurrence__permanence__antenna__organization",
+            )
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            return ""
+        # Only the status guards against a second send: a duplicate task, or one that runs early,
+        # finds the message claimed or sent and leaves it.
+        if message.status != ReminderStatus.QUEUED:
+            return message.status
+        # Shown to the coordinators, in the interface's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _why_not(message, now)
+        if reason:
+            message.status = ReminderStatus.SKIPPED
+            message.last_error = reason
+            message.save(update_fields=["status", "last_error", "updated_at"])
+            return message.status
+        message.status = ReminderStatus.SENDING
+        message.attempts += 1
+        message.save(update_fields=["status", "attempts", "updated_at"])
+
+    failure, permanent = "", False
+    try:
+        subject, body = _compose(message)
+        message.body = body
+        reference = _deliver(message, subject, body)
+    except _PermanentFailure as error:
+        failure, permanent = str(error), True
+    except Exception as error:  # any other failure (SMTP down, provider slow…) is worth another try
+        logger.warning("Reminder %s not sent (attempt %s): %s", message.pk, message.attempts, error)
+        failure = str(error) or error.__class__.__name__
+    if not failure:
+        message.status = ReminderStatus.SENT
+        message.sent_at = timezone.now()
+        message.provider_reference = reference
+        message.last_error = ""
+    elif permanent or message.attempts >= MAX_ATTEMPTS:
+        message.status = ReminderStatus.FAILED
+        message.last_error = failure[:500]
+    else:
+        message.status = ReminderStatus.QUEUED
+        message.last_error = failure[:500]
+        message.next_attempt_at = now + RETRY_DELAY * message.attempts
+        message.enqueued_at = None
+    message.save(
+        update_fields=[
+            "status",
+            "sent_at",
+            "provider_reference",
+            "last_error",
+            "next_attempt_at",
+            "enqueued_at",
+            "body",
+            "updated_at",
+        ]
+    )
+    return message.status

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class VolunteersConfig(AppConfig):
-    name = "volunteers"
-    verbose_name = _("Volunteers")
