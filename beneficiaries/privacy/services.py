@@ -22,8 +22,8 @@ from beneficiaries.people.permissions import can_export
 from beneficiaries.people.services import BENEFICIARY_FIELDS
 from inclusion.core.models import AccessLog, User
 from inclusion.core.services import access_log_record
-from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import person_bookings_cancel
 from sessions_app.desk.models import SessionLog
 
 
@@ -145,9 +145,7 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, by: User | None, reason: 
         sheet_count = sheets.update(**SHEET_CLEARED)
         event_count = LiaisonSheetEvent.objects.filter(sheet__beneficiary=person).exclude(note="").update(note="")
         bookings = Booking.objects.filter(beneficiary=person)
-        cancelled = bookings.filter(status=BookingStatus.ACTIVE, slot__starts_at__gt=now).update(
-            status=BookingStatus.CANCELLED, cancelled_at=now
-        )
+        cancelled = person_bookings_cancel(beneficiary=person, by=by)
         booking_count = bookings.exclude(cancel_reason="").update(cancel_reason="")
         log_count = SessionLog.objects.filter(beneficiary=person).update(**SESSION_LOG_CLEARED)
         result = Anonymisation(

@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.admin_base import ModelAdmin
 from sessions_app.bookings.models import Booking
+from sessions_app.totals.admin import StaleMarkingAdmin
 
 
 @admin.register(Booking)
-class BookingAdmin(ModelAdmin):
+class BookingAdmin(StaleMarkingAdmin, ModelAdmin):
     list_display = ["slot", "status", "created_at", "created_by", "must_be_told"]
     list_filter = ["status", "channel", "attendance", "must_be_told"]
     search_fields = ["^beneficiary__last_name", "^beneficiary__first_name", "=liaison_sheet__reference"]
@@ -15,3 +16,6 @@ class BookingAdmin(ModelAdmin):
     )
     raw_id_fields = ["slot", "beneficiary", "liaison_sheet", "created_by"]
     list_select_related = ["slot__occurrence__permanence__antenna", "created_by"]
+
+    def figures_days(self, queryset):
+        return queryset.values_list("slot__occurrence__permanence__antenna_id", "slot__occurrence__date")

@@ -1,6 +1,20 @@
+"""Every write that holds or frees a seat: booking, cancelling, attendance, and what a date's
+cancellation or move does to its bookings.
+
+Seats are derived, never a counter: the slot's row is locked (`slots_lock`) inside the caller's
+transaction, its active bookings counted and compared with its seats, so a booking and what
+goes with it (a referral's status, a walk-in's registration) commit together or not at all.
+Each write here also marks the months of figures it changes as stale (sessions_app.totals), in
+the same transaction.
+"""
+
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -11,11 +25,12 @@ from inclusion.core.models import User
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.scheduling.enums import OccurrenceStatus
-from sessions_app.scheduling.models import Slot
+from sessions_app.scheduling.models import Occurrence, Slot
+from sessions_app.totals.ledger import stale_mark
 
 # PostgreSQL's SQLSTATE for "lock_not_available", raised when lock_timeout expires.
 LOCK_NOT_AVAILABLE = "55P03"
-# The constraints that back booking_create's checks up (sessions_app.models.Booking.Meta).
+# The constraints that back booking_create's checks up (Booking.Meta).
 ONE_APPOINTMENT_PER_SHEET = "booking_one_expected_per_liaison_sheet"
 ONE_SEAT_PER_PERSON = "booking_one_active_per_person_and_slot"
 
@@ -24,23 +39,40 @@ class BookingRefused(Exception):
     """A booking that cannot be made; the message says why, in the user's language."""
 
 
-def slot_lock(*, slot: Slot) -> Slot:
-    """Lock a slot's row and return it fresh, with its date, permanence and antenna.
+def slots_lock(*, slot_ids: Iterable[int]) -> list[Slot]:
+    """Lock these slots' rows, in id order, and return them fresh with their date, permanence
+    and antenna.
 
-    The one seat lock: every write that needs a seat takes it inside its own transaction, so
-    the seat and what goes with it (a referral's status, a walk-in's registration) commit
-    together or not at all. Concurrent requests for the same slot queue here. Outside a
-    transaction the lock would be released at once, so that is refused.
+    The one seat lock: every write that holds or frees a seat takes it inside its own
+    transaction, so the seat and what goes with it commit together or not at all. Concurrent
+    writers on a slot queue here; taking several slots in id order means two writers never
+    wait on each other. Outside a transaction the lock would be released at once, so that is
+    refused.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("slot_lock() must run inside transaction.atomic().")
-    return (
-        Slot.objects.select_for_update(of=("self",)).select_related("occurrence__permanence__antenna").get(pk=slot.pk)
+        raise RuntimeError("slots_lock() must run inside transaction.atomic().")
+    return list(
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("occurrence__permanence__antenna")
+        .filter(pk__in=sorted(set(slot_ids)))
+        .order_by("pk")
     )
 
 
+def slot_lock(*, slot: Slot) -> Slot:
+    """Lock one slot (slots_lock) and return it fresh."""
+    [locked] = slots_lock(slot_ids=[slot.pk])
+    return locked
+
+
 def _lock_refused(error: OperationalError) -> bool:
-    return getattr(error, "pgcode", None) == LOCK_NOT_AVAILABLE or "lock timeout" in str(error)
+    # Django wraps the driver's error: its SQLSTATE is on the original one.
+    return getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE or "lock timeout" in str(error)
+
+
+def _figures_changed(bookings: QuerySet[Booking]) -> None:
+    """Mark stale the months of figures that hold these bookings' dates."""
+    stale_mark(bookings.values_list("slot__occurrence__permanence__antenna_id", "slot__occurrence__date"))
 
 
 def booking_create(
@@ -75,7 +107,7 @@ def booking_create(
             if slot.bookings.active().count() >= slot.seats:
                 raise BookingRefused(gettext("This slot has just been filled: every seat is taken."))
             now = timezone.now()
-            return Booking.objects.create(
+            booking = Booking.objects.create(
                 slot=slot,
                 beneficiary=beneficiary,
                 liaison_sheet=liaison_sheet,
@@ -84,6 +116,8 @@ def booking_create(
                 attendance=Attendance.ATTENDED if attended else Attendance.EXPECTED,
                 checked_in_at=now if attended else None,
             )
+            stale_mark([(occurrence.permanence.antenna_id, occurrence.date)])
+            return booking
     except IntegrityError as error:
         if ONE_APPOINTMENT_PER_SHEET in str(error):
             raise BookingRefused(gettext("This referral already has an appointment ahead.")) from error
@@ -115,6 +149,7 @@ def booking_set_attendance(*, booking: Booking, attendance: str, by: User | None
             raise BookingRefused(
                 gettext("This referral has another appointment ahead: this one cannot be expected again.")
             ) from error
+        _figures_changed(Booking.objects.filter(pk=booking.pk))
         if booking.liaison_sheet_id:
             status = {Attendance.NO_SHOW: SheetStatus.NO_SHOW, Attendance.EXPECTED: SheetStatus.BOOKED}.get(attendance)
             if status:
@@ -142,28 +177,81 @@ def referral_book(*, sheet: LiaisonSheet, slot: Slot, by: User) -> Booking:
     return booking
 
 
-def referral_booking_cancel(*, booking: Booking, by: User, reason: str = "") -> None:
-    """Cancel a referred person's appointment; their sheet goes back to "to book" to rebook it."""
+def workshop_bookings_attended(*, occurrence_id: int, participants: Iterable[Beneficiary]) -> int:
+    """The participants of a workshop logged at the desk came: their bookings on that date say so.
+    Returns how many bookings changed."""
+    bookings = Booking.objects.active().filter(slot__occurrence_id=occurrence_id, beneficiary__in=participants)
+    changed = bookings.exclude(attendance=Attendance.ATTENDED)
+    _figures_changed(changed)
+    return changed.update(attendance=Attendance.ATTENDED, checked_in_at=timezone.now())
+
+
+def _bookings_cancel(
+    bookings: QuerySet[Booking], *, reason: str, by: User | None, told: bool = False, rebook: bool = True
+) -> int:
+    """Cancel these bookings under their slots' locks; the seats go back.
+
+    `told`: the antenna cancelled (a date cancelled), so the people must be told. `rebook`:
+    referred people go back to "to book" so their referrer books them again. Returns how many
+    bookings were cancelled.
+    """
+    reason = reason[: Booking._meta.get_field("cancel_reason").max_length]
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().get(pk=booking.pk)
-        if booking.status != BookingStatus.ACTIVE:
-            return
-        booking.status = BookingStatus.CANCELLED
-        booking.cancelled_at = timezone.now()
-        booking.cancel_reason = reason
-        booking.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-        if booking.liaison_sheet_id:
-            liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
+        slots_lock(slot_ids=bookings.values_list("slot_id", flat=True))
+        active = Booking.objects.filter(pk__in=list(bookings.active().values_list("pk", flat=True)))
+        referred = list(active.filter(liaison_sheet__isnull=False).select_related("liaison_sheet"))
+        _figures_changed(active)
+        cancelled = active.update(
+            status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason, must_be_told=told
+        )
+        if rebook:
+            for booking in referred:
+                liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
+    return cancelled
+
+
+def booking_cancel(*, booking: Booking, by: User, reason: str = "") -> bool:
+    """Cancel an appointment; a referred person's sheet goes back to "to book" to rebook it.
+
+    Returns False when it was no longer active."""
+    return _bookings_cancel(Booking.objects.filter(pk=booking.pk), reason=reason, by=by) == 1
 
 
 def liaison_sheet_cancel(*, sheet: LiaisonSheet, by: User, note: str = "") -> bool:
     """The referrer withdraws a referral: its appointments ahead are cancelled too, so their
     seats go back to others, and the referrer is told once (cancelled), not once per step."""
-    reason = note[: Booking._meta.get_field("cancel_reason").max_length]
     with transaction.atomic():
         if not liaison_sheet_transition(sheet=sheet, status=SheetStatus.CANCELLED, by=by, note=note):
             return False
-        sheet.bookings.active().filter(slot__ends_at__gt=timezone.now()).update(
-            status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason
-        )
+        ahead = Booking.objects.filter(liaison_sheet=sheet, slot__ends_at__gt=timezone.now())
+        _bookings_cancel(ahead, reason=note, by=by, rebook=False)
     return True
+
+
+def occurrence_bookings_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
+    """A date cancelled by the antenna: its bookings are cancelled and their people to be told;
+    referred people go back to "to book". Runs in the caller's transaction (the date's own
+    cancellation). Returns how many bookings were cancelled."""
+    return _bookings_cancel(Booking.objects.filter(slot__occurrence=occurrence), reason=reason, by=by, told=True)
+
+
+def person_bookings_cancel(*, beneficiary: Beneficiary, by: User | None, reason: str = "") -> int:
+    """Cancel a person's appointments still ahead (their data is being erased): the seats go to
+    others. Returns how many were cancelled."""
+    ahead = Booking.objects.filter(beneficiary=beneficiary, slot__starts_at__gt=timezone.now())
+    return _bookings_cancel(ahead, reason=reason, by=by, rebook=False)
+
+
+def occurrence_slots_lock(*, occurrence: Occurrence) -> list[Slot]:
+    """Lock a date's slots (slots_lock) before changing their times."""
+    return slots_lock(slot_ids=occurrence.slots.values_list("pk", flat=True))
+
+
+def occurrence_bookings_moved(*, occurrence: Occurrence, moved_from: tuple[int, datetime.date]) -> int:
+    """A date moved by the antenna: its people must be told, and the figures of the month it
+    left and of the month it went to change. Runs in the move's transaction, after the date
+    (its slots locked by occurrence_slots_lock) was saved. Returns how many bookings it holds."""
+    bookings = Booking.objects.active().filter(slot__occurrence=occurrence)
+    stale_mark([moved_from])
+    _figures_changed(bookings)
+    return bookings.update(must_be_told=True)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.admin_base import ModelAdmin
 from sessions_app.desk.models import SessionLog, Voucher
+from sessions_app.totals.admin import StaleMarkingAdmin
 
 
 class VoucherInline(admin.TabularInline):
@@ -11,7 +12,7 @@ class VoucherInline(admin.TabularInline):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(ModelAdmin):
+class SessionLogAdmin(StaleMarkingAdmin, ModelAdmin):
     sortable_by = ["date"]
     list_display = ["date", "antenna", "beneficiary", "is_workshop", "duration_minutes", "outcome"]
     list_filter = ["is_workshop", "outcome", "autonomy", "date", "antenna__department_code"]
@@ -23,11 +24,17 @@ class SessionLogAdmin(ModelAdmin):
     list_select_related = ["antenna", "beneficiary"]
     inlines = [VoucherInline]
 
+    def figures_days(self, queryset):
+        return queryset.values_list("antenna_id", "date")
+
 
 @admin.register(Voucher)
-class VoucherAdmin(ModelAdmin):
+class VoucherAdmin(StaleMarkingAdmin, ModelAdmin):
     list_display = ["number", "session_log"]
     list_filter = ["session_log__date"]
     search_fields = ["^number"]
     raw_id_fields = ["session_log"]
     list_select_related = ["session_log__antenna"]
+
+    def figures_days(self, queryset):
+        return queryset.values_list("session_log__antenna_id", "session_log__date")

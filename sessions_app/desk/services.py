@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from beneficiaries.people.enums import SheetStatus
@@ -18,9 +17,15 @@ from inclusion.core.models import Antenna, Topic, User
 from inclusion.core.submissions import create_once
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
-from sessions_app.bookings.services import BookingRefused, booking_create, booking_set_attendance
+from sessions_app.bookings.services import (
+    BookingRefused,
+    booking_create,
+    booking_set_attendance,
+    workshop_bookings_attended,
+)
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.scheduling.models import Slot
+from sessions_app.totals.ledger import stale_mark
 
 
 class WalkInRefused(BookingRefused):
@@ -93,11 +98,7 @@ def session_log_record(
             by=by,
         )
         if log.is_workshop and log.occurrence_id and participants:
-            Booking.objects.active().filter(
-                slot__occurrence_id=log.occurrence_id, beneficiary__in=participants
-            ).exclude(attendance=Attendance.ATTENDED).update(
-                attendance=Attendance.ATTENDED, checked_in_at=timezone.now()
-            )
+            workshop_bookings_attended(occurrence_id=log.occurrence_id, participants=participants)
         return log
 
     try:
@@ -131,6 +132,8 @@ def session_log_create(
         log.topics.set(topics)
         log.participants.set(participants)
         Voucher.objects.bulk_create([Voucher(session_log=log, number=number) for number in voucher_numbers])
+        # A session logged on a day already added up changes its month's figures.
+        stale_mark([(log.antenna_id, log.date)])
         if log.booking_id and log.booking.attendance != Attendance.ATTENDED:
             booking_set_attendance(booking=log.booking, attendance=Attendance.ATTENDED, by=by)
         _referrals_seen(log=log, by=by)

@@ -7,7 +7,3 @@ class FiguresConfig(AppConfig):
     label = "figures"
     verbose_name = _("Figures and exports")
 
-    def ready(self):
-        from sessions_app.figures.rollups import signals_connect
-
-        signals_connect()

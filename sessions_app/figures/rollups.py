@@ -4,10 +4,11 @@ federation over a year add up about a thousand rows per month instead of every s
 A month is added up for every antenna at once by `months_build`, up to the day before yesterday
 (so that no antenna of any time zone is still in a day added up, and every date counted is
 over): whole when it is over, up to that day while it is going (the daily `manage.py
-build_figures` moves it on). The figures read the rest from the sessions themselves. Any change
-to a session, a voucher, a topic of a session, a booking or a date of a month added up marks the
-antenna's month stale, in the same transaction as the change; the figures add stale months up
-again before reading them.
+build_figures` moves it on). The figures read the rest from the sessions themselves. Every
+service that changes a session, a voucher, a topic of a session, a booking or a booked date of a
+month added up marks the antenna's month stale (sessions_app.totals.ledger.stale_mark), in the
+same transaction as the change, and so does the admin; the figures add stale months up again
+before reading them.
 
 Two rules keep the totals right when writers and builders run at once: stale marks are removed
 before the sessions are read again (a change committed later leaves a new mark), and the rows of
@@ -22,7 +23,6 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
 from inclusion.core.clock import EARLIEST_DATE
@@ -32,8 +32,8 @@ from sessions_app.bookings.models import Booking
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.figures.models import MonthBookings, MonthSessions, MonthTopics, session_breakdown_columns
 from sessions_app.figures.reporting import months_between
-from sessions_app.scheduling.models import Occurrence, Slot
-from sessions_app.totals.ledger import month_last_day, settled_until, stale_mark
+from sessions_app.scheduling.models import Occurrence
+from sessions_app.totals.ledger import month_last_day, settled_until
 from sessions_app.totals.models import RolledMonth, StaleMonth
 
 TOTALS_MODELS = (MonthSessions, MonthTopics, MonthBookings)
@@ -190,67 +190,3 @@ def rolled_spans(*, first: datetime.date, last: datetime.date) -> list[tuple[dat
     """The months added up that overlap these days, as (month, last day added up), in order."""
     overlapping = RolledMonth.objects.filter(month__lte=last, through__gte=first)
     return sorted(overlapping.values_list("month", "through"))
-
-
-def _log_changed(sender, instance: SessionLog, **kwargs) -> None:
-    stale_mark([(instance.antenna_id, instance.date), *getattr(instance, "_figures_before", [])])
-
-
-def _log_before_save(sender, instance: SessionLog, **kwargs) -> None:
-    # A session moved to another day or antenna leaves its former month changed too.
-    if instance.pk and not kwargs.get("raw"):
-        instance._figures_before = list(SessionLog.objects.filter(pk=instance.pk).values_list("antenna_id", "date"))
-
-
-def _log_topics_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
-    if not action.startswith("post_"):
-        return
-    if reverse:
-        # From the topic's side: pk_set holds the sessions (None when cleared).
-        logs = SessionLog.objects.filter(pk__in=pk_set) if pk_set is not None else SessionLog.objects.none()
-        stale_mark(logs.values_list("antenna_id", "date"))
-    else:
-        stale_mark([(instance.antenna_id, instance.date)])
-
-
-def _voucher_changed(sender, instance: Voucher, **kwargs) -> None:
-    stale_mark(SessionLog.objects.filter(pk=instance.session_log_id).values_list("antenna_id", "date"))
-
-
-def _booking_changed(sender, instance: Booking, **kwargs) -> None:
-    # The booking service has the slot's date and permanence at hand: no query for them then.
-    slot = instance.slot if Booking.slot.is_cached(instance) else None
-    occurrence = slot.occurrence if slot is not None and Slot.occurrence.is_cached(slot) else None
-    if occurrence is not None and Occurrence.permanence.is_cached(occurrence):
-        stale_mark([(occurrence.permanence.antenna_id, occurrence.date)])
-        return
-    stale_mark(Occurrence.objects.filter(slots__pk=instance.slot_id).values_list("permanence__antenna_id", "date"))
-
-
-def _occurrence_before_save(sender, instance: Occurrence, **kwargs) -> None:
-    if instance.pk and not kwargs.get("raw"):
-        instance._figures_before = list(
-            Occurrence.objects.filter(pk=instance.pk).values_list("permanence__antenna_id", "date")
-        )
-
-
-def _occurrence_changed(sender, instance: Occurrence, created: bool = False, **kwargs) -> None:
-    before = getattr(instance, "_figures_before", [])
-    # Only a date that moved changes a month's bookings; a new date holds none yet.
-    if before and before[0][1] != instance.date:
-        stale_mark([*before, (before[0][0], instance.date)])
-
-
-def signals_connect() -> None:
-    """Keep the stale marks; called once the application registry is ready."""
-    uid = "figures-totals"
-    pre_save.connect(_log_before_save, sender=SessionLog, dispatch_uid=f"{uid}-log-before")
-    post_save.connect(_log_changed, sender=SessionLog, dispatch_uid=f"{uid}-log-saved")
-    post_delete.connect(_log_changed, sender=SessionLog, dispatch_uid=f"{uid}-log-deleted")
-    m2m_changed.connect(_log_topics_changed, sender=SessionLog.topics.through, dispatch_uid=f"{uid}-topics")
-    post_save.connect(_voucher_changed, sender=Voucher, dispatch_uid=f"{uid}-voucher-saved")
-    post_delete.connect(_voucher_changed, sender=Voucher, dispatch_uid=f"{uid}-voucher-deleted")
-    post_save.connect(_booking_changed, sender=Booking, dispatch_uid=f"{uid}-booking-saved")
-    post_delete.connect(_booking_changed, sender=Booking, dispatch_uid=f"{uid}-booking-deleted")
-    pre_save.connect(_occurrence_before_save, sender=Occurrence, dispatch_uid=f"{uid}-occurrence-before")
-    post_save.connect(_occurrence_changed, sender=Occurrence, dispatch_uid=f"{uid}-occurrence-saved")

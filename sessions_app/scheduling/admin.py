@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from inclusion.core.admin_base import ModelAdmin
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
+from sessions_app.totals.admin import StaleMarkingAdmin
 
 
 class SlotInline(admin.TabularInline):
@@ -32,7 +33,7 @@ class ClosureAdmin(ModelAdmin):
 
 
 @admin.register(Occurrence)
-class OccurrenceAdmin(ModelAdmin):
+class OccurrenceAdmin(StaleMarkingAdmin, ModelAdmin):
     sortable_by = ["date"]
     list_display = ["permanence", "date", "starts_at", "status", "is_one_off", "is_detached", "needs_resolution"]
     list_filter = ["status", "needs_resolution", "is_one_off", "is_detached", "date"]
@@ -40,6 +41,10 @@ class OccurrenceAdmin(ModelAdmin):
     raw_id_fields = ["permanence", "cancelled_by"]
     list_select_related = ["permanence__antenna"]
     inlines = [SlotInline]
+
+    def figures_days(self, queryset):
+        # A date moved here moves its bookings to another month.
+        return queryset.values_list("permanence__antenna_id", "date")
 
 
 @admin.register(Slot)

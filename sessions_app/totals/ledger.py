@@ -1,3 +1,11 @@
+"""Which antennas' months of figures are stale: the ledger that every write to a counted row
+(a session, its topics and vouchers, a booking, a booked date) keeps, explicitly, in its own
+transaction. sessions_app.figures adds the stale months up again before reading them.
+
+Explicit calls rather than signals: bulk updates skip signals, and a reader of a service sees
+what it changes.
+"""
+
 from __future__ import annotations
 
 import calendar
@@ -16,9 +24,6 @@ def month_last_day(month: datetime.date) -> datetime.date:
 def settled_until(today: datetime.date) -> datetime.date:
     """The last day that is over for every antenna, overseas included: the day before yesterday."""
     return today - datetime.timedelta(days=2)
-
-
-# Stale marks -----------------------------------------------------------------------------------
 
 
 def stale_mark(pairs: Iterable[tuple[int, datetime.date]]) -> None:

@@ -11,7 +11,7 @@ from inclusion.core.models import Topic
 from sessions_app.bookings import services as bookings_services
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
-from sessions_app.bookings.services import referral_book, referral_booking_cancel
+from sessions_app.bookings.services import referral_book, booking_cancel
 from sessions_app.desk import services as desk_services
 from sessions_app.desk.enums import Outcome
 from sessions_app.planning import services as planning_services
@@ -108,7 +108,7 @@ def test_a_cancelled_booking_sends_the_referral_back_to_book(
     sheet, booked, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        referral_booking_cancel(booking=booked, by=sheet.referrer, reason="La personne est malade")
+        booking_cancel(booking=booked, by=sheet.referrer, reason="La personne est malade")
     message = _assert_told(mailoutbox, sheet, SheetStatus.SENT)
     assert "La personne est malade" in message.body
     booked.refresh_from_db()
