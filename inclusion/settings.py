@@ -155,6 +155,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# The languages texts for the people helped (the appointment card, the reminders) are written in,
+# besides the interface's LANGUAGES: each has its catalog, locale/<code>/LC_MESSAGES/django.po.
+# Which of them are right to left is Django's LANGUAGES_BIDI.
+PERSON_LANGUAGES = ["fr", "en", "ar", "es", "pt", "ro"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")

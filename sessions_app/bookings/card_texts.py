@@ -1,11 +1,21 @@
-"""The appointment card's texts, already translated, one dictionary per language code.
+"""The appointment card's texts and the papers a person is asked to bring, as gettext messages.
 
-Not gettext: the card shows French and the person's language side by side, whatever language
-the referrer's interface is in, and must read the same in every office. French is always the
-first part; another language is added when the card has it.
+The card shows French and the person's language side by side, whatever language the referrer's
+interface is in: the view reads these texts once under translation.override("fr") and once under
+the person's language. Every message is in an "appointment card…" context, so the card's wording
+stays its own even where the interface has the same English words. Its translations are in
+locale/<code>/LC_MESSAGES/django.po for each language of settings.PERSON_LANGUAGES: adding a
+language to the card is adding its catalog and its code there.
+
+Dates and times are written with Django's date format characters, in patterns that are messages
+too (a language orders its date its own way), and the month and day names come from Django's
+own catalogs.
 """
 
 import datetime
+
+from django.utils import formats
+from django.utils.translation import pgettext, pgettext_lazy
 
 # Topic codes of the needs taxonomy (sessions_app/migrations/0003_topics.py) and the papers
 # each one calls for. A need's parent theme counts too.
@@ -19,303 +29,86 @@ BRING_BY_TOPICS = [
     ("device", {"prendre_en_main_du_materiel", "maintenance_de_materiel"}),
 ]
 
-RIGHT_TO_LEFT = {"ar"}
+# The card's headings and sentences, by the name the template reads them under.
+TEXTS = {
+    "title": pgettext_lazy("appointment card", "Your appointment at the digital help desk"),
+    "free": pgettext_lazy("appointment card", "This appointment is free of charge."),
+    # Translators: the label before the name of the person the appointment is for.
+    "person": pgettext_lazy("appointment card", "For"),
+    # Translators: the label before the date and hours of the appointment.
+    "when": pgettext_lazy("appointment card", "When"),
+    # Translators: the label before the name of the place of the appointment.
+    "where": pgettext_lazy("appointment card", "Where"),
+    "address": pgettext_lazy("appointment card", "Address"),
+    "phone": pgettext_lazy("appointment card", "Phone"),
+    # Translators: the label before how to get into the place (step-free access, floor…).
+    "access": pgettext_lazy("appointment card", "Access"),
+    # Translators: the heading of the list of papers and things to bring.
+    "bring_title": pgettext_lazy("appointment card", "Please bring"),
+    "reference": pgettext_lazy("appointment card", "Appointment code"),
+    "reference_hint": pgettext_lazy("appointment card", "Show this code at the reception."),
+    "cancel_notice": pgettext_lazy(
+        "appointment card", "If you cannot come, please tell the person who booked this appointment for you."
+    ),
+    "cancelled": pgettext_lazy("appointment card", "This appointment is cancelled."),
+}
 
-CARD_TEXTS = {
-    "fr": {
-        "language_name": "Français",
-        "title": "Votre rendez-vous à la permanence numérique",
-        "free": "Ce rendez-vous est gratuit.",
-        "person": "Pour",
-        "when": "Quand",
-        "where": "Où",
-        "address": "Adresse",
-        "phone": "Téléphone",
-        "access": "Accès",
-        "bring_title": "À apporter",
-        "id_document": "Une pièce d’identité (carte d’identité, passeport ou titre de séjour)",
-        "phone_item": "Votre téléphone portable (pour recevoir les codes par SMS)",
-        "caf_number": "Votre numéro d’allocataire CAF",
-        "vitale_card": "Votre carte Vitale",
-        "france_travail_id": "Votre identifiant France Travail",
-        "tax_number": "Votre numéro fiscal (il figure sur votre avis d’impôt)",
-        "logins": "Les identifiants et mots de passe de vos comptes en ligne concernés",
-        "device": "L’appareil pour lequel vous voulez de l’aide (téléphone, tablette ou ordinateur portable) "
-        "et son chargeur",
-        "reference": "Code du rendez-vous",
-        "reference_hint": "Montrez ce code à l’accueil.",
-        "cancel_notice": "Si vous ne pouvez pas venir, prévenez la personne qui a pris ce rendez-vous pour vous.",
-        "cancelled": "Ce rendez-vous est annulé.",
-        "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-        "months": [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        "date": "{weekday} {day} {month} {year}",
-        "first_day": "1er",
-        "time": "{hour} h {minute:02d}",
-        "time_range": "de {start} à {end}",
-    },
-    "en": {
-        "language_name": "English",
-        "title": "Your appointment at the digital help desk",
-        "free": "This appointment is free of charge.",
-        "person": "For",
-        "when": "When",
-        "where": "Where",
-        "address": "Address",
-        "phone": "Phone",
-        "access": "Access",
-        "bring_title": "Please bring",
-        "id_document": "An identity document (ID card, passport or residence permit)",
-        "phone_item": "Your mobile phone (to receive codes by text message)",
-        "caf_number": "Your CAF claimant number (numéro d’allocataire)",
-        "vitale_card": "Your health insurance card (carte Vitale)",
-        "france_travail_id": "Your France Travail ID (identifiant)",
-        "tax_number": "Your tax number (numéro fiscal, shown on your tax notice)",
-        "logins": "The usernames and passwords of the online accounts concerned",
-        "device": "The device you want help with (phone, tablet or laptop) and its charger",
-        "reference": "Appointment code",
-        "reference_hint": "Show this code at the reception.",
-        "cancel_notice": "If you cannot come, please tell the person who booked this appointment for you.",
-        "cancelled": "This appointment is cancelled.",
-        "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-        "months": [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        "date": "{weekday} {day} {month} {year}",
-        "time": "{hour}:{minute:02d}",
-        "time_range": "from {start} to {end}",
-    },
-    "ar": {
-        "language_name": "العربية",
-        "title": "موعدك للمساعدة الرقمية",
-        "free": "هذا الموعد مجاني.",
-        "person": "الاسم",
-        "when": "التاريخ والوقت",
-        "where": "المكان",
-        "address": "العنوان",
-        "phone": "الهاتف",
-        "access": "كيفية الوصول",
-        "bring_title": "يرجى إحضار",
-        "id_document": "وثيقة هوية (بطاقة هوية أو جواز سفر أو بطاقة إقامة)",
-        "phone_item": "هاتفك المحمول (لتلقي الرموز عبر الرسائل القصيرة)",
-        "caf_number": "رقم ملفك لدى صندوق الإعانات العائلية (CAF)",
-        "vitale_card": "بطاقة التأمين الصحي (carte Vitale)",
-        "france_travail_id": "رقم تسجيلك لدى France Travail",
-        "tax_number": "رقمك الضريبي (numéro fiscal) المذكور في إشعار الضريبة",
-        "logins": "أسماء المستخدم وكلمات المرور لحساباتك الإلكترونية المعنية",
-        "device": "الجهاز الذي تريد المساعدة فيه (هاتف أو جهاز لوحي أو حاسوب محمول) مع شاحنه",
-        "reference": "رمز الموعد",
-        "reference_hint": "أظهر هذا الرمز عند الاستقبال.",
-        "cancel_notice": "إذا لم تتمكن من الحضور، يرجى إبلاغ الشخص الذي حجز لك هذا الموعد.",
-        "cancelled": "تم إلغاء هذا الموعد.",
-        "weekdays": ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"],
-        "months": [
-            "يناير",
-            "فبراير",
-            "مارس",
-            "أبريل",
-            "مايو",
-            "يونيو",
-            "يوليو",
-            "أغسطس",
-            "سبتمبر",
-            "أكتوبر",
-            "نوفمبر",
-            "ديسمبر",
-        ],
-        "date": "{weekday} {day} {month} {year}",
-        "time": "{hour}:{minute:02d}",
-        "time_range": "من {start} إلى {end}",
-    },
-    "es": {
-        "language_name": "Español",
-        "title": "Su cita en el punto de ayuda digital",
-        "free": "Esta cita es gratuita.",
-        "person": "Para",
-        "when": "Cuándo",
-        "where": "Dónde",
-        "address": "Dirección",
-        "phone": "Teléfono",
-        "access": "Acceso",
-        "bring_title": "Traiga",
-        "id_document": "Un documento de identidad (documento nacional de identidad, pasaporte "
-        "o permiso de residencia)",
-        "phone_item": "Su teléfono móvil (para recibir códigos por SMS)",
-        "caf_number": "Su número de beneficiario de la CAF",
-        "vitale_card": "Su tarjeta sanitaria (carte Vitale)",
-        "france_travail_id": "Su identificador de France Travail",
-        "tax_number": "Su número fiscal (aparece en su aviso de impuestos)",
-        "logins": "Los usuarios y contraseñas de las cuentas en línea correspondientes",
-        "device": "El aparato con el que necesita ayuda (teléfono, tableta u ordenador portátil) y su cargador",
-        "reference": "Código de la cita",
-        "reference_hint": "Muestre este código en la recepción.",
-        "cancel_notice": "Si no puede venir, avise a la persona que le reservó esta cita.",
-        "cancelled": "Esta cita está cancelada.",
-        "weekdays": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
-        "months": [
-            "enero",
-            "febrero",
-            "marzo",
-            "abril",
-            "mayo",
-            "junio",
-            "julio",
-            "agosto",
-            "septiembre",
-            "octubre",
-            "noviembre",
-            "diciembre",
-        ],
-        "date": "{weekday} {day} de {month} de {year}",
-        "time": "{hour}:{minute:02d}",
-        "time_range": "de {start} a {end}",
-    },
-    "pt": {
-        "language_name": "Português",
-        "title": "A sua marcação no ponto de apoio digital",
-        "free": "Esta marcação é gratuita.",
-        "person": "Para",
-        "when": "Quando",
-        "where": "Onde",
-        "address": "Morada",
-        "phone": "Telefone",
-        "access": "Acesso",
-        "bring_title": "Traga",
-        "id_document": "Um documento de identificação (cartão de identidade, passaporte ou autorização de residência)",
-        "phone_item": "O seu telemóvel (para receber códigos por SMS)",
-        "caf_number": "O seu número de beneficiário da CAF",
-        "vitale_card": "O seu cartão de saúde (carte Vitale)",
-        "france_travail_id": "O seu identificador France Travail",
-        "tax_number": "O seu número fiscal (indicado no seu aviso de imposto)",
-        "logins": "Os nomes de utilizador e as palavras-passe das contas online em causa",
-        "device": "O aparelho com que precisa de ajuda (telemóvel, tablet ou computador portátil) "
-        "e o respetivo carregador",
-        "reference": "Código da marcação",
-        "reference_hint": "Mostre este código na receção.",
-        "cancel_notice": "Se não puder vir, avise a pessoa que fez esta marcação por si.",
-        "cancelled": "Esta marcação foi cancelada.",
-        "weekdays": [
-            "segunda-feira",
-            "terça-feira",
-            "quarta-feira",
-            "quinta-feira",
-            "sexta-feira",
-            "sábado",
-            "domingo",
-        ],
-        "months": [
-            "janeiro",
-            "fevereiro",
-            "março",
-            "abril",
-            "maio",
-            "junho",
-            "julho",
-            "agosto",
-            "setembro",
-            "outubro",
-            "novembro",
-            "dezembro",
-        ],
-        "date": "{weekday}, {day} de {month} de {year}",
-        "time": "{hour}:{minute:02d}",
-        "time_range": "das {start} às {end}",
-    },
-    "ro": {
-        "language_name": "Română",
-        "title": "Programarea dumneavoastră la punctul de ajutor digital",
-        "free": "Această programare este gratuită.",
-        "person": "Pentru",
-        "when": "Când",
-        "where": "Unde",
-        "address": "Adresa",
-        "phone": "Telefon",
-        "access": "Acces",
-        "bring_title": "Vă rugăm să aduceți",
-        "id_document": "Un act de identitate (carte de identitate, pașaport sau permis de ședere)",
-        "phone_item": "Telefonul mobil (pentru a primi coduri prin SMS)",
-        "caf_number": "Numărul de beneficiar CAF",
-        "vitale_card": "Cardul de sănătate (carte Vitale)",
-        "france_travail_id": "Identificatorul France Travail",
-        "tax_number": "Numărul fiscal (apare pe avizul de impozitare)",
-        "logins": "Numele de utilizator și parolele conturilor online în cauză",
-        "device": "Dispozitivul cu care aveți nevoie de ajutor (telefon, tabletă sau laptop) și încărcătorul acestuia",
-        "reference": "Codul programării",
-        "reference_hint": "Arătați acest cod la recepție.",
-        "cancel_notice": "Dacă nu puteți veni, anunțați persoana care a făcut această programare "
-        "pentru dumneavoastră.",
-        "cancelled": "Această programare a fost anulată.",
-        "weekdays": ["luni", "marți", "miercuri", "joi", "vineri", "sâmbătă", "duminică"],
-        "months": [
-            "ianuarie",
-            "februarie",
-            "martie",
-            "aprilie",
-            "mai",
-            "iunie",
-            "iulie",
-            "august",
-            "septembrie",
-            "octombrie",
-            "noiembrie",
-            "decembrie",
-        ],
-        "date": "{weekday}, {day} {month} {year}",
-        "time": "{hour}:{minute:02d}",
-        "time_range": "de la {start} la {end}",
-    },
+# What to bring, by the keys bring_items() picks.
+BRING_TEXTS = {
+    "id_document": pgettext_lazy("appointment card", "An identity document (ID card, passport or residence permit)"),
+    "phone_item": pgettext_lazy("appointment card", "Your mobile phone (to receive codes by text message)"),
+    # Translators: keep the French name of the number in brackets, as it is written on the papers.
+    "caf_number": pgettext_lazy("appointment card", "Your CAF claimant number (numéro d’allocataire)"),
+    # Translators: keep the French name of the card in brackets, as it is written on it.
+    "vitale_card": pgettext_lazy("appointment card", "Your health insurance card (carte Vitale)"),
+    "france_travail_id": pgettext_lazy("appointment card", "Your France Travail ID (identifiant)"),
+    # Translators: keep the French name of the number in brackets, as it is written on the papers.
+    "tax_number": pgettext_lazy("appointment card", "Your tax number (numéro fiscal, shown on your tax notice)"),
+    "logins": pgettext_lazy("appointment card", "The usernames and passwords of the online accounts concerned"),
+    "device": pgettext_lazy(
+        "appointment card", "The device you want help with (phone, tablet or laptop) and its charger"
+    ),
 }
 
 
+def card_texts() -> dict[str, str]:
+    """The card's headings and sentences in the active language."""
+    return {name: str(text) for name, text in TEXTS.items()}
+
+
 def bring_items(*, topic_codes: set[str], has_phone: bool) -> list[str]:
-    """The keys of what the person should bring, from the codes of their needs (parent themes
-    included): always an identity document, then the phone and the papers the needs call for."""
+    """What the person should bring, in the active language, from the codes of their needs
+    (parent themes included): always an identity document, then the phone and the papers the
+    needs call for."""
     items = ["id_document"]
     if has_phone:
         items.append("phone_item")
     items.extend(item for item, codes in BRING_BY_TOPICS if codes & topic_codes)
-    return items
+    return [str(BRING_TEXTS[item]) for item in items]
 
 
-def card_date(language: str, moment: datetime.datetime) -> str:
-    """A local date written out in the card's language: "mardi 1er décembre 2026"."""
-    texts = CARD_TEXTS[language]
-    day = texts.get("first_day", "1") if moment.day == 1 else str(moment.day)
-    return texts["date"].format(
-        weekday=texts["weekdays"][moment.weekday()],
-        day=day,
-        month=texts["months"][moment.month - 1],
-        year=moment.year,
-    )
+def card_date(moment: datetime.datetime) -> str:
+    """A local date written out in the active language: "mardi 1er décembre 2026"."""
+    if moment.day == 1:
+        # Translators: how the card writes a date on the first of a month, in Django's date format
+        # characters (l: weekday, j: day, F: month, Y: year; a backslash keeps the next letter as
+        # it is). French: "l \1\e\r F Y", for "mardi 1er décembre 2026".
+        pattern = pgettext("appointment card date format, first of a month", "l j F Y")
+    else:
+        # Translators: how the card writes a date, in Django's date format characters (l: weekday,
+        # j: day, F: month, Y: year; a backslash keeps the next letter as it is). Spanish:
+        # "l j \d\e F \d\e Y", for "martes 8 de diciembre de 2026".
+        pattern = pgettext("appointment card date format", "l j F Y")
+    return formats.date_format(moment, pattern)
 
 
-def card_time_range(language: str, start: datetime.datetime, end: datetime.datetime) -> str:
-    """Local start and end times in the card's language: "de 9 h 00 à 10 h 00"."""
-    texts = CARD_TEXTS[language]
-    return texts["time_range"].format(
-        start=texts["time"].format(hour=start.hour, minute=start.minute),
-        end=texts["time"].format(hour=end.hour, minute=end.minute),
-    )
+def card_time_range(start: datetime.datetime, end: datetime.datetime) -> str:
+    """Local start and end times in the active language: "de 9 h 00 à 10 h 00"."""
+    # Translators: how the card writes a time, in Django's time format characters (G: hour without
+    # a leading zero, i: minutes; a backslash keeps the next letter as it is). French: "G \h i",
+    # for "9 h 00".
+    pattern = pgettext("appointment card time format", "G:i")
+    return pgettext("appointment card", "from %(start)s to %(end)s") % {
+        "start": formats.time_format(start, pattern),
+        "end": formats.time_format(end, pattern),
+    }

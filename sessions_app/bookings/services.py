@@ -232,7 +232,12 @@ def occurrence_bookings_cancel(*, occurrence: Occurrence, reason: str, by: User)
     """A date cancelled by the antenna: its bookings are cancelled and their people to be told;
     referred people go back to "to book". Runs in the caller's transaction (the date's own
     cancellation). Returns how many bookings were cancelled."""
-    return _bookings_cancel(Booking.objects.filter(slot__occurrence=occurrence), reason=reason, by=by, told=True)
+    with transaction.atomic():
+        # The date's slots, not only those of the bookings seen now: a seat being taken at this
+        # moment commits before the lock is granted, and is cancelled with the others.
+        occurrence_slots_lock(occurrence=occurrence)
+        bookings = Booking.objects.filter(slot__occurrence=occurrence)
+        return _bookings_cancel(bookings, reason=reason, by=by, told=True)
 
 
 def person_bookings_cancel(*, beneficiary: Beneficiary, by: User | None, reason: str = "") -> int:

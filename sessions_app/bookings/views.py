@@ -10,11 +10,12 @@ import itertools
 from zoneinfo import ZoneInfo
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -25,11 +26,11 @@ from beneficiaries.people.models import Beneficiary, LiaisonSheet
 from inclusion.core.models import AccessLog
 from inclusion.core.querystrings import next_path, page_of
 from inclusion.core.services import access_log_record
-from sessions_app.bookings.card_texts import CARD_TEXTS, RIGHT_TO_LEFT, bring_items, card_date, card_time_range
+from sessions_app.bookings.card_texts import bring_items, card_date, card_texts, card_time_range
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.forms import FRENCH, BookingCancelForm, SlotSearchForm
 from sessions_app.bookings.selectors import bookable_slot, free_slots, referral_bookings_visible_to, rota_languages
-from sessions_app.bookings.services import BookingRefused, referral_book, referral_booking_cancel
+from sessions_app.bookings.services import BookingRefused, booking_cancel, referral_book
 
 
 def _person(beneficiary: Beneficiary) -> str:
@@ -163,7 +164,7 @@ def cancel(request, pk):
     if not form.is_valid():
         messages.error(request, _("Nothing was cancelled: the reason is limited to 200 characters."))
         return redirect(card_url)
-    referral_booking_cancel(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+    booking_cancel(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
     access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"action": "cancel"})
     messages.success(
         request,
@@ -177,7 +178,8 @@ def cancel(request, pk):
 
 def _card_language(sheet: LiaisonSheet) -> str | None:
     """The language the card repeats itself in, besides French: the sheet's language, or, when
-    the sheet names none, the first of the person's languages the card is written in."""
+    the sheet names none, the first of the person's languages the card is written in (those of
+    settings.PERSON_LANGUAGES)."""
     if sheet.language_id:
         codes = [sheet.language.code]
     else:
@@ -186,7 +188,7 @@ def _card_language(sheet: LiaisonSheet) -> str | None:
         # of insertion, which Django's many-to-many set() does not keep.
         codes = through.objects.filter(beneficiary_id=sheet.beneficiary_id).order_by("language__name_fr")
         codes = codes.values_list("language__code", flat=True)
-    return next((code for code in codes if code in CARD_TEXTS and code != FRENCH), None)
+    return next((code for code in codes if code in settings.PERSON_LANGUAGES and code != FRENCH), None)
 
 
 @require_safe
@@ -202,19 +204,22 @@ def card(request, pk):
         codes.add(topic.code)
         if topic.parent:
             codes.add(topic.parent.code)
-    items = bring_items(topic_codes=codes, has_phone=not sheet.beneficiary.has_no_phone)
-    languages = [FRENCH, *filter(None, [_card_language(sheet)])]
-    sections = [
-        {
-            "code": code,
-            "dir": "rtl" if code in RIGHT_TO_LEFT else "ltr",
-            "texts": CARD_TEXTS[code],
-            "date": card_date(code, start),
-            "times": card_time_range(code, start, end),
-            "bring": [CARD_TEXTS[code][item] for item in items],
-        }
-        for code in languages
-    ]
+    has_phone = not sheet.beneficiary.has_no_phone
+    sections = []
+    # French first, then the person's language: each part's texts, dates and direction are read
+    # under its own language, whatever the language of the interface.
+    for code in [FRENCH, *filter(None, [_card_language(sheet)])]:
+        with translation.override(code):
+            sections.append(
+                {
+                    "code": code,
+                    "dir": "rtl" if translation.get_language_bidi() else "ltr",
+                    "texts": card_texts(),
+                    "date": card_date(start),
+                    "times": card_time_range(start, end),
+                    "bring": bring_items(topic_codes=codes, has_phone=has_phone),
+                }
+            )
     is_active = booking.status == BookingStatus.ACTIVE
     return render(
         request,

@@ -1,4 +1,5 @@
-"""What reminders and alerts say, in the recipient's language when the interface has it.
+"""What reminders and alerts say: to a booked person in their language when their texts are
+written in it (settings.PERSON_LANGUAGES), to the team in the interface's language.
 
 Short on purpose: the date, the hours, the address, and whom to call to cancel. Built at
 sending time, so a date moved meanwhile is given as it now is.
@@ -22,14 +23,15 @@ FRENCH = "fr"
 
 
 def available_language(codes) -> str:
-    """The first of the codes the interface is translated into, French when none is."""
-    available = {code for code, _name in settings.LANGUAGES}
-    return next((code for code in codes if code in available), FRENCH)
+    """The first of the codes texts for the people helped are written in (settings.PERSON_LANGUAGES),
+    French when none is."""
+    return next((code for code in codes if code in settings.PERSON_LANGUAGES), FRENCH)
 
 
 def person_language(booking: Booking) -> str:
     """The language to write to a booked person in: the one their referral asks for, else French
-    when they speak it or nothing is known, else the first language of theirs the interface has.
+    when they speak it or nothing is known, else the first language of theirs that texts for the
+    people helped are written in.
 
     Expects the booking's liaison sheet (and its language) and the person's languages loaded.
     """

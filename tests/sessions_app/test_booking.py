@@ -1,6 +1,7 @@
 """booking_create: the only way to hold a seat, and never more bookings than seats, even at once."""
 
 import datetime
+import threading
 import time
 
 import pytest
@@ -15,7 +16,7 @@ from sessions_app.planning import services as planning_services
 from sessions_app.scheduling.models import Slot
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.concurrency import at_once
-from tests.inclusion.factories import AntennaFactory
+from tests.inclusion.factories import AntennaFactory, UserFactory
 
 from .factories import BookingFactory, occurrence_today
 
@@ -138,3 +139,42 @@ def test_without_the_lock_simultaneous_requests_overbook_the_slot():
 
     assert not any(isinstance(result, Exception) for result in results)
     assert Booking.objects.filter(slot=slot, status=BookingStatus.ACTIVE).count() > slot.seats
+
+
+def _book_while_the_date_is_cancelled(slot) -> list:
+    """A booking holds its slot's lock while the antenna cancels the date: the cancellation
+    waits for it and cancels it too, or, without the lock, misses it."""
+    booked = threading.Event()
+
+    def book():
+        with transaction.atomic():
+            booking_create(slot=slot, beneficiary=BeneficiaryFactory(), channel=BookingChannel.PHONE, by=None)
+            booked.set()
+            # Still uncommitted: the cancellation starts now and must wait for this seat.
+            time.sleep(0.5)
+
+    def cancel():
+        booked.wait(timeout=10)
+        return planning_services.occurrence_cancel(occurrence=slot.occurrence, reason="Panne", by=UserFactory())
+
+    return at_once(lambda work: work(), [book, cancel])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_restored")
+def test_a_date_cancelled_while_a_seat_is_being_taken_cancels_that_seat_too():
+    slot = _slot(seats=2)
+    assert _book_while_the_date_is_cancelled(slot)[1] == 1
+    assert not slot.bookings.active().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_restored")
+def test_without_the_lock_a_date_cancelled_keeps_a_seat_taken_at_that_moment(monkeypatch):
+    """The control: the race above is real when the cancellation skips the slots' lock."""
+    lock = bookings_services.slots_lock
+    monkeypatch.setattr(bookings_services, "slot_lock", lambda *, slot: lock(slot_ids=[slot.pk])[0])
+    monkeypatch.setattr(bookings_services, "slots_lock", lambda *, slot_ids: [])
+    slot = _slot(seats=2)
+    _book_while_the_date_is_cancelled(slot)
+    assert slot.bookings.active().count() == 1

@@ -219,17 +219,18 @@ def test_a_walk_in_gets_no_reminder(run, occurrence, smsoutbox):
     assert smsoutbox == []
 
 
-def test_the_person_is_written_to_in_their_referral_language_when_the_interface_has_it(run, occurrence, smsoutbox):
-    english = _book(occurrence, phone="+33465710102")
-    english.liaison_sheet = LiaisonSheetFactory(
-        beneficiary=english.beneficiary, language=Language.objects.get(code="en")
+def _referred_in(booking, code):
+    booking.liaison_sheet = LiaisonSheetFactory(
+        beneficiary=booking.beneficiary, language=Language.objects.get(code=code)
     )
-    english.save()
-    arabic = _book(occurrence, phone="+33465710103")
-    arabic.liaison_sheet = LiaisonSheetFactory(
-        beneficiary=arabic.beneficiary, language=Language.objects.get(code="ar")
-    )
-    arabic.save()
+    booking.save()
+    return booking
+
+
+def test_the_person_is_written_to_in_their_referral_language_when_their_texts_are(run, occurrence, smsoutbox):
+    english = _referred_in(_book(occurrence, phone="+33465710102"), "en")
+    # No texts for the people helped are written in Turkish: French, then.
+    turkish = _referred_in(_book(occurrence, phone="+33465710103"), "tr")
     run(_due(occurrence))
     texts = {message.to: message.body for message in smsoutbox}
     weekday = occurrence.date.weekday()
@@ -238,7 +239,27 @@ def test_the_person_is_written_to_in_their_referral_language_when_the_interface_
     ]
     assert ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"][weekday] in texts["+33465710103"]
     assert ReminderMessage.objects.get(booking=english).language == "en"
-    assert ReminderMessage.objects.get(booking=arabic).language == "fr"
+    assert ReminderMessage.objects.get(booking=turkish).language == "fr"
+
+
+def test_a_person_referred_in_arabic_gets_the_reminder_in_arabic(run, occurrence, smsoutbox, mailoutbox):
+    by_sms = _referred_in(_book(occurrence, phone="+33465710104"), "ar")
+    by_email = _referred_in(_book(occurrence, phone="", has_no_phone=True, email="samira@example.org"), "ar")
+    run(_due(occurrence))
+    assert ReminderMessage.objects.get(booking=by_sms).language == "ar"
+    assert ReminderMessage.objects.get(booking=by_email).language == "ar"
+    weekday = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"][occurrence.date.weekday()]
+    [text] = smsoutbox
+    assert text.to == "+33465710104"
+    assert text.body.startswith(f"تذكير: موعدك للمساعدة الرقمية يوم {weekday} ")
+    assert "La Blancarde، 12 boulevard de la Blancarde" in text.body
+    assert text.body.endswith("لا تستطيع الحضور؟ اتصل بالرقم 04 65 71 00 01.")
+    assert "Rappel" not in text.body
+    [email] = mailoutbox
+    assert email.subject.startswith(f"تذكير: موعدك يوم {weekday} ")
+    assert "يرجى إحضار وثيقة هوية." in email.body
+    assert "إذا لم تتمكن من الحضور، يرجى الاتصال بالرقم 04 65 71 00 01." in email.body
+    assert "Bonjour" not in email.body
 
 
 class FlakyProvider(sms.BaseSmsBackend):
