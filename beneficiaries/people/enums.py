@@ -56,7 +56,8 @@ class SheetStatus(models.TextChoices):
 
 # Where a sheet may go from each status. Closed, cancelled and redirected sheets are finished:
 # a new need gets a new sheet.
-SHEET_TRANSITIONS = {
+# Keyed by the stored value: a model's status reads as a plain str.
+SHEET_TRANSITIONS: dict[str, set[SheetStatus]] = {
     SheetStatus.SENT: {SheetStatus.BOOKED, SheetStatus.CANCELLED, SheetStatus.REDIRECTED, SheetStatus.CLOSED},
     SheetStatus.BOOKED: {SheetStatus.SEEN, SheetStatus.NO_SHOW, SheetStatus.SENT, SheetStatus.CANCELLED},
     SheetStatus.NO_SHOW: {SheetStatus.BOOKED, SheetStatus.CLOSED, SheetStatus.CANCELLED, SheetStatus.REDIRECTED},

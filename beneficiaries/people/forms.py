@@ -16,6 +16,8 @@ from inclusion.core.forms import (
     PhoneNumberField,
     SubmitHelperMixin,
     SubmittedOnceMixin,
+    form_field,
+    label_choices,
     topic_checkbox_groups,
 )
 from inclusion.core.models import Antenna, Language, Topic, User
@@ -96,13 +98,13 @@ class PersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates: list[Beneficiary] = []
-        self.fields["languages"].queryset = _languages()
+        form_field(self, "languages", forms.ModelChoiceField).queryset = _languages()
         self.fields["postcode"].validators.append(validate_postcode)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.fields["phone"].widget.attrs["autocomplete"] = "off"
         for name in OPTIONAL_FACTS:
             self.fields[name].required = False
-            self.fields[name].empty_value = NOT_GIVEN
+            form_field(self, name, forms.TypedChoiceField).empty_value = NOT_GIVEN
         # The template writes the <form> tag itself: the duplicates, when there are any, go
         # inside it, above the fields.
         self.helper.form_tag = False
@@ -142,7 +144,8 @@ class PersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         return year
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         phone, no_phone = cleaned.get("phone"), cleaned.get("has_no_phone")
         if phone and no_phone:
             self.add_error("has_no_phone", _("Either give a phone number or tick “no phone”, not both."))
@@ -209,17 +212,18 @@ class LiaisonSheetForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         # The referrer's organization, whose clock the deadline is checked on.
         if organization_id is not None:
             self.instance.organization_id = organization_id
-        self.fields["needs"].queryset = (
+        form_field(self, "needs", forms.ModelChoiceField).queryset = (
             Topic.objects.filter(is_active=True).select_related("parent").order_by("parent__position", "position")
         )
-        self.fields["language"].queryset = _languages()
-        self.fields["language"].empty_label = _("— not specified —")
+        language_field = form_field(self, "language", forms.ModelChoiceField)
+        language_field.queryset = _languages()
+        language_field.empty_label = _("— not specified —")
         self.fields["language"].initial = beneficiary.languages.first()
-        self.fields["preferred_antennas"].queryset = Antenna.objects.active().order_by(
+        form_field(self, "preferred_antennas", forms.ModelChoiceField).queryset = Antenna.objects.active().order_by(
             "department_code", "city", "name"
         )
-        self.fields["preferred_antennas"].label_from_instance = lambda antenna: (
-            f"{antenna.name} ({antenna.postcode} {antenna.city})"
+        label_choices(
+            self, "preferred_antennas", lambda antenna: f"{antenna.name} ({antenna.postcode} {antenna.city})"
         )
         self.helper.layout = Layout(
             Field("needs", template="referrals/includes/needs_field.html"),

@@ -1,11 +1,13 @@
 import datetime
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Collate, Upper
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ from inclusion.core.phones import phone_display, validate_phone
 
 
 class BeneficiaryQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user) -> Self:
         """People whose personal data a user may see.
 
         Admins see everyone. Volunteers and coordinators who signed the confidentiality charter
@@ -148,11 +150,11 @@ class Beneficiary(models.Model):
             models.Index(fields=["phone"], name="beneficiary_phone_idx"),
             # The admin's searches by the start of a name (inclusion/admin_base.py).
             models.Index(
-                models.functions.Collate(models.functions.Upper("last_name"), "C"),
+                Collate(Upper("last_name"), "C"),
                 name="person_last_name_search_idx",
             ),
             models.Index(
-                models.functions.Collate(models.functions.Upper("first_name"), "C"),
+                Collate(Upper("first_name"), "C"),
                 name="person_first_name_search_idx",
             ),
         ]
@@ -224,7 +226,7 @@ def new_reference() -> str:
 
 
 class LiaisonSheetQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user) -> Self:
         """Referrers see their own sheets; antenna members with a signed charter see the sheets
         booked at their antennas (to know the person's needs); admins see all."""
         if not user.is_authenticated or not user.is_active:
@@ -300,7 +302,7 @@ class LiaisonSheet(models.Model):
             models.Index(fields=["referrer", "-created_at", "-id"], name="sheet_referrer_newest_idx"),
             # The admin's search by reference, whatever the case typed (inclusion/admin_base.py).
             models.Index(
-                models.functions.Collate(models.functions.Upper("reference"), "C"),
+                Collate(Upper("reference"), "C"),
                 name="sheet_reference_search_idx",
             ),
         ]
@@ -317,8 +319,9 @@ class LiaisonSheet(models.Model):
 
     def clean(self):
         super().clean()
-        changed = self.deadline and fields_changed(self, ["deadline"])
-        if changed and (error := deadline_error(self.deadline, today=self.referrer_today())):
+        deadline = self.deadline
+        changed = deadline and fields_changed(self, ["deadline"])
+        if deadline and changed and (error := deadline_error(deadline, today=self.referrer_today())):
             raise ValidationError({"deadline": error})
 
     def referrer_today(self) -> datetime.date:

@@ -1,5 +1,7 @@
 """Every write to the people helped and their consent goes through these functions."""
 
+import dataclasses
+import datetime
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -12,8 +14,9 @@ from django.utils.translation import gettext
 from beneficiaries.people.enums import SHEET_TRANSITIONS, SheetStatus
 from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
 from beneficiaries.people.tasks import liaison_sheet_notify_email
-from inclusion.core.models import Antenna, Referrer, Topic, User
+from inclusion.core.models import Antenna, Language, Referrer, Topic, User
 from inclusion.core.submissions import create_once
+from inclusion.core.typed_fields import ModelFields
 
 BENEFICIARY_FIELDS = [
     "first_name",
@@ -68,7 +71,9 @@ def beneficiary_create(
     return create_once(key=submission_key, user=recorded_by, create=create)
 
 
-def beneficiary_duplicates(*, user: User, phone: str, first_name: str, last_name: str, birth_year: int | None):
+def beneficiary_duplicates(
+    *, user: User, phone: str, first_name: str, last_name: str, birth_year: int | None
+) -> QuerySet[Beneficiary]:
     """People the user may see who are likely the same person: same phone, or same names and
     birth year. Shown before registering someone, with the choice to use the existing record."""
     conditions = Q(pk__in=[])
@@ -92,13 +97,26 @@ def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Be
     return people.filter(conditions).order_by("last_name", "first_name")
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LiaisonSheetFields(ModelFields):
+    """What a referrer writes on a liaison sheet besides its needs and antennas, as the form
+    gives it; each default is the model's."""
+
+    detail: str = ""
+    deadline: datetime.date | None = None
+    language: Language | None = None
+    interpreter_needed: bool = False
+    accessibility_needs: str = ""
+    preferred_department: str = ""
+
+
 def liaison_sheet_send(
     *,
     beneficiary: Beneficiary,
     referrer: User,
-    data: dict[str, Any],
+    fields: LiaisonSheetFields,
     needs: Iterable[Topic],
-    antennas=(),
+    antennas: Iterable[Antenna] = (),
     submission_key: uuid.UUID | None = None,
 ) -> LiaisonSheet:
     """A referrer sends a liaison sheet for a person they may see, on behalf of their organization.
@@ -113,10 +131,9 @@ def liaison_sheet_send(
         raise ValidationError({"needs": gettext("Give at least one need.")})
 
     def create() -> LiaisonSheet:
-        sheet = LiaisonSheet(beneficiary=beneficiary, referrer=referrer, organization=profile.organization)
-        for name in SHEET_FIELDS:
-            if name in data:
-                setattr(sheet, name, data[name])
+        sheet = LiaisonSheet(
+            beneficiary=beneficiary, referrer=referrer, organization=profile.organization, **fields.values()
+        )
         sheet.full_clean()
         sheet.save()
         sheet.needs.set(needs)
@@ -125,16 +142,6 @@ def liaison_sheet_send(
         return sheet
 
     return create_once(key=submission_key, user=referrer, create=create)
-
-
-SHEET_FIELDS = [
-    "detail",
-    "deadline",
-    "language",
-    "interpreter_needed",
-    "accessibility_needs",
-    "preferred_department",
-]
 
 
 def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | None, note: str = "") -> bool:

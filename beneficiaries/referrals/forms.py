@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from crispy_forms.layout import Submit
 from django import forms
 from django.db import models
@@ -5,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.people.models import REFERENCE_ALPHABET
 from inclusion.core.forms import SubmitHelperMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Letters people write for the digits the reference alphabet uses instead: read over the phone,
 # "O" and "0", "I", "L" and "1" are the same character.
@@ -22,17 +27,18 @@ class SheetAction(models.TextChoices):
 class SheetActionForm(SubmitHelperMixin, forms.Form):
     """One of the referrer's last words on a sheet: close it, redirect the person, or cancel."""
 
-    NOTE_LABELS = {
+    # Keyed by the action's value, as the view passes it.
+    NOTE_LABELS: dict[str, "StrOrPromise"] = {
         SheetAction.CLOSE: _("Outcome"),
         SheetAction.REDIRECT: _("Where the person is redirected, and why"),
         SheetAction.CANCEL: _("Reason (optional)"),
     }
-    HELP = {
+    HELP: dict[str, "StrOrPromise"] = {
         SheetAction.CLOSE: _("The person got what they needed, or the need is gone. The outcome stays on record."),
         SheetAction.REDIRECT: _("The permanence is not the right place: the person is sent to another service."),
         SheetAction.CANCEL: _("The referral is no longer wanted. Its future appointments are cancelled too."),
     }
-    NOTE_REQUIRED = {
+    NOTE_REQUIRED: dict[str, "StrOrPromise"] = {
         SheetAction.CLOSE: _("Give the outcome of the referral."),
         SheetAction.REDIRECT: _("Say where the person is redirected."),
     }

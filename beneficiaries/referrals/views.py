@@ -163,7 +163,7 @@ def sheet_create(request, pk):
             sheet = people_services.liaison_sheet_send(
                 beneficiary=person,
                 referrer=request.user,
-                data=form.cleaned_data,
+                fields=people_services.LiaisonSheetFields.from_form(form.cleaned_data),
                 needs=form.cleaned_data["needs"],
                 antennas=form.cleaned_data["preferred_antennas"],
                 submission_key=form.submission_key,
@@ -243,11 +243,11 @@ def _render_sheet(request, sheet: LiaisonSheet, *, bound_form: SheetActionForm |
     user = request.user
     can_act = _can_act(user, sheet)
     now = timezone.now()
-    bookings = sheet.bookings.select_related("slot__occurrence__permanence__antenna").order_by("slot__starts_at")
+    shown = sheet.bookings.select_related("slot__occurrence__permanence__antenna").order_by("slot__starts_at")
     if not can_act:
         # An antenna's team sees the appointments at its own antennas, not the others'.
-        bookings = bookings.filter(pk__in=Booking.objects.visible_to(user).values("pk"))
-    bookings = list(bookings)
+        shown = shown.filter(pk__in=Booking.objects.visible_to(user).values("pk"))
+    bookings = list(shown)
     for booking in bookings:
         booking.is_upcoming = (
             booking.status == BookingStatus.ACTIVE

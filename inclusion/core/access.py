@@ -2,9 +2,17 @@
 is a 404, what they may see but not change is a 403. Every app's views go through these."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from inclusion.core.models import Antenna
+from inclusion.core.models import Antenna, User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For the type checker only: a request that went through the log-in check (every view but
+    those marked login_not_required), whose user is therefore an account, never anonymous."""
+
+    user: User
 
 
 def antenna_or_404(request, pk, *, manage: bool = False) -> Antenna:

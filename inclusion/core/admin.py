@@ -161,7 +161,7 @@ class AccessLogAdmin(ModelAdmin):
         "person_number",
         "detail",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
 
     @admin.display(description=_("person number"), ordering="beneficiary_id")
     def person_number(self, record):
@@ -188,7 +188,8 @@ class FormSubmissionAdmin(ModelAdmin):
     list_filter = ["created_at", "result_type"]
     search_fields = ["=user__email", "^user__display_name"]
     list_select_related = ["user", "result_type"]
-    fields = readonly_fields = ["created_at", "user", "key", "result_type", "result_id", "result_url"]
+    readonly_fields = ["created_at", "user", "key", "result_type", "result_id", "result_url"]
+    fields = tuple(readonly_fields)
 
     def has_add_permission(self, request):
         return False
@@ -225,7 +226,8 @@ class AccessFailureLogAdmin(ModelAdmin, axes_admin.AccessFailureLogAdmin):
 class TaskResultAdmin(ModelAdmin, tasks_admin.DBTaskResultAdmin):
     # The library's order, newest first: its primary key is a random UUID.
     ordering = ["-enqueued_at"]
-    list_filter = ["status"]
+    # The library's admin declares its filters as a 3-tuple, which mypy then holds subclasses to.
+    list_filter = ["status"]  # type: ignore[assignment]
     search_number_field = None
 
 

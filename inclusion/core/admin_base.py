@@ -11,6 +11,8 @@ million session logs, hundreds of thousands of people, liaison sheets, bookings 
   that reads as a phone number is also looked up in its stored E.164 form (`search_phone_field`).
 """
 
+from typing import ClassVar
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -67,7 +69,7 @@ def phone_or_none(term: str) -> str | None:
 class ModelAdmin(admin.ModelAdmin):
     show_full_result_count = False
     ordering = ["-pk"]
-    sortable_by: tuple[str, ...] | list[str] = ()
+    sortable_by: ClassVar[tuple[str, ...] | list[str]] = ()
     # The field a term of digits is compared with, exactly; None when numbers mean nothing.
     search_number_field: str | None = "pk"
     # A phone field, stored as E.164, that a term reading as a phone number is compared with.

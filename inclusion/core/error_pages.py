@@ -60,7 +60,9 @@ def database_unavailable(error: BaseException | None) -> bool:
     if type(cause) in CONNECTION_FAILURES:
         return True
     code = getattr(cause, "sqlstate", None)
-    return bool(code) and (code.startswith("08") or code in UNAVAILABLE_SQLSTATES)
+    if not code:
+        return False
+    return code.startswith("08") or code in UNAVAILABLE_SQLSTATES
 
 
 # The handlers named in the root URLconf (handler400…handler500) and CSRF_FAILURE_VIEW.

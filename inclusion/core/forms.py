@@ -1,5 +1,7 @@
 import datetime
 import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
@@ -19,6 +21,24 @@ from inclusion.core.models import AccessLog, Antenna, Organization, User
 from inclusion.core.phones import phone_display, phone_normalize
 from inclusion.core.services import ANTENNA_ADMIN_FIELDS, ANTENNA_COORDINATOR_FIELDS, ORGANIZATION_FIELDS
 from inclusion.core.submissions import submission_key
+
+_FieldT = TypeVar("_FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_FieldT]) -> _FieldT:
+    """The form's field of that name, as the kind of field it is: `form.fields` holds plain
+    Fields for the type checker, and a queryset or choices can only be set on the right kind."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"The field {name!r} is a {type(field).__name__}, not a {kind.__name__}.")
+    return field
+
+
+def label_choices(form: forms.BaseForm, name: str, label: Callable[[Any], str]) -> None:
+    """Each choice of the form's model-choice field shown as label(instance): Django's own way,
+    an instance attribute over the field's label_from_instance method."""
+    field = form_field(form, name, forms.ModelChoiceField)
+    field.label_from_instance = label  # type: ignore[method-assign,assignment]  # mypy forbids it on methods
 
 
 class PhoneNumberField(forms.CharField):
@@ -52,8 +72,12 @@ class SubmitHelperMixin:
 
 class SubmittedOnceMixin:
     """Gives a create form the hidden key that makes it create once however often it is sent
-    (see inclusion.submissions). A fresh key each time the form is shown empty; a form shown
+    (see inclusion.core.submissions). A fresh key each time the form is shown empty; a form shown
     again with its errors keeps the key it was sent with."""
+
+    # Given by the form class it is mixed into.
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +130,8 @@ class AntennaForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         postcode = cleaned.get("postcode")
         if postcode and not cleaned.get("department_code"):
             department = department_from_postcode(postcode)
@@ -145,7 +170,7 @@ class OrganizationForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         parents = Organization.objects.all()
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        form_field(self, "parent", forms.ModelChoiceField).queryset = parents
 
 
 class AccountForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
@@ -170,7 +195,8 @@ class AccountForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
             del self.fields["is_active"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # An admin who removes their own rights or deactivates themselves is locked out at once.
         if self.instance.pk and self.instance.pk == self.editor.pk:
             if not cleaned.get("is_admin"):
@@ -201,7 +227,7 @@ class MembershipForm(SubmitHelperMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["antenna"].label_from_instance = lambda antenna: f"{antenna.name} ({antenna.organization.name})"
+        label_choices(self, "antenna", lambda antenna: f"{antenna.name} ({antenna.organization.name})")
 
 
 class ReferrerForm(SubmitHelperMixin, forms.Form):
@@ -246,7 +272,8 @@ class AccessLogFilterForm(forms.Form):
         )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("du"), cleaned.get("au")
         if start and end and end < start:
             self.add_error("au", _("The end date must not be before the start date."))
@@ -286,6 +313,8 @@ def hand_date_error(
 class HandDateMixin:
     """A form whose `date` is a day set by hand at `antenna` (see hand_date_error)."""
 
+    cleaned_data: dict[str, Any]  # given by the form class it is mixed into
+
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, **kwargs)
         self.antenna = antenna
@@ -300,7 +329,8 @@ class HandDateMixin:
 def topic_checkbox_groups(bound_field) -> list[tuple]:
     """A topics field's checkboxes as (theme, [its sub-themes]) in the taxonomy's order, so the
     administrative sub-themes are shown under their theme."""
-    themes, subtopics = [], {}
+    themes: list[tuple[int, Any]] = []
+    subtopics: dict[int, list[Any]] = {}
     for checkbox in bound_field:
         topic = checkbox.data["value"].instance
         if topic.parent_id:

@@ -1,11 +1,14 @@
 import zoneinfo
+from typing import TYPE_CHECKING, Any, NoReturn, Self, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Collate, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -15,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from inclusion.core.departments import DEPARTMENTS, validate_department_code, validate_postcode
 from inclusion.core.enums import AntennaStatus, MembershipRole, OrganizationKind
 from inclusion.core.phones import phone_display, validate_phone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def validate_time_zone(value: str) -> None:
@@ -34,16 +40,25 @@ def fields_changed(instance: models.Model, names: list[str]) -> list[str]:
     ]
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: "User") -> "UserQuerySet":
         """Accounts a user may look at: admins see every account, others only their own."""
         if user.is_admin:
             return self
         return self.filter(pk=user.pk)
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+# The queryset's method is forwarded by hand rather than by BaseUserManager.from_queryset(),
+# which django-stubs cannot follow on the user model's manager.
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+    _queryset_class = UserQuerySet
+
+    def get_queryset(self) -> UserQuerySet:
+        return cast(UserQuerySet, super().get_queryset())  # built from _queryset_class
+
+    def visible_to(self, user: "User") -> UserQuerySet:
+        return self.get_queryset().visible_to(user)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -113,11 +128,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         # The admin's searches by the start of an address or a name (inclusion/admin_base.py).
         indexes = [
             models.Index(
-                models.functions.Collate(models.functions.Upper("email"), "C"),
+                Collate(Upper("email"), "C"),
                 name="user_email_search_idx",
             ),
             models.Index(
-                models.functions.Collate(models.functions.Upper("display_name"), "C"),
+                Collate(Upper("display_name"), "C"),
                 name="user_name_search_idx",
             ),
         ]
@@ -129,7 +144,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.email.strip().lower()
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Addresses are unique regardless of case: "Marie@x.fr" and "marie@x.fr" are one person.
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
@@ -179,7 +194,8 @@ class UserRoles:
     def for_user(cls, user) -> "UserRoles":
         if not user.is_authenticated:
             return cls(is_admin=False, coordinated=set(), volunteered=set(), referrer_of=None)
-        coordinated, volunteered = set(), set()
+        coordinated: set[int] = set()
+        volunteered: set[int] = set()
         for antenna_id, role in AntennaMembership.objects.filter(user=user).values_list("antenna_id", "role"):
             (coordinated if role == MembershipRole.COORDINATOR else volunteered).add(antenna_id)
         referrer_of = (
@@ -201,7 +217,7 @@ class UserRoles:
 
 
 class OrganizationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user) -> Self:
         """Organizations a user may open: admins all; members the ones running their antennas;
         referrers their employer."""
         if not user.is_authenticated or not user.is_active:
@@ -213,7 +229,7 @@ class OrganizationQuerySet(models.QuerySet):
             | Q(Exists(Referrer.objects.filter(user=user, is_active=True, organization=OuterRef("pk"))))
         )
 
-    def manageable_by(self, user):
+    def manageable_by(self, user) -> Self:
         """Only federation admins create and edit organizations."""
         if user.is_authenticated and user.is_admin:
             return self
@@ -274,7 +290,7 @@ class Organization(models.Model):
 
 
 class AntennaQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user) -> Self:
         """Antennas whose inner pages a user may open: admins all, members their own."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -282,7 +298,7 @@ class AntennaQuerySet(models.QuerySet):
             return self
         return self.filter(Exists(AntennaMembership.objects.filter(user=user, antenna=OuterRef("pk"))))
 
-    def managed_by(self, user):
+    def managed_by(self, user) -> Self:
         """Antennas a user may change: admins all, coordinators their own."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -294,7 +310,7 @@ class AntennaQuerySet(models.QuerySet):
             )
         )
 
-    def active(self):
+    def active(self) -> Self:
         return self.filter(status=AntennaStatus.ACTIVE)
 
 
@@ -365,10 +381,10 @@ class AntennaScopedQuerySet(models.QuerySet):
 
     antenna_lookup = "antenna"
 
-    def visible_to(self, user):
+    def visible_to(self, user) -> Self:
         return self.filter(**{f"{self.antenna_lookup}__in": Antenna.objects.visible_to(user)})
 
-    def managed_by(self, user):
+    def managed_by(self, user) -> Self:
         return self.filter(**{f"{self.antenna_lookup}__in": Antenna.objects.managed_by(user)})
 
 
@@ -434,13 +450,13 @@ class AccessLogImmutable(Exception):
 
 
 class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AccessLogImmutable("Access log records cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AccessLogImmutable("Access log records cannot be deleted.")
 
-    def about(self, beneficiary_id: int):
+    def about(self, beneficiary_id: int) -> Self:
         return self.filter(beneficiary_id=beneficiary_id)
 
 
@@ -501,17 +517,17 @@ class AccessLog(models.Model):
         who = self.user or _("the application")
         return f"{self.created_at:%d/%m/%Y %H:%M} {who} {self.get_action_display()} {self.what}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only: a record once written is evidence, so it is never rewritten.
         if not self._state.adding:
             raise AccessLogImmutable("Access log records cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AccessLogImmutable("Access log records cannot be deleted.")
 
     @property
-    def role_label(self) -> str:
+    def role_label(self) -> "StrOrPromise":
         return ACCESS_LOG_ROLE_LABELS.get(self.role, self.role)
 
 
@@ -542,9 +558,12 @@ class FormSubmission(models.Model):
 
     @property
     def result(self) -> models.Model | None:
-        if self.result_type_id is None:
+        if self.result_type is None:
             return None
-        return self.result_type.model_class()._default_manager.filter(pk=self.result_id).first()
+        model = self.result_type.model_class()
+        if model is None:  # a content type whose model is gone: nothing to lead to
+            return None
+        return model._default_manager.filter(pk=self.result_id).first()
 
 
 class Topic(models.Model):

@@ -66,12 +66,13 @@ AFTER = "apres"
 
 def _after(value: str, with_time: bool) -> tuple[datetime.date, int] | None:
     """The cursor of a page link, `<ISO date or date-time>~<id>`; anything else means the first page."""
-    moment, _separator, pk = value.partition("~")
+    text, _separator, pk = value.partition("~")
+    moment: datetime.date
     try:
-        moment = datetime.datetime.fromisoformat(moment) if with_time else datetime.date.fromisoformat(moment)
+        moment = datetime.datetime.fromisoformat(text) if with_time else datetime.date.fromisoformat(text)
     except ValueError:
         return None
-    if not pk.isdigit() or (with_time and moment.tzinfo is None):
+    if not pk.isdigit() or (isinstance(moment, datetime.datetime) and moment.tzinfo is None):
         return None
     return moment, int(pk)
 

@@ -1,55 +1,77 @@
 """Every write to accounts, organizations, antennas and roles goes through these functions."""
 
+import dataclasses
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models, transaction
 
-from inclusion.core.enums import MembershipRole
+from inclusion.core.enums import AntennaStatus, MembershipRole
 from inclusion.core.models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 from inclusion.core.submissions import create_once
 from inclusion.core.tasks import account_invitation_email
+from inclusion.core.typed_fields import ModelFields
 
 
-def _instance_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> None:
-    """Copy the allowed fields present in data onto instance, validate it and save those fields.
+def _instance_update(*, instance: models.Model, values: Mapping[str, object]) -> None:
+    """Set these values on instance, validate it and save those fields (and its updated_at).
 
-    Fields outside the allow-list are ignored, so a crafted form cannot change them.
+    The names come from a service's typed arguments, never from a form: a crafted form cannot
+    reach a field the service does not take.
     """
-    names = [name for name in fields if name in data]
-    for name in names:
-        setattr(instance, name, data[name])
+    names = list(values)
+    for name, value in values.items():
+        setattr(instance, name, value)
     instance.full_clean()
     if hasattr(instance, "updated_at"):
         names.append("updated_at")
     instance.save(update_fields=names)
 
 
-ORGANIZATION_FIELDS = ["name", "kind", "parent", "department_code", "email", "phone"]
-ANTENNA_FIELDS = [
-    "name",
-    "address",
-    "postcode",
-    "city",
-    "department_code",
-    "status",
-    "workstations",
-    "public_phone",
-    "accessibility_notes",
-    "public_notes",
-    "time_zone",
-]
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OrganizationFields(ModelFields):
+    """An organization's details, as its form gives them."""
+
+    name: str
+    kind: str
+    parent: Organization | None = None
+    department_code: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AntennaFields(ModelFields):
+    """An antenna's details, as its form gives them; the organization that runs it is apart,
+    since only admins choose it."""
+
+    name: str
+    address: str
+    postcode: str
+    city: str
+    department_code: str
+    status: str = AntennaStatus.ACTIVE
+    workstations: int = 1
+    public_phone: str = ""
+    accessibility_notes: str = ""
+    public_notes: str = ""
+    time_zone: str = "Europe/Paris"
+
+
+ORGANIZATION_FIELDS = OrganizationFields.names()
+ANTENNA_FIELDS = AntennaFields.names()
 # A coordinator runs the antenna but does not move it to another organization.
 ANTENNA_COORDINATOR_FIELDS = ANTENNA_FIELDS
 ANTENNA_ADMIN_FIELDS = ["organization", *ANTENNA_FIELDS]
 
 
 def organization_create(
-    *, data: dict[str, Any], by: User | None = None, submission_key: uuid.UUID | None = None
+    *, fields: OrganizationFields, by: User | None = None, submission_key: uuid.UUID | None = None
 ) -> Organization:
     """Create an organization from validated form data; the same form sent again by `by` raises
     AlreadySubmitted with the organization it made."""
-    organization = Organization(**{name: data[name] for name in ORGANIZATION_FIELDS if name in data})
+    organization = Organization(**fields.values())
     organization.full_clean()
 
     def create() -> Organization:
@@ -59,17 +81,21 @@ def organization_create(
     return create_once(key=submission_key, user=by, create=create)
 
 
-def organization_update(*, organization: Organization, data: dict[str, Any]) -> None:
+def organization_update(*, organization: Organization, fields: OrganizationFields) -> None:
     """Change an organization's details."""
-    _instance_update(instance=organization, data=data, fields=ORGANIZATION_FIELDS)
+    _instance_update(instance=organization, values=fields.values())
 
 
 def antenna_create(
-    *, data: dict[str, Any], by: User | None = None, submission_key: uuid.UUID | None = None
+    *,
+    organization: Organization,
+    fields: AntennaFields,
+    by: User | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Antenna:
     """Create an antenna from validated form data (admins only: the view checks it); the same
     form sent again by `by` raises AlreadySubmitted with the antenna it made."""
-    antenna = Antenna(**{name: data[name] for name in ANTENNA_ADMIN_FIELDS if name in data})
+    antenna = Antenna(organization=organization, **fields.values())
     antenna.full_clean()
 
     def create() -> Antenna:
@@ -79,10 +105,13 @@ def antenna_create(
     return create_once(key=submission_key, user=by, create=create)
 
 
-def antenna_update(*, antenna: Antenna, data: dict[str, Any], can_move: bool = False) -> None:
-    """Change an antenna's details. Only admins may move it to another organization."""
-    fields = ANTENNA_ADMIN_FIELDS if can_move else ANTENNA_COORDINATOR_FIELDS
-    _instance_update(instance=antenna, data=data, fields=fields)
+def antenna_update(*, antenna: Antenna, fields: AntennaFields, organization: Organization | None = None) -> None:
+    """Change an antenna's details, and move it to `organization` when one is given: only admins
+    may, so the view passes it for them alone."""
+    values: dict[str, object] = fields.values()
+    if organization is not None:
+        values = {"organization": organization, **values}
+    _instance_update(instance=antenna, values=values)
 
 
 def user_invite(
@@ -123,18 +152,24 @@ def account_invitation_enqueue(*, user: User, base_url: str, language: str) -> N
     )
 
 
-def user_update(*, user: User, data: dict[str, Any]) -> None:
-    """Change an account's name, phone, status or admin flag (admins only)."""
-    if "is_admin" in data:
-        data = {**data, "is_superuser": data["is_admin"], "is_staff": data["is_admin"]}
+def user_update(*, user: User, email: str, display_name: str, phone: str, is_active: bool, is_admin: bool) -> None:
+    """Change an account's address, name, phone, status and admin flag (admins only)."""
     _instance_update(
-        instance=user, data=data, fields=["email", "display_name", "phone", "is_active", "is_superuser", "is_staff"]
+        instance=user,
+        values={
+            "email": email,
+            "display_name": display_name,
+            "phone": phone,
+            "is_active": is_active,
+            "is_superuser": is_admin,
+            "is_staff": is_admin,
+        },
     )
 
 
-def profile_update(*, user: User, data: dict[str, Any]) -> None:
+def profile_update(*, user: User, display_name: str, phone: str) -> None:
     """A user changes their own name and phone."""
-    _instance_update(instance=user, data=data, fields=["display_name", "phone"])
+    _instance_update(instance=user, values={"display_name": display_name, "phone": phone})
 
 
 def membership_set(*, antenna: Antenna, user: User, role: MembershipRole) -> AntennaMembership:
@@ -180,7 +215,8 @@ def _people_concerned(subject: models.Model | None) -> list[int | None]:
     if subject._meta.label_lower == "people.beneficiary":
         return [subject.pk]
     if getattr(subject, "is_workshop", False):
-        return [person.pk for person in subject.participants.all()] or [None]
+        # A workshop's session log, of an app above this one that this one cannot name.
+        return [person.pk for person in subject.participants.all()] or [None]  # type: ignore[attr-defined]
     return [getattr(subject, "beneficiary_id", None)]
 
 
@@ -204,8 +240,8 @@ def access_log_record(
     subject: models.Model | None = None,
     what: str = "",
     kind: str = "",
-    beneficiary=None,
-    detail: dict | None = None,
+    beneficiary: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> list[AccessLog]:
     """Record that a user (None: the application itself) viewed, changed, exported or erased
     personal data, with the role they acted in.

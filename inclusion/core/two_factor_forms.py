@@ -70,8 +70,10 @@ class TwoFactorSetupForm(SubmitHelperMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.key = key
         self.fields["code"].widget.attrs["inputmode"] = "numeric"
-        self.last_t = None
-        self.drift = 0
+        # The time step and drift of the code clean_code verifies; until then django-otp's own
+        # "no step used yet".
+        self.last_t: int = -1
+        self.drift: int = 0
 
     def clean_code(self):
         code = two_factor_services.code_normalize(self.cleaned_data["code"])

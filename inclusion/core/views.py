@@ -124,7 +124,10 @@ def antenna_create(request):
     if form.is_valid():
         try:
             antenna = services.antenna_create(
-                data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+                organization=form.cleaned_data["organization"],
+                fields=services.AntennaFields.from_form(form.cleaned_data),
+                by=request.user,
+                submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
             return first_result_shown(
@@ -142,7 +145,12 @@ def antenna_update(request, pk):
     form_class = AntennaAdminForm if request.user.is_admin else AntennaForm
     form = form_class(request.POST or None, instance=antenna)
     if form.is_valid():
-        services.antenna_update(antenna=antenna, data=form.cleaned_data, can_move=request.user.is_admin)
+        services.antenna_update(
+            antenna=antenna,
+            fields=services.AntennaFields.from_form(form.cleaned_data),
+            # Only the admins' form has the organization: they alone may move an antenna.
+            organization=form.cleaned_data["organization"] if request.user.is_admin else None,
+        )
         messages.success(request, _("The antenna’s details were saved."))
         return redirect(antenna)
     return render(
@@ -193,7 +201,9 @@ def organization_create(request):
     if form.is_valid():
         try:
             organization = services.organization_create(
-                data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+                fields=services.OrganizationFields.from_form(form.cleaned_data),
+                by=request.user,
+                submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
             return first_result_shown(
@@ -212,7 +222,9 @@ def organization_update(request, pk):
     _require_admin(request.user)
     form = OrganizationForm(request.POST or None, instance=organization)
     if form.is_valid():
-        services.organization_update(organization=organization, data=form.cleaned_data)
+        services.organization_update(
+            organization=organization, fields=services.OrganizationFields.from_form(form.cleaned_data)
+        )
         messages.success(request, _("The organization’s details were saved."))
         return redirect(organization)
     return render(
@@ -338,7 +350,15 @@ def account_update(request, pk):
     account = _account_for_admin(request, pk)
     form = AccountForm(request.POST or None, instance=account, editor=request.user)
     if form.is_valid():
-        services.user_update(user=account, data=form.cleaned_data)
+        cleaned = form.cleaned_data
+        services.user_update(
+            user=account,
+            email=cleaned["email"],
+            display_name=cleaned["display_name"],
+            phone=cleaned["phone"],
+            is_active=cleaned["is_active"],
+            is_admin=cleaned["is_admin"],
+        )
         messages.success(request, _("The account was saved."))
         return redirect(account)
     return render(
@@ -421,7 +441,9 @@ def profile(request):
     admins and coordinators, to turn on two-step verification."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if form.is_valid():
-        services.profile_update(user=request.user, data=form.cleaned_data)
+        services.profile_update(
+            user=request.user, display_name=form.cleaned_data["display_name"], phone=form.cleaned_data["phone"]
+        )
         messages.success(request, _("Your details were saved."))
         return redirect("inclusion:profile")
     memberships = request.user.memberships.select_related("antenna").order_by("antenna__name")

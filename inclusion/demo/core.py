@@ -6,6 +6,8 @@ and a demo account's password is only set when the account is first created.
 Phone numbers are in the ranges reserved for fiction (04 65 71, 05 35 35, 01 99 00).
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from inclusion.core.enums import AntennaStatus, MembershipRole, OrganizationKind
@@ -36,7 +38,7 @@ ORGANIZATIONS = [
 SPF13 = "Fédération des Bouches-du-Rhône du Secours populaire"
 MDS_MERIGNAC = "Maison du Département des Solidarités de Mérignac"
 
-ANTENNAS = [
+ANTENNAS: list[dict[str, Any]] = [
     {
         "organization": SPF13,
         "name": "La Blancarde",
@@ -165,11 +167,15 @@ REFERRERS = [("travailleur.social@demo.test", MDS_MERIGNAC, "Assistante sociale"
 @transaction.atomic
 def demo_load() -> dict[str, int]:
     """Create or refresh the demo organizations, antennas and accounts; returns row counts."""
-    organizations = {}
+    organizations: dict[str, Organization] = {}
     for name, kind, parent, department in ORGANIZATIONS:
         organizations[name], _created = Organization.objects.update_or_create(
             name=name,
-            defaults={"kind": kind, "parent": organizations.get(parent), "department_code": department},
+            defaults={
+                "kind": kind,
+                "parent": organizations.get(parent) if parent is not None else None,
+                "department_code": department,
+            },
         )
     antennas = {}
     for fields in ANTENNAS:

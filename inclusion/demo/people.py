@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from beneficiaries.people.enums import ConsentMethod, FrenchLevel, SheetStatus
 from beneficiaries.people.models import Beneficiary, LiaisonSheet
-from beneficiaries.people.services import beneficiary_create, liaison_sheet_send, liaison_sheet_transition
+from beneficiaries.people.services import (
+    LiaisonSheetFields,
+    beneficiary_create,
+    liaison_sheet_send,
+    liaison_sheet_transition,
+)
 from inclusion.core.models import Antenna, Language, Topic, User
 from sessions_app.bookings.enums import Attendance, BookingChannel
 from sessions_app.bookings.services import booking_create, booking_set_attendance, referral_book
@@ -98,12 +103,12 @@ def demo_load() -> dict[str, int]:
         sheet = liaison_sheet_send(
             beneficiary=person,
             referrer=referrer,
-            data={
-                "detail": detail,
-                "deadline": timezone.localdate() + datetime.timedelta(days=deadline) if deadline else None,
-                "language": Language.objects.get(code=language),
-                "interpreter_needed": language == "ar",
-            },
+            fields=LiaisonSheetFields(
+                detail=detail,
+                deadline=timezone.localdate() + datetime.timedelta(days=deadline) if deadline else None,
+                language=Language.objects.get(code=language),
+                interpreter_needed=language == "ar",
+            ),
             needs=[topics[code] for code in needs],
         )
         if fate == "booked":
@@ -133,7 +138,7 @@ def _next_free_slot(antenna: Antenna) -> Slot | None:
 
 def _past_appointment(sheet: LiaisonSheet, antenna: Antenna, referrer: User, volunteer: User, *, seen: bool) -> None:
     """A date two weeks ago at the antenna, booked for the person, then logged or missed."""
-    permanence = Permanence.objects.filter(antenna=antenna).order_by("pk").first()
+    permanence = Permanence.objects.filter(antenna=antenna).earliest("pk")
     day = timezone.localdate() - datetime.timedelta(days=14)
     occurrence = Occurrence.objects.filter(permanence=permanence, date=day).first() or occurrence_add(
         permanence=permanence, day=day, start=permanence.start_time, end=permanence.end_time
@@ -141,7 +146,7 @@ def _past_appointment(sheet: LiaisonSheet, antenna: Antenna, referrer: User, vol
     # The booking service refuses a slot that is over unless the person is there: book them as
     # come, then record what happened.
     booking = booking_create(
-        slot=occurrence.slots.first(),
+        slot=occurrence.slots.earliest("starts_at"),
         beneficiary=sheet.beneficiary,
         channel=BookingChannel.REFERRAL,
         by=referrer,

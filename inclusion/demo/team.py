@@ -176,7 +176,7 @@ def _next_booking(antenna: Antenna, person: Beneficiary, coordinator: User) -> N
     upcoming = _upcoming(antenna)
     if not upcoming:
         return
-    slot = upcoming[0].slots.first()
+    slot = upcoming[0].slots.earliest("starts_at")
     if (
         Booking.objects.filter(beneficiary=person, slot__occurrence__permanence__antenna=antenna)
         .filter(status=BookingStatus.ACTIVE, slot__ends_at__gt=timezone.now())
@@ -200,7 +200,7 @@ def tomorrow_demo_load() -> dict[str, int]:
     volunteer = User.objects.get(email="benevole@demo.test")
     Signup.objects.get_or_create(occurrence=occurrence, volunteer=volunteer, defaults={"created_by": volunteer})
     person = Beneficiary.objects.get(first_name="Fatima", last_name="Benali")
-    slot = occurrence.slots.first()
+    slot = occurrence.slots.earliest("starts_at")
     if not slot.bookings.active().filter(beneficiary=person).exists():
         booking_create(
             slot=slot,

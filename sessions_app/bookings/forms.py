@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.people.models import LiaisonSheet
 from inclusion.core.clock import server_today
 from inclusion.core.departments import DEPARTMENT_CHOICES, DEPARTMENTS
-from inclusion.core.forms import DateInput, SubmitHelperMixin
+from inclusion.core.forms import DateInput, SubmitHelperMixin, form_field
 from inclusion.core.models import Antenna, Language
 from sessions_app.scheduling.enums import PermanenceKind, WorkshopLevel
 
@@ -119,8 +119,9 @@ class SlotSearchForm(forms.Form):
         department = self.data.get("department", "")
         if department in DEPARTMENTS:
             antennas = antennas.filter(Q(department_code=department) | Q(is_preferred=True))
-        self.fields["antenna"].queryset = antennas.order_by("-is_preferred", "department_code", "city", "name", "pk")
-        self.fields["antenna"].empty_label = _("All antennas")
+        antenna_field = form_field(self, "antenna", forms.ModelChoiceField)
+        antenna_field.queryset = antennas.order_by("-is_preferred", "department_code", "city", "name", "pk")
+        antenna_field.empty_label = _("All antennas")
         if sheet.deadline is None:
             del self.fields["before_deadline"]
         else:
@@ -156,7 +157,7 @@ class SlotSearchForm(forms.Form):
             "date_from": today.isoformat(),
             "date_to": (today + DEFAULT_RANGE).isoformat(),
         }
-        if sheet.language_id and sheet.language.code != FRENCH:
+        if sheet.language is not None and sheet.language.code != FRENCH:
             data["language"] = sheet.language.code
         return data
 
@@ -172,7 +173,8 @@ class SlotSearchForm(forms.Form):
         return self._not_too_far(self.cleaned_data["date_to"])
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_to < date_from:
             self.add_error("date_to", _("The end date must come after the start date."))

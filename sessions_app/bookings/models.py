@@ -1,3 +1,5 @@
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,7 +13,7 @@ from sessions_app.scheduling.models import Slot
 class BookingQuerySet(AntennaScopedQuerySet):
     antenna_lookup = "slot__occurrence__permanence__antenna"
 
-    def active(self):
+    def active(self) -> Self:
         return self.filter(status=BookingStatus.ACTIVE)
 
 

@@ -3,6 +3,7 @@ each date's rota, and the appointments a user may open."""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -82,7 +83,7 @@ def free_slots(
     )
 
 
-def rota_languages(occurrence_ids) -> dict[int, list[Language]]:
+def rota_languages(occurrence_ids: Iterable[int]) -> dict[int, list[Language]]:
     """The languages spoken by the volunteers signed up for each date, in one query."""
     rows = (
         Signup.objects.filter(
@@ -98,7 +99,7 @@ def rota_languages(occurrence_ids) -> dict[int, list[Language]]:
         .order_by()
         .distinct()
     )
-    languages = defaultdict(dict)
+    languages: defaultdict[int, dict[str, Language]] = defaultdict(dict)
     for occurrence_id, code, name_fr, name_en in rows:
         languages[occurrence_id][code] = Language(code=code, name_fr=name_fr, name_en=name_en)
     return {

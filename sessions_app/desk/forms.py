@@ -11,12 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.people.enums import NOT_GIVEN, AgeBracket, ConsentMethod, Gender, SocialStatus
 from beneficiaries.people.models import Beneficiary, birth_year_error
 from inclusion.core.clock import antenna_today
-from inclusion.core.forms import PhoneNumberField, SubmitHelperMixin, SubmittedOnceMixin, topic_checkbox_groups
+from inclusion.core.forms import (
+    PhoneNumberField,
+    SubmitHelperMixin,
+    SubmittedOnceMixin,
+    form_field,
+    label_choices,
+    topic_checkbox_groups,
+)
 from inclusion.core.models import Topic, User
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.desk.enums import DURATION_CHOICES, MAX_SESSION_MINUTES, Autonomy, Outcome, RedirectionKind
-from sessions_app.desk.models import Voucher, session_date_error
+from sessions_app.desk.models import VOUCHER_NUMBER_MAX_LENGTH, Voucher, session_date_error
 from sessions_app.scheduling.models import Occurrence
 from volunteers.team.models import Signup
 
@@ -27,7 +34,7 @@ EQUIPMENT_CHOICES = [
     ("used_tablet", _("Tablet")),
     ("used_other_equipment", _("Other equipment")),
 ]
-VOUCHER_MAX_LENGTH = Voucher._meta.get_field("number").max_length
+VOUCHER_MAX_LENGTH = VOUCHER_NUMBER_MAX_LENGTH
 
 
 class SlotChoiceField(forms.ModelChoiceField):
@@ -86,7 +93,8 @@ class WalkInForm(SubmittedOnceMixin, forms.Form):
         self.fields["anonymous"] = forms.BooleanField(required=False)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("person") and not cleaned.get("anonymous") and not self.has_error("person"):
             raise forms.ValidationError(_("Choose a person, or add the visit as anonymous."))
         return cleaned
@@ -226,7 +234,7 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["duration"].choices = [
+        form_field(self, "duration", forms.ChoiceField).choices = [
             *((str(minutes), gettext("%(minutes)s min") % {"minutes": minutes}) for minutes in DURATION_CHOICES),
             (OTHER_DURATION, gettext("Other")),
         ]
@@ -250,7 +258,7 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
             for name in ("age_bracket", "gender", "social_status", "commune"):
                 del self.fields[name]
             bookings = Booking.objects.active().filter(slot__occurrence=occurrence)
-            self.fields["participants"].queryset = (
+            form_field(self, "participants", forms.ModelChoiceField).queryset = (
                 Beneficiary.objects.visible_to(user)
                 .filter(pk__in=bookings.filter(beneficiary__isnull=False).values("beneficiary"))
                 .order_by("last_name", "first_name")
@@ -273,13 +281,13 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
             if occurrence
             else []
         )
-        self.fields["volunteers"].queryset = (
+        form_field(self, "volunteers", forms.ModelChoiceField).queryset = (
             User.objects.filter(Q(memberships__antenna=antenna) | Q(pk=user.pk) | Q(pk__in=rota), is_active=True)
             .distinct()
             .order_by("display_name")
         )
         self.fields["volunteers"].initial = [user.pk, *rota]
-        self.fields["volunteers"].label_from_instance = lambda volunteer: volunteer.display_name or volunteer.email
+        label_choices(self, "volunteers", lambda volunteer: volunteer.display_name or volunteer.email)
 
     def _set_duration_initial(self, period) -> None:
         minutes = int((period.ends_at - period.starts_at).total_seconds() // 60)
@@ -320,7 +328,8 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         return numbers
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.occurrence and self.occurrence.date > antenna_today(self.antenna):
             self.add_error(None, _("A session cannot be logged before it takes place."))
         self._clean_duration(cleaned)

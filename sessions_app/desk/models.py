@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Collate, Upper
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.clock import (
@@ -178,13 +179,16 @@ class SessionLog(models.Model):
         return self.antenna_id in team and user.has_signed_charter
 
 
+VOUCHER_NUMBER_MAX_LENGTH = 40
+
+
 class Voucher(models.Model):
     """A prepaid digital-help cheque (APTIC "pass numérique") handed in for a session."""
 
     session_log = models.ForeignKey(
         SessionLog, verbose_name=_("session"), on_delete=models.CASCADE, related_name="vouchers"
     )
-    number = models.CharField(_("voucher number"), max_length=40, unique=True)
+    number = models.CharField(_("voucher number"), max_length=VOUCHER_NUMBER_MAX_LENGTH, unique=True)
 
     class Meta:
         verbose_name = _("voucher")
@@ -193,7 +197,7 @@ class Voucher(models.Model):
         # The admin's search by the start of a number (inclusion/admin_base.py).
         indexes = [
             models.Index(
-                models.functions.Collate(models.functions.Upper("number"), "C"),
+                Collate(Upper("number"), "C"),
                 name="voucher_number_search_idx",
             )
         ]

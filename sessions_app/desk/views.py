@@ -4,6 +4,7 @@ Anyone on an antenna's team opens its desk and its session logs; the people's na
 and histories, and every action on them, wait for the confidentiality charter to be signed.
 """
 
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -284,7 +285,7 @@ def log_create(request, antenna_pk):
             access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=log)
             messages.success(request, _("The session is logged."))
             return redirect("desk:today", antenna_pk=antenna.pk)
-    previous_logs = []
+    previous_logs: Iterable[SessionLog] = []
     if form.beneficiary:
         # The person's previous sessions are shown: a read of their history.
         access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=form.beneficiary)
@@ -305,8 +306,9 @@ def log_list(request, antenna_pk):
     antenna = antenna_or_404(request, antenna_pk)
     # Counted in a subquery rather than by grouping the whole list: a page is then read
     # straight from the (antenna, date) index and stops after its last row.
+    # django-stubs does not see annotate()'s "count" on an auto-created through model.
     participants = (
-        SessionLog.participants.through.objects.filter(sessionlog_id=OuterRef("pk"))
+        SessionLog.participants.through.objects.filter(sessionlog_id=OuterRef("pk"))  # type: ignore[misc]
         .order_by()
         .values("sessionlog_id")
         .annotate(count=Count("pk"))

@@ -3,9 +3,11 @@ or XLSX, with every export recorded in the personal-data access log."""
 
 from collections.abc import Callable
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
+from inclusion.core.access import AuthenticatedHttpRequest
 from inclusion.core.db_routers import replica_stream, use_replica
 from inclusion.core.models import AccessLog, User
 from inclusion.core.services import access_log_record
@@ -21,7 +23,7 @@ from sessions_app.figures.exports import (
 from sessions_app.figures.reporting import PeriodError, period_from_query, scope_for
 
 
-def _names_allowed(request: HttpRequest) -> bool:
+def _names_allowed(request: AuthenticatedHttpRequest) -> bool:
     """Names only when asked for, and only to a user who signed the confidentiality charter; the
     scope came through scope_for, so they manage every antenna of it."""
     return request.GET.get("noms") == "1" and request.user.has_signed_charter
@@ -43,7 +45,9 @@ def _record(user: User, export: Export, fmt: str, rows: int) -> None:
     )
 
 
-def _export(request: HttpRequest, scope: str, pk: int, fmt: str, build: Callable[..., Export]) -> HttpResponse:
+def _export(
+    request: AuthenticatedHttpRequest, scope: str, pk: int, fmt: str, build: Callable[..., Export]
+) -> HttpResponseBase:
     if fmt not in FORMATS:
         raise Http404
     figures_scope = scope_for(request.user, scope, pk)
@@ -67,10 +71,10 @@ def _export(request: HttpRequest, scope: str, pk: int, fmt: str, build: Callable
 
 
 @require_safe
-def sessions(request: HttpRequest, scope: str, pk: int, fmt: str) -> HttpResponse:
+def sessions(request: AuthenticatedHttpRequest, scope: str, pk: int, fmt: str) -> HttpResponseBase:
     return _export(request, scope, pk, fmt, session_export)
 
 
 @require_safe
-def bookings(request: HttpRequest, scope: str, pk: int, fmt: str) -> HttpResponse:
+def bookings(request: AuthenticatedHttpRequest, scope: str, pk: int, fmt: str) -> HttpResponseBase:
     return _export(request, scope, pk, fmt, booking_export)

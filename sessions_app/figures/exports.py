@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -32,6 +32,9 @@ from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.figures.reporting import Period, Scope, pseudonym
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -184,7 +187,17 @@ def session_logs(scope: Scope, period: Period) -> QuerySet[SessionLog]:
     )
 
 
-def _session_row(log: SessionLog, names: bool) -> dict[str, Any]:
+class _SessionLogLists(TypedDict):
+    """What session_logs() annotates each row with: lists joined by the database (a string on
+    SQLite, an array on PostgreSQL) and counts."""
+
+    topic_codes: str | list[str] | None
+    voucher_numbers: str | list[str] | None
+    volunteer_count: int
+    followed_participant_count: int
+
+
+def _session_row(log: WithAnnotations[SessionLog, _SessionLogLists], names: bool) -> dict[str, Any]:
     person = log.beneficiary
     # A followed person's facts live on their record; an anonymous session carries its own.
     facts = person or log
@@ -413,7 +426,8 @@ def _xlsx_value(sheet, value: Any) -> Any:
         # Excel knows no time zones: the value is already in local time.
         return value.replace(tzinfo=None)
     if isinstance(value, datetime.time):
-        cell = WriteOnlyCell(sheet, value)
+        # types-openpyxl leaves times out of WriteOnlyCell's values, which Cell itself takes.
+        cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]
         cell.number_format = "hh:mm"
         return cell
     if isinstance(value, str) and value.startswith("="):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connections
 from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
@@ -29,6 +30,9 @@ from sessions_app.figures.reporting import Period, Scope
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Permanence
 from volunteers.team.models import Signup
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TOP_ORGANIZATIONS = 10
 TOP_PERMANENCES = 5
@@ -81,7 +85,7 @@ class Row:
     """One line of a distribution: what, how many, and its share of the whole in percent."""
 
     key: str
-    label: str
+    label: StrOrPromise
     count: int
     share: Decimal | None
 
@@ -433,7 +437,8 @@ def _topics(logs, live: LiveDays, totals: QuerySet[MonthTopics], total: int) -> 
         .values("pk", "code", "label", "parent_id")
         .order_by()
     )
-    themes, subthemes = [], []
+    themes: list[Row] = []
+    subthemes: list[Row] = []
     for topic in sorted(topics, key=lambda topic: (-sessions[topic["pk"]], topic["label"])):
         count = sessions[topic["pk"]]
         row = Row(topic["code"], topic["label"], count, _percent(count, total))

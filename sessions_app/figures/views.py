@@ -52,7 +52,7 @@ def hbar_chart(rows: list[Row]) -> dict:
         width = room * row.count / largest if largest else 0
         bars.append(
             {
-                "label": Truncator(row.label).chars(HBAR_LABEL_CHARS),
+                "label": Truncator(str(row.label)).chars(HBAR_LABEL_CHARS),
                 "count": row.count,
                 "label_y": _number(top + 14),
                 "bar_y": _number(top + 19),

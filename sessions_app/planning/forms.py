@@ -8,6 +8,7 @@ from inclusion.core.forms import (
     SubmitHelperMixin,
     SubmittedOnceMixin,
     TimeInput,
+    form_field,
     hand_date_error,
 )
 from sessions_app.planning.services import PERMANENCE_FIELDS
@@ -57,8 +58,9 @@ class ClosureForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.antenna = antenna
-        self.fields["permanence"].queryset = antenna.permanences.all()
-        self.fields["permanence"].empty_label = _("The whole antenna")
+        permanence_field = form_field(self, "permanence", forms.ModelChoiceField)
+        permanence_field.queryset = antenna.permanences.all()
+        permanence_field.empty_label = _("The whole antenna")
 
 
 class OccurrenceCancelForm(SubmitHelperMixin, forms.Form):
@@ -90,10 +92,11 @@ class OccurrenceAddForm(HandDateMixin, SubmittedOnceMixin, SubmitHelperMixin, fo
 
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, antenna=antenna, **kwargs)
-        self.fields["permanence"].queryset = antenna.permanences.all()
+        form_field(self, "permanence", forms.ModelChoiceField).queryset = antenna.permanences.all()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] <= cleaned["start"]:
             self.add_error("end", _("The end must come after the start."))
         return cleaned
@@ -108,10 +111,11 @@ class OccurrenceOpenForm(forms.Form):
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, **kwargs)
         self.antenna = antenna
-        self.fields["permanence"].queryset = antenna.permanences.filter(is_active=True)
+        form_field(self, "permanence", forms.ModelChoiceField).queryset = antenna.permanences.filter(is_active=True)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         permanence, day = cleaned.get("permanence"), cleaned.get("date")
         if day and (error := hand_date_error(day, antenna=self.antenna, years_ahead=SCHEDULE_YEARS)):
             raise error

@@ -1,6 +1,8 @@
 """Coordinators' pages: permanences, closures, one date at a time, and the month view."""
 
+import datetime
 from collections import defaultdict
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -264,7 +266,7 @@ def occurrence_open(request, antenna_pk):
     form = OccurrenceOpenForm(request.POST, antenna=antenna)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("This date cannot be opened.")]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("schedule:month", antenna_pk=antenna.pk)
     occurrence = services.occurrence_open(permanence=form.cleaned_data["permanence"], day=form.cleaned_data["date"])
     messages.success(request, _("The date is open."))
@@ -303,7 +305,7 @@ def month(request, antenna_pk, year=None, month=None):
         )
         .order_by("starts_at")
     )
-    days = defaultdict(lambda: {"occurrences": [], "skipped": []})
+    days: defaultdict[datetime.date, dict[str, list[Any]]] = defaultdict(lambda: {"occurrences": [], "skipped": []})
     taken = set()
     for occurrence in occurrences:
         days[occurrence.date]["occurrences"].append(occurrence)

@@ -65,11 +65,11 @@ OPEN_DATA_FIELDS = [
 # The schema separates the values of a multi-valued field with a vertical bar.
 OPEN_DATA_SEPARATOR = "|"
 # The schema's vocabularies are French whatever the interface language.
-SERVICES_BY_KIND = {
+SERVICES_BY_KIND: dict[str, list[str]] = {
     PermanenceKind.DROP_IN: ["Aide aux démarches administratives", "Maîtrise des outils numériques du quotidien"],
     PermanenceKind.WORKSHOP: ["Maîtrise des outils numériques du quotidien"],
 }
-SUPPORT_BY_KIND = {
+SUPPORT_BY_KIND: dict[str, str] = {
     PermanenceKind.DROP_IN: "Accompagnement individuel",
     PermanenceKind.WORKSHOP: "Dans un atelier collectif",
 }
@@ -221,7 +221,8 @@ def _open_data_rows(request: HttpRequest) -> list[dict[str, str]]:
 
 
 def _open_data_row(request: HttpRequest, antenna: Antenna) -> dict[str, str]:
-    permanences = antenna.current_permanences
+    # Set by the caller's Prefetch(to_attr=...), which the type checker cannot follow.
+    permanences: list[Permanence] = antenna.current_permanences  # type: ignore[attr-defined]
     kinds = {permanence.kind for permanence in permanences}
     services = [service for kind in PermanenceKind.values if kind in kinds for service in SERVICES_BY_KIND[kind]]
     access = []

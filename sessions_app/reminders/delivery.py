@@ -37,13 +37,20 @@ def interrupted_text() -> str:
         return gettext("Interrupted while sending: it may not have been delivered.")
 
 
+def _booking_of(message: ReminderMessage) -> Booking:
+    """An appointment reminder's booking: each has one, and a deleted booking takes its reminders along."""
+    if message.booking is None:
+        raise ValueError(f"The appointment reminder {message.pk} has no booking.")
+    return message.booking
+
+
 def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
     """Why a message should no longer be sent, or "" when it should."""
     occurrence = message.occurrence
     if occurrence.status == OccurrenceStatus.CANCELLED:
         return gettext("The date was cancelled.")
     if message.kind == ReminderKind.APPOINTMENT:
-        booking = message.booking
+        booking = _booking_of(message)
         if booking.status != BookingStatus.ACTIVE:
             return gettext("The booking was cancelled.")
         if booking.slot.starts_at <= now:
@@ -69,8 +76,8 @@ def _compose(message: ReminderMessage) -> tuple[str, str]:
     occurrence = message.occurrence
     if message.kind == ReminderKind.APPOINTMENT:
         if message.channel == ReminderChannel.SMS:
-            return "", reminder_texts.appointment_sms(message.booking, message.language)
-        return reminder_texts.appointment_email(message.booking, message.language)
+            return "", reminder_texts.appointment_sms(_booking_of(message), message.language)
+        return reminder_texts.appointment_email(_booking_of(message), message.language)
     if message.kind == ReminderKind.ROTA:
         booked = Booking.objects.filter(slot__occurrence=occurrence, status=BookingStatus.ACTIVE).count()
         return reminder_texts.rota_email(occurrence, bookings=booked)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Collate, Upper
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.models import Antenna, AntennaScopedQuerySet
@@ -72,7 +73,7 @@ class ReminderMessage(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="reminder_status_next_idx"),
             # The admin's search by the start of a phone number or an address (inclusion/admin_base.py).
             models.Index(
-                models.functions.Collate(models.functions.Upper("address"), "C"),
+                Collate(Upper("address"), "C"),
                 name="reminder_address_search_idx",
             ),
         ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import logging
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from beneficiaries.people.models import Beneficiary
 from inclusion.core.enums import MembershipRole
-from inclusion.core.models import AntennaMembership
+from inclusion.core.models import AntennaMembership, User
 from inclusion.core.phones import phone_normalize
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
@@ -76,7 +78,7 @@ def _lookahead() -> datetime.timedelta:
     return datetime.timedelta(days=settings.REMINDER_DAYS_BEFORE + 1)
 
 
-def _person_address(beneficiary) -> tuple[str, str] | None:
+def _person_address(beneficiary: Beneficiary) -> tuple[str, str] | None:
     """SMS when the person has a valid phone number, else e-mail when they have an address."""
     if beneficiary.phone:
         try:
@@ -173,7 +175,7 @@ def _understaffed_messages(now: datetime.datetime) -> list[ReminderMessage]:
     )
     if not occurrences:
         return []
-    coordinators = {}
+    coordinators: dict[int, list[User]] = {}
     memberships = AntennaMembership.objects.filter(
         antenna_id__in={occurrence.permanence.antenna_id for occurrence in occurrences},
         role=MembershipRole.COORDINATOR,
@@ -242,5 +244,5 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
             ReminderMessage.objects.filter(pk__in=report.message_ids).update(enqueued_at=now)
             report.enqueued = len(report.message_ids)
             for message_id in report.message_ids:
-                transaction.on_commit(lambda message_id=message_id: send_reminder.enqueue(message_id))
+                transaction.on_commit(functools.partial(send_reminder.enqueue, message_id))
     return report

@@ -74,7 +74,9 @@ class _Observance:
 
 def _observance(zone: ZoneInfo, timestamp: int) -> _Observance:
     local = datetime.datetime.fromtimestamp(timestamp, tz=zone)
-    return _Observance(offset=local.utcoffset(), name=local.tzname() or "", is_daylight=bool(local.dst()))
+    return _Observance(
+        offset=local.utcoffset() or datetime.timedelta(0), name=local.tzname() or "", is_daylight=bool(local.dst())
+    )
 
 
 def _changes(zone: ZoneInfo, start: int, end: int):

@@ -1,4 +1,5 @@
 import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -29,6 +30,9 @@ from sessions_app.scheduling.enums import (
     WorkshopLevel,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 # How far from the antenna's today a schedule's dates (a permanence's validity, a closure) may be
@@ -38,14 +42,16 @@ RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rr
 SCHEDULE_YEARS = 5
 
 
-def _schedule_date_errors(instance: models.Model, antenna: Antenna | None, names: list[str]) -> dict:
+def _schedule_date_errors(
+    instance: models.Model, antenna: Antenna | None, names: list[str]
+) -> dict[str, ValidationError]:
     """The fields among these whose new value lies more than SCHEDULE_YEARS from the antenna's
     today (outside the calendar's fixed span while the antenna is not known yet)."""
     earliest, latest = EARLIEST_DATE, LATEST_DATE
     if antenna is not None:
         today = antenna_today(antenna)
         earliest, latest = years_from(today, -SCHEDULE_YEARS), years_from(today, SCHEDULE_YEARS)
-    errors = {}
+    errors: dict[str, ValidationError] = {}
     for name in fields_changed(instance, names):
         error = date_range_error(getattr(instance, name), earliest=earliest, latest=latest)
         if error:
@@ -136,7 +142,7 @@ class Permanence(models.Model):
 
     def clean(self):
         super().clean()
-        errors = {}
+        errors: dict[str, StrOrPromise | ValidationError] = {}
         if self.start_time and self.end_time:
             if self.end_time <= self.start_time:
                 errors["end_time"] = _("The end must come after the start.")
@@ -174,7 +180,9 @@ class Permanence(models.Model):
         start = datetime.datetime.combine(self.valid_from, datetime.time())
         weekday = RRULE_WEEKDAYS[self.weekday]
         if self.frequency == Frequency.MONTHLY:
-            return rrule.rrule(rrule.MONTHLY, dtstart=start, byweekday=weekday(self.monthly_position))
+            # Without a position (clean() requires one), every such weekday of the month.
+            nth = weekday if self.monthly_position is None else weekday(self.monthly_position)
+            return rrule.rrule(rrule.MONTHLY, dtstart=start, byweekday=nth)
         return rrule.rrule(rrule.WEEKLY, dtstart=start, interval=self.interval_weeks, byweekday=weekday)
 
     def rule_dates(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -203,16 +211,17 @@ class Permanence(models.Model):
         zone, so a 9:00 slot stays at 9:00 on both sides of a daylight-saving change.
         """
         zone = ZoneInfo(self.antenna.time_zone)
-        start = datetime.datetime.combine(day, start or self.start_time)
-        end = datetime.datetime.combine(day, end or self.end_time)
+        opens = datetime.datetime.combine(day, start or self.start_time)
+        closes = datetime.datetime.combine(day, end or self.end_time)
+        bounds: list[tuple[datetime.datetime, datetime.datetime]]
         if self.is_workshop:
-            bounds = [(start, end)]
+            bounds = [(opens, closes)]
         else:
             step = datetime.timedelta(minutes=self.slot_minutes)
             bounds = []
-            cursor = start
-            while cursor < end:
-                slot_end = min(cursor + step, end)
+            cursor = opens
+            while cursor < closes:
+                slot_end = min(cursor + step, closes)
                 if slot_end - cursor < step and self.whole_slots_only and bounds:
                     break
                 bounds.append((cursor, slot_end))
@@ -223,7 +232,7 @@ class Permanence(models.Model):
     def schedule_label(self) -> str:
         weekday = Weekday(self.weekday).label
         times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
-        if self.frequency == Frequency.MONTHLY:
+        if self.frequency == Frequency.MONTHLY and self.monthly_position is not None:
             return _("%(position)s %(weekday)s of each month, %(times)s") % {
                 "position": MonthlyPosition(self.monthly_position).label,
                 "weekday": weekday.lower(),
@@ -280,7 +289,7 @@ class Closure(models.Model):
         super().clean()
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The last closed day cannot come before the first.")})
-        if self.permanence_id and self.antenna_id and self.permanence.antenna_id != self.antenna_id:
+        if self.permanence is not None and self.antenna_id and self.permanence.antenna_id != self.antenna_id:
             raise ValidationError({"permanence": _("This permanence belongs to another antenna.")})
         errors = _schedule_date_errors(self, self.antenna if self.antenna_id else None, ["starts_on", "ends_on"])
         if errors:

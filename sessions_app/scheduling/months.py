@@ -26,7 +26,8 @@ class Month:
 def month_from_url(year: int | None, month: int | None, today: datetime.date) -> Month:
     """The month named by /<year>/<month>/ in a URL, this month when absent; a month that does
     not exist, or a year outside 2000–2100, is a 404."""
-    year, month = (year, month) if year is not None else (today.year, today.month)
+    if year is None or month is None:
+        year, month = today.year, today.month
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         raise Http404
     return Month(datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1]))

@@ -12,7 +12,10 @@ from sessions_app.scheduling.models import Permanence
 
 OSM_WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 # Within a day: the weekly rule first, then the 1st… 4th, then the last such weekday.
-POSITION_ORDER = {None: 0, **{position: rank for rank, position in enumerate(MonthlyPosition.values, start=1)}}
+POSITION_ORDER: dict[int | None, int] = {
+    None: 0,
+    **{position: rank for rank, position in enumerate(MonthlyPosition.values, start=1)},
+}
 
 
 def opening_hours(permanences: Iterable[Permanence]) -> str:
@@ -31,7 +34,7 @@ def opening_hours(permanences: Iterable[Permanence]) -> str:
         times[(permanence.weekday, position)].append(
             (f"{permanence.start_time:%H:%M}", f"{permanence.end_time:%H:%M}")
         )
-    rules = []
+    rules: list[str] = []
     previous_weekday = None
     for weekday, position in sorted(times, key=lambda key: (key[0], POSITION_ORDER.get(key[1], 99))):
         selector = OSM_WEEKDAYS[weekday] if position is None else f"{OSM_WEEKDAYS[weekday]}[{position}]"

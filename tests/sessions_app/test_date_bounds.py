@@ -278,7 +278,7 @@ def test_a_deadline_in_the_year_9999_is_refused_by_the_form_and_the_service(clie
         referral_services.liaison_sheet_send(
             beneficiary=person,
             referrer=referrer,
-            data={"deadline": YEAR_9999},
+            fields=referral_services.LiaisonSheetFields(deadline=YEAR_9999),
             needs=Topic.objects.filter(code="email"),
         )
     assert list(refused.value.message_dict) == ["deadline"]

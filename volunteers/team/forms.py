@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.clock import EARLIEST_DATE, antenna_today, date_range_error, server_today
-from inclusion.core.forms import DateInput, SubmitHelperMixin
+from inclusion.core.forms import DateInput, SubmitHelperMixin, form_field, label_choices
 from inclusion.core.models import Language, Topic, User
 from volunteers.team.models import VolunteerProfile
 from volunteers.team.services import PROFILE_COORDINATOR_FIELDS, PROFILE_SELF_FIELDS
@@ -30,17 +30,19 @@ class VolunteerProfileForm(SubmitHelperMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Alphabetical in the language the page is read in.
-        self.fields["languages"].queryset = Language.objects.order_by(
+        form_field(self, "languages", forms.ModelChoiceField).queryset = Language.objects.order_by(
             "name_en" if get_language() == "en" else "name_fr"
         )
-        self.fields["skills"].queryset = Topic.objects.filter(is_active=True).select_related("parent")
-        self.fields["skills"].label_from_instance = _topic_label
+        form_field(self, "skills", forms.ModelChoiceField).queryset = Topic.objects.filter(
+            is_active=True
+        ).select_related("parent")
+        label_choices(self, "skills", _topic_label)
         # Some forty languages: side by side they fit on a phone screen without endless scrolling.
         self.helper.layout = Layout(InlineCheckboxes("languages"), "skills", "availability_notes")
 
 
 def _topic_label(topic: Topic) -> str:
-    return f"{topic.parent.label} – {topic.label}" if topic.parent_id else topic.label
+    return f"{topic.parent.label} – {topic.label}" if topic.parent is not None else topic.label
 
 
 class MemberProfileForm(SubmitHelperMixin, forms.ModelForm):
@@ -86,5 +88,7 @@ class RotaAssignForm(forms.Form):
 
     def __init__(self, *args, antenna, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = User.objects.filter(memberships__antenna=antenna, is_active=True)
+        form_field(self, "volunteer", forms.ModelChoiceField).queryset = User.objects.filter(
+            memberships__antenna=antenna, is_active=True
+        )
         self.fields["volunteer"].error_messages["invalid_choice"] = _("Choose a member of this antenna.")

@@ -1,13 +1,16 @@
 """Every write to volunteers' profiles and the rota goes through these functions."""
 
-from typing import Any
+import dataclasses
+import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from inclusion.core.clock import antenna_today
-from inclusion.core.models import User
+from inclusion.core.models import Language, Topic, User
+from inclusion.core.typed_fields import ModelFields
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence
 from volunteers.team.models import Signup, VolunteerProfile, new_calendar_token
@@ -19,32 +22,46 @@ def volunteer_profile_get(*, user: User) -> VolunteerProfile:
     return profile
 
 
-# Fields a volunteer changes about themselves; the charter date and the active flag are the
+# What a volunteer changes about themselves; the charter date and the active flag are the
 # coordinator's to record, so the volunteer's own form never carries them.
-PROFILE_SELF_FIELDS = ["languages", "skills", "availability_notes"]
-PROFILE_COORDINATOR_FIELDS = ["charter_signed_on", "is_active"]
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VolunteerOwnFields(ModelFields):
+    """What volunteers say about themselves: languages, skills, when they are free."""
+
+    languages: Iterable[Language]
+    skills: Iterable[Topic]
+    availability_notes: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VolunteerRecordFields(ModelFields):
+    """What a coordinator records about a member: the charter's date and whether they are active."""
+
+    charter_signed_on: datetime.date | None
+    is_active: bool
+
+
+PROFILE_SELF_FIELDS = VolunteerOwnFields.names()
+PROFILE_COORDINATOR_FIELDS = VolunteerRecordFields.names()
 _PROFILE_SETS = {"languages", "skills"}
 
 
-def volunteer_profile_update(*, profile: VolunteerProfile, data: dict[str, Any]) -> VolunteerProfile:
-    """Change the profile fields present in data (languages, skills, availability, charter date,
-    active flag), leaving the others as they are.
-
-    The caller decides which fields a user may change by what it puts in data: a volunteer's own
-    form has no charter date, a coordinator's has only the charter date and the active flag.
-    """
-    unknown = set(data) - set(PROFILE_SELF_FIELDS) - set(PROFILE_COORDINATOR_FIELDS)
-    if unknown:
-        raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
-    plain = [name for name in data if name not in _PROFILE_SETS]
+def volunteer_profile_update(
+    *, profile: VolunteerProfile, fields: VolunteerOwnFields | VolunteerRecordFields
+) -> VolunteerProfile:
+    """Change the volunteer's own fields (languages, skills, availability) or the coordinator's
+    record (charter date, active flag), leaving the others as they are: the kind of `fields`
+    the view passes says which a user may change."""
+    values = fields.values()
+    plain = [name for name in values if name not in _PROFILE_SETS]
     with transaction.atomic():
         for name in plain:
-            setattr(profile, name, data[name])
+            setattr(profile, name, values[name])
         if plain:
             profile.clean_fields(exclude=[field.name for field in profile._meta.fields if field.name not in plain])
             profile.save(update_fields=plain)
-        for name in _PROFILE_SETS & set(data):
-            getattr(profile, name).set(data[name])
+        for name in _PROFILE_SETS & set(values):
+            getattr(profile, name).set(values[name])
     return profile
 
 

@@ -58,12 +58,15 @@ def _with_rota(occurrences):
 
 
 def _staffing(occurrence: Occurrence, now: datetime.datetime) -> Occurrence:
-    occurrence.volunteer_ids = {signup.volunteer_id for signup in occurrence.rota}
-    occurrence.is_understaffed = (
-        not occurrence.is_cancelled and len(occurrence.rota) < occurrence.permanence.min_volunteers
+    # The rota comes from _with_rota's Prefetch(to_attr=...), and the flags set here are read by
+    # the templates: attributes added at run time, which the type checker cannot know.
+    rota: list[Signup] = occurrence.rota  # type: ignore[attr-defined]
+    occurrence.volunteer_ids = {signup.volunteer_id for signup in rota}  # type: ignore[attr-defined]
+    occurrence.is_understaffed = (  # type: ignore[attr-defined]
+        not occurrence.is_cancelled and len(rota) < occurrence.permanence.min_volunteers
     )
     # As services.signup_create decides: a date's rota stays open until its antenna's day is over.
-    occurrence.is_over = occurrence.date < antenna_today(occurrence.permanence.antenna, now=now)
+    occurrence.is_over = occurrence.date < antenna_today(occurrence.permanence.antenna, now=now)  # type: ignore[attr-defined]
     return occurrence
 
 
@@ -214,7 +217,7 @@ def rota_assign(request, pk):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(_back(request, _rota_url(occurrence)))
     volunteer = form.cleaned_data["volunteer"]
     try:
@@ -263,7 +266,8 @@ def team(request, antenna_pk):
     )
     members = []
     for membership in memberships:
-        membership.profile = getattr(membership.user, "volunteer_profile", None)
+        # For the template; a member who never filled in a profile has none.
+        membership.profile = getattr(membership.user, "volunteer_profile", None)  # type: ignore[attr-defined]
         members.append(membership)
     return render(
         request,
@@ -288,7 +292,9 @@ def member(request, antenna_pk, user_pk):
         antenna=antenna,
     )
     if form.is_valid():
-        services.volunteer_profile_update(profile=profile, data=form.cleaned_data)
+        services.volunteer_profile_update(
+            profile=profile, fields=services.VolunteerRecordFields.from_form(form.cleaned_data)
+        )
         messages.success(request, _("The profile of %(name)s was saved.") % {"name": person})
         return redirect("volunteers:team", antenna_pk=antenna.pk)
     return render(
@@ -315,7 +321,9 @@ def profile(request):
     volunteer_profile = services.volunteer_profile_get(user=request.user)
     form = VolunteerProfileForm(request.POST or None, instance=volunteer_profile)
     if form.is_valid():
-        services.volunteer_profile_update(profile=volunteer_profile, data=form.cleaned_data)
+        services.volunteer_profile_update(
+            profile=volunteer_profile, fields=services.VolunteerOwnFields.from_form(form.cleaned_data)
+        )
         messages.success(request, _("Your volunteer profile was saved."))
         return redirect("volunteers:profile")
     return render(request, "team/profile.html", {"form": form, "profile": volunteer_profile})

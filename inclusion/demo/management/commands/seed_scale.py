@@ -236,7 +236,7 @@ class Command(BaseCommand):
             ["user_id", "availability_notes", "charter_signed_on", "is_active", "calendar_token"],
             _next_id("team_volunteerprofile"),
         )
-        self.volunteers_by_antenna = {antenna_id: [] for antenna_id in self.antenna_ids}
+        self.volunteers_by_antenna: dict[int, list[int]] = {antenna_id: [] for antenna_id in self.antenna_ids}
         # One coordinator per antenna, then volunteers spread like the antennas' sizes.
         for n, antenna_id in enumerate(
             self.antenna_ids + self.weighted_antennas(max(options["volunteers"] - len(self.antenna_ids), 0))
@@ -359,7 +359,9 @@ class Command(BaseCommand):
         slots = Copier(
             "scheduling_slot", ["occurrence_id", "starts_at", "ends_at", "seats"], _next_id("scheduling_slot")
         )
-        self.past_occurrences = {antenna_id: [] for antenna_id in self.antenna_ids}
+        self.past_occurrences: dict[int, list[tuple[int, datetime.date, bool]]] = {
+            antenna_id: [] for antenna_id in self.antenna_ids
+        }
         self.seats = []  # (slot_id, date, past, occurrence_id, antenna_id) once per seat
         self.occurrence_hours = {}
         weeks = options["past_weeks"] + options["future_weeks"]
@@ -450,7 +452,7 @@ class Command(BaseCommand):
             ["beneficiary_id", "method", "given_at", "recorded_by_id", "purpose", "withdrawn_at"],
             _next_id("people_consent"),
         )
-        self.people_by_antenna = {antenna_id: [] for antenna_id in self.antenna_ids}
+        self.people_by_antenna: dict[int, list[int]] = {antenna_id: [] for antenna_id in self.antenna_ids}
         self.person_ids = []
         for n, antenna_id in enumerate(self.weighted_antennas(self.options["people"])):
             person_id = people.add(
@@ -509,7 +511,7 @@ class Command(BaseCommand):
             ["liaisonsheet_id", "topic_id"],
             _next_id("people_liaisonsheet_needs"),
         )
-        self.sheets_of = {}
+        self.sheets_of: dict[int, int] = {}
         for n in range(self.options["sheets"]):
             person_id = self.rng.choice(self.person_ids)
             referrer_id, organization_id = self.rng.choice(self.referrers)
@@ -642,7 +644,7 @@ class Command(BaseCommand):
         vouchers = Copier("desk_voucher", ["session_log_id", "number"], _next_id("desk_voucher"))
         target = self.options["sessions"]
         from_bookings = self.attended[:target]
-        rows = [
+        rows: list[tuple[int | None, int | None, datetime.date, int, int, bool]] = [
             (booking_id, person_id, day, occurrence_id, antenna_id, False)
             for booking_id, person_id, day, occurrence_id, antenna_id in from_bookings
         ]
