@@ -13,7 +13,7 @@ from django.utils import timezone
 from inclusion.core.db_routers import ReplicaRouter, use_replica
 from inclusion.core.models import Antenna, Organization
 from sessions_app.desk.enums import Outcome
-from sessions_app.desk.services import session_log_create
+from sessions_app.desk.services import SessionLogFields, session_log_create
 from sessions_app.figures import rollups
 from sessions_app.figures.figures import figures_compute
 from sessions_app.figures.reporting import Period, Scope
@@ -113,7 +113,7 @@ def test_stale_monthly_totals_are_brought_up_to_date_on_the_primary():
     volunteer = UserFactory()
     session_log_create(
         antenna=log.antenna,
-        data={"date": datetime.date(2026, 1, 7), "duration_minutes": 30, "outcome": Outcome.DONE},
+        fields=SessionLogFields(date=datetime.date(2026, 1, 7), duration_minutes=30, outcome=Outcome.DONE),
         volunteers=[volunteer],
         topics=[],
         by=volunteer,

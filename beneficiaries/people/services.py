@@ -4,43 +4,51 @@ import dataclasses
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
-from beneficiaries.people.enums import SHEET_TRANSITIONS, SheetStatus
+from beneficiaries.people.enums import SHEET_TRANSITIONS, AgeBracket, FrenchLevel, Gender, SheetStatus, SocialStatus
 from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
 from beneficiaries.people.tasks import liaison_sheet_notify_email
 from inclusion.core.models import Antenna, Language, Referrer, Topic, User
 from inclusion.core.submissions import create_once
 from inclusion.core.typed_fields import ModelFields
 
-BENEFICIARY_FIELDS = [
-    "first_name",
-    "last_name",
-    "phone",
-    "has_no_phone",
-    "email",
-    "birth_year",
-    "postcode",
-    "commune",
-    "age_bracket",
-    "gender",
-    "social_status",
-    "french_level",
-    "has_email_address",
-    "has_smartphone",
-    "has_computer",
-    "has_internet",
-]
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BeneficiaryFields(ModelFields):
+    """What is known of a person registered, as the form gives it; each default is the model's,
+    and a None stands for "not asked" (the model's default then applies)."""
+
+    first_name: str
+    last_name: str = ""
+    phone: str = ""
+    has_no_phone: bool = False
+    email: str = ""
+    birth_year: int | None = None
+    postcode: str = ""
+    commune: str = ""
+    age_bracket: str = AgeBracket.NOT_GIVEN
+    gender: str = Gender.NOT_GIVEN
+    social_status: str = SocialStatus.NOT_GIVEN
+    french_level: str = FrenchLevel.NOT_GIVEN
+    has_email_address: bool | None = None
+    has_smartphone: bool | None = None
+    has_computer: bool | None = None
+    has_internet: bool | None = None
+    languages: Iterable[Language] = ()
+
+
+# The person's own fields, which their form shows before the languages.
+BENEFICIARY_FIELDS = [name for name in BeneficiaryFields.names() if name != "languages"]
 
 
 def beneficiary_create(
     *,
-    data: dict[str, Any],
+    fields: BeneficiaryFields,
     consent_method: str,
     recorded_by: User,
     antenna: Antenna | None = None,
@@ -55,16 +63,14 @@ def beneficiary_create(
     if not consent_method:
         raise ValueError("A person is only registered with their consent.")
 
+    values = {name: value for name, value in fields.values().items() if name != "languages" and value is not None}
+
     def create() -> Beneficiary:
-        beneficiary = Beneficiary(
-            first_antenna=antenna,
-            created_by=recorded_by,
-            **{name: data[name] for name in BENEFICIARY_FIELDS if name in data and data[name] is not None},
-        )
+        beneficiary = Beneficiary(first_antenna=antenna, created_by=recorded_by, **values)
         beneficiary.full_clean()
         beneficiary.save()
-        if data.get("languages"):
-            beneficiary.languages.set(data["languages"])
+        if fields.languages:
+            beneficiary.languages.set(fields.languages)
         Consent.objects.create(beneficiary=beneficiary, method=consent_method, recorded_by=recorded_by)
         return beneficiary
 

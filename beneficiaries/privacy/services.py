@@ -9,6 +9,7 @@ after; only what identifies or describes the person in words goes.
 
 import dataclasses
 import datetime
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -81,7 +82,7 @@ class Anonymisation:
     bookings_cancelled: int
     session_logs: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
@@ -190,7 +191,7 @@ def retention_run(*, apply: bool, months: int | None = None, now: datetime.datet
 can_withdraw_consent = can_export
 
 
-def beneficiary_subject_access(*, beneficiary: Beneficiary, reader: User) -> dict:
+def beneficiary_subject_access(*, beneficiary: Beneficiary, reader: User) -> dict[str, Any]:
     """Everything held about one person, for their right of access, in plain JSON types.
 
     Handed over by `reader`, who never gets more than they may read: the notes for an antenna's
@@ -266,7 +267,7 @@ def beneficiary_subject_access(*, beneficiary: Beneficiary, reader: User) -> dic
     }
 
 
-def _sheet_data(sheet: LiaisonSheet) -> dict:
+def _sheet_data(sheet: LiaisonSheet) -> dict[str, Any]:
     return {
         "reference": sheet.reference,
         "sent_on": sheet.created_at.isoformat(),
@@ -289,7 +290,7 @@ def _sheet_data(sheet: LiaisonSheet) -> dict:
     }
 
 
-def _booking_data(booking: Booking) -> dict:
+def _booking_data(booking: Booking) -> dict[str, Any]:
     return {
         "antenna": booking.slot.occurrence.permanence.antenna.name,
         "starts_at": booking.slot.starts_at.isoformat(),
@@ -304,7 +305,7 @@ def _booking_data(booking: Booking) -> dict:
     }
 
 
-def _log_data(log: SessionLog, person: Beneficiary, reader: User) -> tuple[dict, bool]:
+def _log_data(log: SessionLog, person: Beneficiary, reader: User) -> tuple[dict[str, Any], bool]:
     """One session as the person's export tells it, and whether its team note was left out
     (told for every individual session the reader may not read, with a note or not, so that
     the flag says nothing of what was written)."""

@@ -89,7 +89,7 @@ def person_create(request):
     if form.is_valid():
         try:
             person = people_services.beneficiary_create(
-                data=form.cleaned_data,
+                fields=people_services.BeneficiaryFields.from_form(form.cleaned_data),
                 consent_method=form.cleaned_data["consent_method"],
                 recorded_by=request.user,
                 submission_key=form.submission_key,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from beneficiaries.people.enums import ConsentMethod, FrenchLevel, SheetStatus
 from beneficiaries.people.models import Beneficiary, LiaisonSheet
 from beneficiaries.people.services import (
+    BeneficiaryFields,
     LiaisonSheetFields,
     beneficiary_create,
     liaison_sheet_send,
@@ -20,7 +21,7 @@ from inclusion.core.models import Antenna, Language, Topic, User
 from sessions_app.bookings.enums import Attendance, BookingChannel
 from sessions_app.bookings.services import booking_create, booking_set_attendance, referral_book
 from sessions_app.desk.enums import Autonomy, Outcome
-from sessions_app.desk.services import session_log_create
+from sessions_app.desk.services import SessionLogFields, session_log_create
 from sessions_app.planning.services import occurrence_add
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence, Permanence, Slot
@@ -84,17 +85,17 @@ def demo_load() -> dict[str, int]:
         person = Beneficiary.objects.filter(first_name=first_name, last_name=last_name).first()
         if person is None:
             person = beneficiary_create(
-                data={
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "phone": phone,
-                    "has_no_phone": not phone,
-                    "birth_year": birth_year,
-                    "postcode": "33700",
-                    "commune": "Mérignac",
-                    "french_level": FrenchLevel.BEGINNER if language != "fr" else FrenchLevel.FLUENT,
-                    "languages": list(Language.objects.filter(code__in={language, "fr"})),
-                },
+                fields=BeneficiaryFields(
+                    first_name=first_name,
+                    last_name=last_name,
+                    phone=phone,
+                    has_no_phone=not phone,
+                    birth_year=birth_year,
+                    postcode="33700",
+                    commune="Mérignac",
+                    french_level=FrenchLevel.BEGINNER if language != "fr" else FrenchLevel.FLUENT,
+                    languages=list(Language.objects.filter(code__in={language, "fr"})),
+                ),
                 consent_method=ConsentMethod.PAPER,
                 recorded_by=referrer,
             )
@@ -157,18 +158,18 @@ def _past_appointment(sheet: LiaisonSheet, antenna: Antenna, referrer: User, vol
     if seen:
         session_log_create(
             antenna=antenna,
-            data={
-                "date": day,
-                "occurrence": occurrence,
-                "booking": booking,
-                "beneficiary": sheet.beneficiary,
-                "duration_minutes": 60,
-                "autonomy": Autonomy.PARTLY,
-                "used_computer": True,
-                "outcome": Outcome.DONE,
-                "summary": "Actualisation faite ; CV déposé sur le site de France Travail.",
-                "private_note": "A besoin d'être rassurée sur les mots de passe.",
-            },
+            fields=SessionLogFields(
+                date=day,
+                occurrence=occurrence,
+                booking=booking,
+                beneficiary=sheet.beneficiary,
+                duration_minutes=60,
+                autonomy=Autonomy.PARTLY,
+                used_computer=True,
+                outcome=Outcome.DONE,
+                summary="Actualisation faite ; CV déposé sur le site de France Travail.",
+                private_note="A besoin d'être rassurée sur les mots de passe.",
+            ),
             volunteers=[volunteer],
             topics=list(sheet.needs.all()),
             by=volunteer,

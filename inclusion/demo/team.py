@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from beneficiaries.people.enums import AgeBracket, ConsentMethod, Gender, SocialStatus
 from beneficiaries.people.models import Beneficiary
-from beneficiaries.people.services import beneficiary_create
+from beneficiaries.people.services import BeneficiaryFields, beneficiary_create
 from inclusion.core.models import Antenna, Language, Topic, User
 from sessions_app.bookings.enums import BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.bookings.services import booking_create
 from sessions_app.desk.enums import Autonomy, Outcome
 from sessions_app.desk.models import SessionLog
-from sessions_app.desk.services import session_log_create
+from sessions_app.desk.services import SessionLogFields, session_log_create
 from sessions_app.planning.services import occurrence_add
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence, Permanence
@@ -100,17 +100,17 @@ def _people(antenna: Antenna, coordinator: User) -> list[Beneficiary]:
         person = Beneficiary.objects.filter(first_name=first_name, last_name=last_name).first()
         if person is None:
             person = beneficiary_create(
-                data={
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "phone": phone,
-                    "birth_year": birth_year,
-                    "commune": "Marseille",
-                    "postcode": "13004",
-                    "age_bracket": age,
-                    "gender": gender,
-                    "social_status": status,
-                },
+                fields=BeneficiaryFields(
+                    first_name=first_name,
+                    last_name=last_name,
+                    phone=phone,
+                    birth_year=birth_year,
+                    commune="Marseille",
+                    postcode="13004",
+                    age_bracket=age,
+                    gender=gender,
+                    social_status=status,
+                ),
                 consent_method=ConsentMethod.ORAL,
                 recorded_by=coordinator,
                 antenna=antenna,
@@ -154,17 +154,17 @@ def _past_sessions(antenna: Antenna, people: list[Beneficiary]) -> int:
             continue
         session_log_create(
             antenna=antenna,
-            data={
-                "date": day,
-                "beneficiary": person,
-                "duration_minutes": 60,
-                "autonomy": Autonomy.GUIDED,
-                "used_computer": True,
-                "outcome": outcome,
-                "redirected_to": "france_services" if outcome == Outcome.REDIRECTED else "",
-                "next_step": next_step,
-                "summary": summary,
-            },
+            fields=SessionLogFields(
+                date=day,
+                beneficiary=person,
+                duration_minutes=60,
+                autonomy=Autonomy.GUIDED,
+                used_computer=True,
+                outcome=outcome,
+                redirected_to="france_services" if outcome == Outcome.REDIRECTED else "",
+                next_step=next_step,
+                summary=summary,
+            ),
             volunteers=[volunteer],
             topics=Topic.objects.filter(code__in=topic_codes),
             by=volunteer,

@@ -23,7 +23,7 @@ from beneficiaries.people.models import Beneficiary, LiaisonSheet
 from beneficiaries.people.services import liaison_sheet_transition
 from inclusion.core.models import User
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
-from sessions_app.bookings.models import Booking
+from sessions_app.bookings.models import Booking, BookingQuerySet
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence, Slot
 from sessions_app.totals.ledger import stale_mark
@@ -151,8 +151,12 @@ def booking_set_attendance(*, booking: Booking, attendance: str, by: User | None
             ) from error
         _figures_changed(Booking.objects.filter(pk=booking.pk))
         if booking.liaison_sheet_id:
-            status = {Attendance.NO_SHOW: SheetStatus.NO_SHOW, Attendance.EXPECTED: SheetStatus.BOOKED}.get(attendance)
-            if status:
+            sheet_status: dict[str, SheetStatus] = {
+                Attendance.NO_SHOW: SheetStatus.NO_SHOW,
+                Attendance.EXPECTED: SheetStatus.BOOKED,
+            }
+            status = sheet_status.get(attendance)
+            if status and booking.liaison_sheet is not None:
                 liaison_sheet_transition(sheet=booking.liaison_sheet, status=status, by=by)
     return booking
 
@@ -187,7 +191,7 @@ def workshop_bookings_attended(*, occurrence_id: int, participants: Iterable[Ben
 
 
 def _bookings_cancel(
-    bookings: QuerySet[Booking], *, reason: str, by: User | None, told: bool = False, rebook: bool = True
+    bookings: BookingQuerySet, *, reason: str, by: User | None, told: bool = False, rebook: bool = True
 ) -> int:
     """Cancel these bookings under their slots' locks; the seats go back.
 

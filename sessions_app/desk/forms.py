@@ -1,5 +1,6 @@
 """Forms of today's desk: walk-ins and the session log, made to be filled in on a phone."""
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.people.enums import NOT_GIVEN, AgeBracket, ConsentMethod, Gender, SocialStatus
 from beneficiaries.people.models import Beneficiary, birth_year_error
+from beneficiaries.people.services import BeneficiaryFields
 from inclusion.core.clock import antenna_today
 from inclusion.core.forms import (
     PhoneNumberField,
@@ -24,6 +26,7 @@ from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.desk.enums import DURATION_CHOICES, MAX_SESSION_MINUTES, Autonomy, Outcome, RedirectionKind
 from sessions_app.desk.models import VOUCHER_NUMBER_MAX_LENGTH, Voucher, session_date_error
+from sessions_app.desk.services import SessionLogFields
 from sessions_app.scheduling.models import Occurrence
 from volunteers.team.models import Signup
 
@@ -137,8 +140,14 @@ class NewPersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.Form):
             raise error
         return year
 
-    def person_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("first_name", "last_name", "phone", "birth_year")}
+    def person_fields(self) -> BeneficiaryFields:
+        cleaned = self.cleaned_data
+        return BeneficiaryFields(
+            first_name=cleaned["first_name"],
+            last_name=cleaned["last_name"],
+            phone=cleaned["phone"],
+            birth_year=cleaned["birth_year"],
+        )
 
 
 class SessionLogForm(SubmittedOnceMixin, forms.Form):
@@ -374,16 +383,16 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         else:
             cleaned["duration_minutes"] = other
 
-    def session_log_data(self) -> dict:
+    def session_log_fields(self) -> SessionLogFields:
         """The log's own fields, for session_log_record."""
         cleaned = self.cleaned_data
         occurrence = self.occurrence
-        data = {
+        data: dict[str, Any] = {
             "occurrence": occurrence,
             "booking": self.booking,
             "date": occurrence.date if occurrence else cleaned["date"],
             "is_workshop": self.is_workshop,
-            "level": occurrence.permanence.level if self.is_workshop else "",
+            "level": occurrence.permanence.level if occurrence is not None and self.is_workshop else "",
             "beneficiary": self.beneficiary,
             "duration_minutes": cleaned["duration_minutes"],
             "autonomy": cleaned["autonomy"],
@@ -399,4 +408,4 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         elif not self.beneficiary:
             data.update({name: cleaned[name] or NOT_GIVEN for name in ("age_bracket", "gender", "social_status")})
             data["commune"] = cleaned["commune"]
-        return data
+        return SessionLogFields(**data)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,9 +13,10 @@ from django.utils.translation import gettext
 
 from beneficiaries.people.enums import SheetStatus
 from beneficiaries.people.models import Beneficiary, LiaisonSheet
-from beneficiaries.people.services import beneficiary_create, liaison_sheet_transition
+from beneficiaries.people.services import BeneficiaryFields, beneficiary_create, liaison_sheet_transition
 from inclusion.core.models import Antenna, Topic, User
 from inclusion.core.submissions import create_once
+from inclusion.core.typed_fields import ModelFields
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.bookings.services import (
@@ -24,7 +26,7 @@ from sessions_app.bookings.services import (
     workshop_bookings_attended,
 )
 from sessions_app.desk.models import SessionLog, Voucher
-from sessions_app.scheduling.models import Slot
+from sessions_app.scheduling.models import Occurrence, Slot
 from sessions_app.totals.ledger import stale_mark
 
 
@@ -32,12 +34,41 @@ class WalkInRefused(BookingRefused):
     """A walk-in that could not be given a seat; nobody was registered either."""
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SessionLogFields(ModelFields):
+    """A session log's own fields, as the desk's form gives them (its volunteers, topics,
+    participants and vouchers are apart); each default is the model's."""
+
+    date: datetime.date
+    duration_minutes: int
+    outcome: str
+    occurrence: Occurrence | None = None
+    booking: Booking | None = None
+    is_workshop: bool = False
+    level: str = ""
+    beneficiary: Beneficiary | None = None
+    age_bracket: str = ""
+    gender: str = ""
+    social_status: str = ""
+    commune: str = ""
+    anonymous_participants: int = 0
+    autonomy: str = ""
+    used_computer: bool = False
+    used_phone: bool = False
+    used_tablet: bool = False
+    used_other_equipment: bool = False
+    redirected_to: str = ""
+    next_step: str = ""
+    summary: str = ""
+    private_note: str = ""
+
+
 def walk_in_create(
     *,
     slot: Slot,
     by: User,
     beneficiary: Beneficiary | None = None,
-    new_person: dict[str, Any] | None = None,
+    new_person: BeneficiaryFields | None = None,
     consent_method: str = "",
     submission_key: uuid.UUID | None = None,
 ) -> Booking:
@@ -53,7 +84,7 @@ def walk_in_create(
         person = beneficiary
         if new_person is not None:
             person = beneficiary_create(
-                data=new_person,
+                fields=new_person,
                 consent_method=consent_method,
                 recorded_by=by,
                 antenna=slot.occurrence.permanence.antenna,
@@ -69,7 +100,7 @@ def walk_in_create(
 def session_log_record(
     *,
     antenna: Antenna,
-    data: dict[str, Any],
+    fields: SessionLogFields,
     volunteers: Iterable[User],
     topics: Iterable[Topic],
     participants: Iterable[Beneficiary] = (),
@@ -90,7 +121,7 @@ def session_log_record(
     def create() -> SessionLog:
         log = session_log_create(
             antenna=antenna,
-            data=data,
+            fields=fields,
             volunteers=volunteers,
             topics=topics,
             participants=participants,
@@ -113,7 +144,7 @@ def session_log_record(
 def session_log_create(
     *,
     antenna: Antenna,
-    data: dict[str, Any],
+    fields: SessionLogFields,
     volunteers: Iterable[User],
     topics: Iterable[Topic],
     participants: Iterable[Beneficiary] = (),
@@ -125,7 +156,7 @@ def session_log_create(
     When it comes from a booking, the person is marked as having come.
     """
     with transaction.atomic():
-        log = SessionLog(antenna=antenna, created_by=by, **data)
+        log = SessionLog(antenna=antenna, created_by=by, **fields.values())
         log.full_clean()
         log.save()
         log.volunteers.set(volunteers)
@@ -134,7 +165,7 @@ def session_log_create(
         Voucher.objects.bulk_create([Voucher(session_log=log, number=number) for number in voucher_numbers])
         # A session logged on a day already added up changes its month's figures.
         stale_mark([(log.antenna_id, log.date)])
-        if log.booking_id and log.booking.attendance != Attendance.ATTENDED:
+        if log.booking is not None and log.booking.attendance != Attendance.ATTENDED:
             booking_set_attendance(booking=log.booking, attendance=Attendance.ATTENDED, by=by)
         _referrals_seen(log=log, by=by)
     return log
@@ -145,7 +176,7 @@ def _referrals_seen(*, log: SessionLog, by: User) -> None:
     read (never the private note)."""
 
     sheets = LiaisonSheet.objects.none()
-    if log.booking_id and log.booking.liaison_sheet_id:
+    if log.booking is not None and log.booking.liaison_sheet_id:
         sheets = LiaisonSheet.objects.filter(pk=log.booking.liaison_sheet_id)
     elif log.is_workshop and log.occurrence_id:
         sheets = LiaisonSheet.objects.filter(

@@ -192,7 +192,7 @@ def walk_in(request, pk):
                 booking = desk_services.walk_in_create(
                     slot=slot,
                     by=request.user,
-                    new_person=new_form.person_data(),
+                    new_person=new_form.person_fields(),
                     consent_method=new_form.cleaned_data["consent_method"],
                     submission_key=new_form.submission_key,
                 )
@@ -264,7 +264,7 @@ def log_create(request, antenna_pk):
         try:
             log = desk_services.session_log_record(
                 antenna=antenna,
-                data=form.session_log_data(),
+                fields=form.session_log_fields(),
                 volunteers=form.cleaned_data["volunteers"],
                 topics=form.cleaned_data["topics"],
                 participants=form.cleaned_data.get("participants", []),

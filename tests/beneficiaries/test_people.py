@@ -219,16 +219,16 @@ def test_the_person_page_never_shows_a_session_logs_private_note(client, referre
     with time_machine.travel(slot.ends_at, tick=False), django_capture_on_commit_callbacks(execute=True):
         session_services.session_log_create(
             antenna=antenna,
-            data={
-                "booking": booking,
-                "occurrence": slot.occurrence,
-                "beneficiary": person,
-                "date": slot.occurrence.date,
-                "duration_minutes": 60,
-                "outcome": "done",
-                "summary": "Adresse e-mail créée",
-                "private_note": "Situation familiale difficile",
-            },
+            fields=session_services.SessionLogFields(
+                booking=booking,
+                occurrence=slot.occurrence,
+                beneficiary=person,
+                date=slot.occurrence.date,
+                duration_minutes=60,
+                outcome="done",
+                summary="Adresse e-mail créée",
+                private_note="Situation familiale difficile",
+            ),
             volunteers=[volunteer],
             topics=Topic.objects.filter(code="email"),
             by=volunteer,

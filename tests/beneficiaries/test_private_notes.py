@@ -40,17 +40,17 @@ SUMMARIES = {"A": SUMMARY_A, "B": SUMMARY_B}
 def _log(*, antenna, booking, volunteer, summary, next_step, note):
     return session_services.session_log_create(
         antenna=antenna,
-        data={
-            "booking": booking,
-            "occurrence": booking.slot.occurrence,
-            "beneficiary": booking.beneficiary,
-            "date": booking.slot.occurrence.date,
-            "duration_minutes": 60,
-            "outcome": Outcome.DONE,
-            "summary": summary,
-            "next_step": next_step,
-            "private_note": note,
-        },
+        fields=session_services.SessionLogFields(
+            booking=booking,
+            occurrence=booking.slot.occurrence,
+            beneficiary=booking.beneficiary,
+            date=booking.slot.occurrence.date,
+            duration_minutes=60,
+            outcome=Outcome.DONE,
+            summary=summary,
+            next_step=next_step,
+            private_note=note,
+        ),
         volunteers=[volunteer],
         topics=Topic.objects.filter(code="email"),
         by=volunteer,

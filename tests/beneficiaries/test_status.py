@@ -11,7 +11,7 @@ from inclusion.core.models import Topic
 from sessions_app.bookings import services as bookings_services
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
-from sessions_app.bookings.services import referral_book, booking_cancel
+from sessions_app.bookings.services import booking_cancel, referral_book
 from sessions_app.desk import services as desk_services
 from sessions_app.desk.enums import Outcome
 from sessions_app.planning import services as planning_services
@@ -77,16 +77,16 @@ def test_a_logged_session_moves_the_referral_to_seen_with_the_summary_only(
     with time_machine.travel(booked.slot.ends_at, tick=False), django_capture_on_commit_callbacks(execute=True):
         desk_services.session_log_create(
             antenna=antenna,
-            data={
-                "booking": booked,
-                "occurrence": booked.slot.occurrence,
-                "beneficiary": sheet.beneficiary,
-                "date": booked.slot.occurrence.date,
-                "duration_minutes": 60,
-                "outcome": Outcome.DONE,
-                "summary": "Adresse e-mail créée, mot de passe noté dans le carnet",
-                "private_note": "Violences conjugales évoquées",
-            },
+            fields=desk_services.SessionLogFields(
+                booking=booked,
+                occurrence=booked.slot.occurrence,
+                beneficiary=sheet.beneficiary,
+                date=booked.slot.occurrence.date,
+                duration_minutes=60,
+                outcome=Outcome.DONE,
+                summary="Adresse e-mail créée, mot de passe noté dans le carnet",
+                private_note="Violences conjugales évoquées",
+            ),
             volunteers=[volunteer],
             topics=Topic.objects.filter(code="email"),
             by=volunteer,

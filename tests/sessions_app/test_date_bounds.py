@@ -94,16 +94,19 @@ def test_a_session_log_dated_out_of_bounds_is_a_form_error(client, antenna, volu
 
 
 def test_the_session_log_service_refuses_a_date_out_of_bounds(antenna, volunteer):
-    data = {"duration_minutes": 60, "outcome": "done"}
     for day in (YEAR_ONE, datetime.date(2020, 6, 1), TODAY + datetime.timedelta(days=1)):
         with pytest.raises(ValidationError) as refused:
             desk_services.session_log_create(
-                antenna=antenna, data={**data, "date": day}, volunteers=[volunteer], topics=[], by=volunteer
+                antenna=antenna,
+                fields=desk_services.SessionLogFields(date=day, duration_minutes=60, outcome="done"),
+                volunteers=[volunteer],
+                topics=[],
+                by=volunteer,
             )
         assert list(refused.value.message_dict) == ["date"]
     log = desk_services.session_log_create(
         antenna=antenna,
-        data={**data, "date": datetime.date(2025, 1, 6)},
+        fields=desk_services.SessionLogFields(date=datetime.date(2025, 1, 6), duration_minutes=60, outcome="done"),
         volunteers=[volunteer],
         topics=[],
         by=volunteer,
@@ -288,7 +291,9 @@ def test_a_deadline_in_the_year_9999_is_refused_by_the_form_and_the_service(clie
 def test_a_birth_year_more_than_120_years_ago_is_refused(client, antenna, volunteer):
     with pytest.raises(ValidationError) as refused:
         referral_services.beneficiary_create(
-            data={"first_name": "Awa", "birth_year": 1901}, consent_method=ConsentMethod.ORAL, recorded_by=volunteer
+            fields=referral_services.BeneficiaryFields(first_name="Awa", birth_year=1901),
+            consent_method=ConsentMethod.ORAL,
+            recorded_by=volunteer,
         )
     assert refused.value.message_dict == {"birth_year": ["Indiquez une année de naissance à partir de 1906."]}
     occurrence = occurrence_today(antenna=antenna, start=11, end=14)

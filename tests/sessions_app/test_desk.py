@@ -9,6 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from beneficiaries.people.enums import ConsentMethod
 from beneficiaries.people.models import Beneficiary, Consent
+from beneficiaries.people.services import BeneficiaryFields
 from sessions_app.bookings.enums import Attendance, BookingChannel
 from sessions_app.bookings.models import Booking
 from sessions_app.desk import services as desk_services
@@ -390,7 +391,7 @@ def test_walk_in_service_checks_the_seat_before_registering_anyone(world):
         desk_services.walk_in_create(
             slot=full_slot,
             by=world["users"]["volunteer"],
-            new_person={"first_name": "Mamadou"},
+            new_person=BeneficiaryFields(first_name="Mamadou"),
             consent_method=ConsentMethod.ORAL,
         )
     assert not Beneficiary.objects.filter(first_name="Mamadou").exists()

@@ -2,6 +2,7 @@
 (or on UTC) is already on the next day, and at 8:30 in Nouméa it is still on the day before.
 The clock is frozen at such moments, with the server's TIME_ZONE on Paris and on UTC."""
 
+import dataclasses
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -133,14 +134,18 @@ def test_a_session_log_cannot_be_dated_the_servers_today_when_the_antenna_is_not
 
 def test_the_session_log_service_counts_days_on_the_antennas_clock(in_cayenne):
     volunteer = _volunteer(in_cayenne)
-    data = {"date": WEDNESDAY, "duration_minutes": 60, "outcome": "done"}
+    fields = desk_services.SessionLogFields(date=WEDNESDAY, duration_minutes=60, outcome="done")
     with pytest.raises(ValidationError) as refused:
         desk_services.session_log_create(
-            antenna=in_cayenne, data=data, volunteers=[volunteer], topics=[], by=volunteer
+            antenna=in_cayenne, fields=fields, volunteers=[volunteer], topics=[], by=volunteer
         )
     assert list(refused.value.message_dict) == ["date"]
     log = desk_services.session_log_create(
-        antenna=in_cayenne, data={**data, "date": TUESDAY}, volunteers=[volunteer], topics=[], by=volunteer
+        antenna=in_cayenne,
+        fields=dataclasses.replace(fields, date=TUESDAY),
+        volunteers=[volunteer],
+        topics=[],
+        by=volunteer,
     )
     assert log.date == TUESDAY
 

@@ -175,7 +175,9 @@ def _log(antenna, *, voucher_numbers=(), participants=(), **data):
     volunteer = _volunteer(antenna)
     return desk_services.session_log_record(
         antenna=antenna,
-        data={"date": JANUARY_20, "duration_minutes": 45, "outcome": Outcome.DONE, **data},
+        fields=desk_services.SessionLogFields(
+            **{"date": JANUARY_20, "duration_minutes": 45, "outcome": Outcome.DONE, **data}
+        ),
         volunteers=[volunteer],
         topics=Topic.objects.filter(code="bureautique"),
         voucher_numbers=voucher_numbers,
