@@ -10,6 +10,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Self
 
+from django.db import models
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ModelFields:
@@ -26,6 +28,12 @@ class ModelFields:
         and one of these missing from it is an error (TypeError)."""
         names = set(cls.names())
         return cls(**{name: value for name, value in cleaned_data.items() if name in names})
+
+    @classmethod
+    def from_instance(cls, instance: models.Model) -> Self:
+        """A row's current values for these fields: where an edit changes a few of them,
+        `dataclasses.replace(PermanenceFields.from_instance(permanence), seats=3)`."""
+        return cls(**{name: getattr(instance, name) for name in cls.names()})
 
     def values(self) -> dict[str, Any]:
         """Name to value, to set on a model instance (shallow: the instances stay themselves)."""

@@ -194,7 +194,9 @@ def tomorrow_demo_load() -> dict[str, int]:
     permanence = Permanence.objects.get(antenna=antenna, title="Fracture numérique")
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     start, end = datetime.time(14), datetime.time(15)
-    occurrence = Occurrence.objects.filter(permanence=permanence, date=tomorrow, is_one_off=True).first()
+    occurrence: Occurrence | None = Occurrence.objects.filter(
+        permanence=permanence, date=tomorrow, is_one_off=True
+    ).first()
     if occurrence is None:
         occurrence = occurrence_add(permanence=permanence, day=tomorrow, start=start, end=end)
     volunteer = User.objects.get(email="benevole@demo.test")
