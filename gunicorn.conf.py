@@ -39,7 +39,7 @@ logger_class = "inclusion.core.logs.JsonGunicornLogger"
 # reload (HUP) and stop (TERM) are all the management needed.
 control_socket_disable = True
 # An over-long request line or header field gets the site's own page (414, 431) from Django
-# (inclusion.middleware.RequestLimitsMiddleware) rather than gunicorn's bare English one, so
+# (inclusion.core.middleware.RequestLimitsMiddleware) rather than gunicorn's bare English one, so
 # gunicorn lets them through: 0 is no limit on the request line (anything from 1 to 8190 is a
 # limit, and gunicorn's own answer beyond it), and header fields up to 32 KB, 100 of them at most.
 # The memory this may take is bounded by the proxy in front (README, "First deployment"), which

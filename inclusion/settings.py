@@ -18,7 +18,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 
 # A production server must never run with a key that is written in the repository: without
-# SECRET_KEY and with DEBUG off, serving is refused (inclusion/checks.py, run by runserver,
+# SECRET_KEY and with DEBUG off, serving is refused (inclusion/core/checks.py, run by runserver,
 # migrate and check, and by the WSGI entry point). Commands that sign nothing, such as
 # makemigrations, still run.
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -177,7 +177,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The drop-in computers are shared: a session ends after a while without activity, and after
-# a working day whatever the activity (inclusion.middleware.SessionTimeoutMiddleware).
+# a working day whatever the activity (inclusion.core.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
@@ -249,7 +249,7 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 # Logs go to standard output, one JSON object a line in production (what log collectors parse),
-# plain text in debug; each line of a request carries its id (inclusion.logs).
+# plain text in debug; each line of a request carries its id (inclusion.core.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -303,7 +303,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 
 # An optional read replica for the figures and exports, the heaviest reads; everything else,
-# and every write, stays on the primary (inclusion.db_routers).
+# and every write, stays on the primary (inclusion.core.db_routers).
 if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
         **env.db_url_config(DATABASE_REPLICA_URL),
@@ -325,7 +325,7 @@ REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=None)
 REMINDER_SEND_HOUR = env.int("REMINDER_SEND_HOUR", default=9)
 UNDERSTAFFED_ALERT_HOURS = env.int("UNDERSTAFFED_ALERT_HOURS", default=48)
 
-# Text messages go through a backend like e-mails (inclusion/sms): the provider's HTTP API when
+# Text messages go through a backend like e-mails (inclusion/core/sms): the provider's HTTP API when
 # SMS_API_URL is set, the console otherwise.
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
@@ -344,7 +344,7 @@ SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 
 # Second factor (django-otp): admins and coordinators may add an authenticator app to their account
-# (inclusion/two_factor.py). With OTP_REQUIRED_FOR_ADMINS, admins must: they are sent to the set-up
+# (inclusion/core/two_factor.py). With OTP_REQUIRED_FOR_ADMINS, admins must: they are sent to the set-up
 # page until they have one.
 OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
 OTP_TOTP_ISSUER = "Permanences numériques"

@@ -148,7 +148,7 @@ class Beneficiary(models.Model):
         ordering = ["last_name", "first_name"]
         indexes = [
             models.Index(fields=["phone"], name="beneficiary_phone_idx"),
-            # The admin's searches by the start of a name (inclusion/admin_base.py).
+            # The admin's searches by the start of a name (inclusion/core/admin_base.py).
             models.Index(
                 Collate(Upper("last_name"), "C"),
                 name="person_last_name_search_idx",
@@ -300,7 +300,7 @@ class LiaisonSheet(models.Model):
         # The referrer's list, newest first, page after page (keyset pagination).
         indexes = [
             models.Index(fields=["referrer", "-created_at", "-id"], name="sheet_referrer_newest_idx"),
-            # The admin's search by reference, whatever the case typed (inclusion/admin_base.py).
+            # The admin's search by reference, whatever the case typed (inclusion/core/admin_base.py).
             models.Index(
                 Collate(Upper("reference"), "C"),
                 name="sheet_reference_search_idx",

@@ -28,7 +28,7 @@ def liaison_sheet_notify_email(*, event_id: int) -> None:
 def liaison_sheet_notify(*, event: LiaisonSheetEvent) -> None:
     """Tell the referrer what became of their referral. Never the volunteers' private notes.
 
-    Run by the task worker (beneficiaries.tasks.liaison_sheet_notify_email), never in a request.
+    Run by the task worker (beneficiaries.people.tasks.liaison_sheet_notify_email), never in a request.
     """
     sheet = event.sheet
     context = {

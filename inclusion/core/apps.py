@@ -33,6 +33,6 @@ class CoreConfig(AppConfig):
 
 def _byte_order_collation(sender, connection, **kwargs):
     """Give SQLite, the zero-setup demo database, PostgreSQL's "C" collation (byte order), which
-    the admin's search keys and their indexes are written in (inclusion/admin_base.py)."""
+    the admin's search keys and their indexes are written in (inclusion/core/admin_base.py)."""
     if connection.vendor == "sqlite":
         connection.connection.create_collation("C", lambda left, right: (left > right) - (left < right))

@@ -60,7 +60,7 @@ PROCESS_LOCAL_CACHES = {
 @register()
 def login_throttle_cache_check(app_configs, **kwargs):
     """The log-in throttle counts failures in the cache. axes.W001 says so only for axes' own cache
-    handler, which inclusion.login_throttle extends; this check says it for ours. A development
+    handler, which inclusion.core.login_throttle extends; this check says it for ours. A development
     server is one process, whose memory counts every attempt."""
     backend = settings.CACHES[getattr(settings, "AXES_CACHE", "default")]["BACKEND"]
     if settings.DEBUG or backend not in PROCESS_LOCAL_CACHES:

@@ -194,7 +194,7 @@ class Voucher(models.Model):
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")
         ordering = ["number"]
-        # The admin's search by the start of a number (inclusion/admin_base.py).
+        # The admin's search by the start of a number (inclusion/core/admin_base.py).
         indexes = [
             models.Index(
                 Collate(Upper("number"), "C"),

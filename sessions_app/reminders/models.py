@@ -71,7 +71,7 @@ class ReminderMessage(models.Model):
         indexes = [
             models.Index(fields=["antenna", "-created_at"], name="reminder_antenna_created_idx"),
             models.Index(fields=["status", "next_attempt_at"], name="reminder_status_next_idx"),
-            # The admin's search by the start of a phone number or an address (inclusion/admin_base.py).
+            # The admin's search by the start of a phone number or an address (inclusion/core/admin_base.py).
             models.Index(
                 Collate(Upper("address"), "C"),
                 name="reminder_address_search_idx",

@@ -4,7 +4,7 @@ from inclusion.core.models import Antenna
 
 # Monthly totals behind the figures pages. A federation's year holds a million sessions; adding
 # them up again for every page view takes seconds, so the months are added up per antenna, up to
-# the day before yesterday, and kept here. They are derived data: `sessions_app.rollups` rebuilds
+# the day before yesterday, and kept here. They are derived data: `sessions_app.figures.rollups` rebuilds
 # them, and any write to a day already added up marks its month stale (see `rollups.py`).
 
 

@@ -52,7 +52,7 @@ def known(request):
     """One antenna over the first quarter of 2025, with every figure worked out by hand.
 
     Every test of it runs twice: once counting the rows themselves, once with the months from
-    December 2024 to April 2025 added up first (`sessions_app.rollups`), as a federation's are.
+    December 2024 to April 2025 added up first (`sessions_app.figures.rollups`), as a federation's are.
 
     Followed people: A (1 session + the workshop), B (2 sessions, and one in April), C (3
     sessions, and one in December 2024), D (the workshop only). Two anonymous sessions, and one
