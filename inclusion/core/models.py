@@ -103,7 +103,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Deactivate an account instead of deleting it: its history stays."),
     )
     date_joined = models.DateTimeField(_("created on"), default=timezone.now)
-    # Kept in step with django-otp's device tables (inclusion/two_factor_services.py): read on every
+    # Kept in step with django-otp's device tables (inclusion/core/two_factor_services.py): read on every
     # request from the row already loaded, so a second factor turned on from one browser is asked
     # at once in every other session of the account, at no query's cost.
     has_second_factor = models.BooleanField(
@@ -125,7 +125,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["display_name", "email"]
-        # The admin's searches by the start of an address or a name (inclusion/admin_base.py).
+        # The admin's searches by the start of an address or a name (inclusion/core/admin_base.py).
         indexes = [
             models.Index(
                 Collate(Upper("email"), "C"),
