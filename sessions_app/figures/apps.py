@@ -6,4 +6,3 @@ class FiguresConfig(AppConfig):
     name = "sessions_app.figures"
     label = "figures"
     verbose_name = _("Figures and exports")
-
