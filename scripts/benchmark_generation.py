@@ -40,7 +40,7 @@ def main() -> None:
     from django.db import connection
 
     from inclusion.core.models import Antenna, Organization
-    from sessions_app.planning.services import occurrences_generate
+    from sessions_app.planning.generation import occurrences_generate
     from sessions_app.scheduling.enums import Frequency
     from sessions_app.scheduling.models import Occurrence, Permanence, Slot
 

@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from sessions_app.planning.services import occurrences_generate
+from sessions_app.planning.generation import occurrences_generate
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.inclusion.factories import UserFactory
 from tests.project import PROJECT_APPS

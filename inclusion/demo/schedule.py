@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inclusion.core.models import Antenna
-from sessions_app.planning.services import occurrences_generate
+from sessions_app.planning.generation import occurrences_generate
 from sessions_app.scheduling.enums import BookingMode, Frequency, PermanenceKind, Weekday, WorkshopLevel
 from sessions_app.scheduling.models import Closure, Permanence
 

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from beneficiaries.people.enums import SheetStatus
 from beneficiaries.people.services import liaison_sheet_transition
-from inclusion.core.clock import antenna_today, validate_calendar_date
+from inclusion.core.clock import validate_calendar_date
 from inclusion.core.models import Antenna, User
 from inclusion.core.submissions import create_once
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
+from sessions_app.planning.generation import GenerationReport, _occurrences_create, occurrences_generate
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
-from sessions_app.scheduling.public_holidays import public_holidays
 
 PERMANENCE_FIELDS = [
     "title",
@@ -45,175 +39,6 @@ PERMANENCE_FIELDS = [
     "valid_until",
     "is_active",
 ]
-
-
-@dataclasses.dataclass
-class GenerationReport:
-    created: int = 0
-    deleted: int = 0
-    to_resolve: int = 0
-    updated_seats: int = 0
-
-    def __iadd__(self, other: GenerationReport) -> GenerationReport:
-        for field in dataclasses.fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
-        return self
-
-
-def occurrences_generate(
-    *, permanences: Iterable[Permanence], today: datetime.date | None = None, weeks: int | None = None
-) -> GenerationReport:
-    """Bring the dates of these permanences in line with their rules, from today over the horizon.
-
-    Idempotent: run it twice and nothing changes the second time. Dates in the past, dates a
-    coordinator moved or opened by hand, and cancelled dates are never recreated. A future date
-    that no longer fits the rule (edited rule, new closure, suspended permanence) is deleted
-    when it holds no booking; when it does, it is kept and flagged "to resolve", never dropped.
-    Queries are made per batch of permanences, not per permanence, so a nightly run over
-    thousands of permanences stays short.
-
-    Without `today`, each permanence's today is its antenna's (inclusion.clock): a nightly run
-    at 1:00 in Paris is still yesterday evening in Cayenne, whose today's date must stay.
-    """
-    horizon = datetime.timedelta(weeks=weeks or settings.OCCURRENCE_HORIZON_WEEKS)
-    report = GenerationReport()
-    batch = []
-    for permanence in permanences:
-        batch.append(permanence)
-        if len(batch) == 500:
-            report += _generate_batch(batch, today, horizon)
-            batch = []
-    if batch:
-        report += _generate_batch(batch, today, horizon)
-    return report
-
-
-@transaction.atomic
-def _generate_batch(
-    permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta
-) -> GenerationReport:
-    report = GenerationReport()
-    ids = [permanence.pk for permanence in permanences]
-    # Antennas' todays differ by a day at most: the batch reads from the earliest to the latest.
-    todays = {permanence.pk: today or antenna_today(permanence.antenna) for permanence in permanences}
-    first_day, last_day = min(todays.values()), max(todays.values()) + horizon
-    closures = defaultdict(list)
-    antenna_ids = {permanence.antenna_id for permanence in permanences}
-    for closure in Closure.objects.filter(antenna_id__in=antenna_ids, ends_on__gte=first_day, starts_on__lte=last_day):
-        closures[closure.antenna_id].append(closure)
-    existing = defaultdict(dict)
-    occurrences = (
-        Occurrence.objects.filter(permanence_id__in=ids, date__gte=first_day, rule_date__isnull=False)
-        .select_for_update(of=("self",))
-        .prefetch_related(
-            Prefetch(
-                "slots",
-                # Aggregating queries ignore Meta.ordering: order explicitly to compare with the rule.
-                queryset=Slot.objects.annotate(
-                    active_bookings=Count("bookings", filter=Q(bookings__status=BookingStatus.ACTIVE)),
-                    all_bookings=Count("bookings"),
-                ).order_by("starts_at"),
-            )
-        )
-    )
-    for occurrence in occurrences:
-        # A date before its antenna's today is in the past there: never touched.
-        if occurrence.date >= todays[occurrence.permanence_id]:
-            existing[occurrence.permanence_id][occurrence.rule_date] = occurrence
-
-    to_create: list[tuple[Permanence, datetime.date, list]] = []
-    to_delete: list[int] = []
-    to_retire: list[int] = []
-    to_flag: list[int] = []
-    seat_updates: list[Slot] = []
-    holidays_by_department: dict[str, set[datetime.date]] = {}
-    for permanence in permanences:
-        department = permanence.antenna.department_code
-        if department not in holidays_by_department:
-            holidays_by_department[department] = public_holidays(department, first_day, last_day)
-        wanted = {}
-        if permanence.is_active:
-            permanence_today = todays[permanence.pk]
-            for day in permanence.rule_dates(permanence_today, permanence_today + horizon):
-                if day in holidays_by_department[department]:
-                    continue
-                if any(closure.covers(day, permanence.pk) for closure in closures[permanence.antenna_id]):
-                    continue
-                wanted[day] = permanence.slot_times(day)
-        current = existing[permanence.pk]
-        for rule_date, occurrence in current.items():
-            if occurrence.is_detached or occurrence.status == OccurrenceStatus.CANCELLED:
-                continue
-            slots = list(occurrence.slots.all())
-            booked = any(slot.active_bookings for slot in slots)
-            fits = rule_date in wanted and occurrence.date == rule_date
-            if fits and wanted[rule_date] == [(slot.starts_at, slot.ends_at) for slot in slots]:
-                if occurrence.needs_resolution:
-                    occurrence.needs_resolution = False
-                    occurrence.save(update_fields=["needs_resolution"])
-                for slot in slots:
-                    if slot.seats != permanence.seats:
-                        if slot.active_bookings > permanence.seats:
-                            to_flag.append(occurrence.pk)
-                        else:
-                            slot.seats = permanence.seats
-                            seat_updates.append(slot)
-                continue
-            if booked:
-                if not occurrence.needs_resolution:
-                    to_flag.append(occurrence.pk)
-            elif any(slot.all_bookings for slot in slots):
-                # Only cancelled bookings: keep the date as cancelled so their history stays.
-                to_retire.append(occurrence.pk)
-            else:
-                to_delete.append(occurrence.pk)
-        for day, slots in wanted.items():
-            if day not in current or current[day].pk in to_delete or current[day].pk in to_retire:
-                to_create.append((permanence, day, slots))
-
-    if to_delete:
-        report.deleted = len(to_delete)
-        Slot.objects.filter(occurrence_id__in=to_delete).delete()
-        Occurrence.objects.filter(pk__in=to_delete).delete()
-    if to_retire:
-        # Detached from the series (rule_date cleared) so the series may give that day again.
-        report.deleted += Occurrence.objects.filter(pk__in=to_retire).update(
-            status=OccurrenceStatus.CANCELLED,
-            cancel_reason=gettext("No longer in the schedule"),
-            cancelled_at=timezone.now(),
-            rule_date=None,
-        )
-    if to_flag:
-        report.to_resolve = Occurrence.objects.filter(pk__in=set(to_flag)).update(needs_resolution=True)
-    if seat_updates:
-        report.updated_seats = Slot.objects.bulk_update(seat_updates, ["seats"])
-    if to_create:
-        report.created = len(to_create)
-        _occurrences_create(to_create)
-    return report
-
-
-def _occurrences_create(rows: list[tuple[Permanence, datetime.date | None, list]]) -> list[Occurrence]:
-    occurrences = Occurrence.objects.bulk_create(
-        [
-            Occurrence(
-                permanence=permanence,
-                rule_date=rule_date,
-                date=slots[0][0].date(),
-                starts_at=slots[0][0],
-                ends_at=slots[-1][1],
-            )
-            for permanence, rule_date, slots in rows
-        ]
-    )
-    Slot.objects.bulk_create(
-        [
-            Slot(occurrence=occurrence, starts_at=start, ends_at=end, seats=permanence.seats)
-            for occurrence, (permanence, _rule_date, slots) in zip(occurrences, rows, strict=True)
-            for start, end in slots
-        ]
-    )
-    return occurrences
 
 
 def permanence_create(

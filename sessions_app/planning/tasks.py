@@ -4,7 +4,7 @@ import logging
 
 from django_tasks import task
 
-from sessions_app.planning.services import occurrences_generate
+from sessions_app.planning.generation import occurrences_generate
 from sessions_app.scheduling.models import Permanence
 
 logger = logging.getLogger(__name__)

@@ -26,13 +26,14 @@ from sessions_app.planning.forms import (
     OccurrenceOpenForm,
     PermanenceForm,
 )
+from sessions_app.planning.generation import GenerationReport
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
 from sessions_app.scheduling.months import month_from_url
 from sessions_app.scheduling.public_holidays import holiday_name, public_holidays
 
 
-def _tell_generation(request, report: services.GenerationReport) -> None:
+def _tell_generation(request, report: GenerationReport) -> None:
     if report.to_resolve:
         messages.warning(
             request,

@@ -12,6 +12,7 @@ from inclusion.core.models import Language
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.selectors import free_slots, rota_languages
 from sessions_app.planning import services
+from sessions_app.planning.generation import occurrences_generate
 from sessions_app.scheduling.enums import BookingMode, PermanenceKind, WorkshopLevel
 from tests.inclusion.factories import AntennaFactory, UserFactory
 from tests.sessions_app.factories import BookingFactory, PermanenceFactory, occurrence_today
@@ -300,7 +301,7 @@ def _grow(count: int):
         permanence = PermanenceFactory(
             antenna=antenna, valid_from=timezone.localdate(), end_time=datetime.time(11), seats=3
         )
-        services.occurrences_generate(permanences=[permanence], weeks=5)
+        occurrences_generate(permanences=[permanence], weeks=5)
         for occurrence in permanence.occurrences.all():
             _on_rota(occurrence, "ar", "en")
             _on_rota(occurrence, "es")

@@ -7,7 +7,7 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from sessions_app.planning import services
+from sessions_app.planning.generation import occurrences_generate
 from sessions_app.public import views as public_views
 from sessions_app.scheduling.models import Occurrence
 from tests.inclusion.factories import AntennaFactory, UserFactory
@@ -32,7 +32,7 @@ def _now(monkeypatch):
 def _tuesdays_at_nine(antenna) -> list[Occurrence]:
     permanence = PermanenceFactory(antenna=antenna)
     for day in (WINTER_TUESDAY, SUMMER_TUESDAY):
-        services.occurrences_generate(permanences=[permanence], today=day - datetime.timedelta(days=1), weeks=1)
+        occurrences_generate(permanences=[permanence], today=day - datetime.timedelta(days=1), weeks=1)
     occurrences = list(permanence.occurrences.order_by("starts_at"))
     assert [occurrence.date for occurrence in occurrences] == [WINTER_TUESDAY, SUMMER_TUESDAY]
     return occurrences

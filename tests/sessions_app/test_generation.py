@@ -7,13 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
-from sessions_app.planning import services
+from sessions_app.planning import generation, services
 from sessions_app.scheduling.enums import Frequency, OccurrenceStatus, Weekday
-from sessions_app.scheduling.models import Occurrence, Slot
+from sessions_app.scheduling.models import Occurrence, Permanence, Slot
 from sessions_app.scheduling.public_holidays import public_holidays
 
 from .factories import BookingFactory, ClosureFactory, PermanenceFactory
@@ -31,7 +33,7 @@ NEW_YEAR = datetime.date(2026, 1, 1)
 
 
 def _generate(permanence, today=NEW_YEAR, weeks=52):
-    return services.occurrences_generate(permanences=[permanence], today=today, weeks=weeks)
+    return generation.occurrences_generate(permanences=[permanence], today=today, weeks=weeks)
 
 
 def _dates(permanence):
@@ -425,3 +427,89 @@ def test_the_daily_command_generates_every_permanence(capsys):
     assert f"{expected} dates created" in capsys.readouterr().out
     call_command("generate_occurrences", weeks=4)
     assert Occurrence.objects.count() == expected
+
+
+def _fate(occurrence):
+    """What became of a date: gone, or its status, whether it is still in the series, and its flag."""
+    occurrence = Occurrence.objects.filter(pk=occurrence.pk).first()
+    if occurrence is None:
+        return "deleted"
+    return (
+        occurrence.status,
+        "in the series" if occurrence.rule_date else "out of the series",
+        occurrence.needs_resolution,
+    )
+
+
+def test_a_date_that_holds_bookings_is_never_dropped_when_the_rule_no_longer_gives_its_day():
+    """The generator's rule, for each kind of date, when the rule moves from Tuesday to Wednesday."""
+    permanence = PermanenceFactory()
+    _generate(permanence, weeks=6)
+    dates = dict(
+        zip(
+            ["past", "booked", "only cancelled bookings", "unbooked", "detached", "cancelled"],
+            Occurrence.objects.order_by("date"),
+            strict=True,
+        )
+    )
+    active = _book(dates["booked"])
+    cancelled = BookingFactory(slot=dates["only cancelled bookings"].slots.get(), status=BookingStatus.CANCELLED)
+    services.occurrence_move(occurrence=dates["detached"], day=datetime.date(2026, 2, 3), start=datetime.time(14))
+    services.occurrence_cancel(occurrence=dates["cancelled"], reason="Grève", by=None)
+
+    # The next day, 6 January is in the past.
+    change = services.permanence_update(
+        permanence=permanence, data={"weekday": Weekday.WEDNESDAY}, today=datetime.date(2026, 1, 7)
+    )
+
+    assert {kind: _fate(occurrence) for kind, occurrence in dates.items()} == {
+        "past": (OccurrenceStatus.SCHEDULED, "in the series", False),
+        # Kept where it was, with its booking, and flagged for the coordinator to resolve.
+        "booked": (OccurrenceStatus.SCHEDULED, "in the series", True),
+        # Retired: cancelled and out of the series, so the cancelled booking keeps its history.
+        "only cancelled bookings": (OccurrenceStatus.CANCELLED, "out of the series", False),
+        "unbooked": "deleted",
+        "detached": (OccurrenceStatus.SCHEDULED, "in the series", False),
+        "cancelled": (OccurrenceStatus.CANCELLED, "in the series", False),
+    }
+    assert Booking.objects.get(pk=active.pk).slot.occurrence == dates["booked"]
+    assert Booking.objects.get(pk=active.pk).status == BookingStatus.ACTIVE
+    assert Booking.objects.get(pk=cancelled.pk).slot.occurrence == dates["only cancelled bookings"]
+    assert Occurrence.objects.get(pk=dates["detached"].pk).starts_at.astimezone(PARIS).time() == datetime.time(14)
+    # The four Wednesdays of the horizon, 7 January to 4 February, take the new rule's place.
+    wednesdays = [datetime.date(2026, 1, 7) + datetime.timedelta(weeks=n) for n in range(5)]
+    assert sorted(day for day in _dates(permanence) if day.weekday() == 2) == wednesdays
+    assert (change.created, change.deleted, change.to_resolve, change.updated_seats) == (5, 2, 1, 0)
+    # Run again, nothing changes: the booked date is still flagged, and not counted again.
+    again = _generate(permanence, today=datetime.date(2026, 1, 7), weeks=4)
+    assert (again.created, again.deleted, again.to_resolve, again.updated_seats) == (0, 0, 0, 0)
+
+
+# A first generation, a rule change, and the change undone. Each reads the batch (permanences,
+# closures, dates locked, their slots, their active bookings) then writes in bulk; deleting dates
+# takes several queries (Django's collector checks the slots hold no booking and removes what goes
+# with a date), once.
+EXPECTED_QUERIES = (7, 20, 20)
+
+
+def _queries_to_regenerate(permanences, changes):
+    Permanence.objects.filter(pk__in=[permanence.pk for permanence in permanences]).update(**changes)
+    with CaptureQueriesContext(connection) as queries:
+        generation.occurrences_generate(permanences=Permanence.objects.select_related("antenna"), today=NEW_YEAR)
+    return len(queries)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_queries_do_not_grow_with_the_permanences_or_their_dates(count):
+    departments = ["13", "33", "57", "974"]
+    permanences = [PermanenceFactory(antenna__department_code=departments[n]) for n in range(count)]
+    first = _queries_to_regenerate(permanences, {})
+    for permanence in permanences:
+        booked, history = permanence.occurrences.order_by("date")[:2]
+        _book(booked)
+        BookingFactory(slot=history.slots.get(), status=BookingStatus.CANCELLED)
+    moved = _queries_to_regenerate(permanences, {"weekday": Weekday.WEDNESDAY, "seats": 3})
+    back = _queries_to_regenerate(permanences, {"weekday": Weekday.TUESDAY})
+    # One permanence or four, in as many departments: the same queries, whatever each date becomes
+    # (created, deleted, retired, flagged, cleared of its flag, resized).
+    assert (first, moved, back) == EXPECTED_QUERIES

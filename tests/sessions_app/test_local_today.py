@@ -16,7 +16,7 @@ from inclusion.core.models import Topic
 from sessions_app.desk import services as desk_services
 from sessions_app.desk.models import SessionLog
 from sessions_app.figures.reporting import Scope, period_from_query
-from sessions_app.planning import services as planning_services
+from sessions_app.planning.generation import occurrences_generate
 from sessions_app.scheduling.models import Occurrence, Permanence
 from tests.beneficiaries.factories import LiaisonSheetFactory
 from tests.inclusion.factories import AntennaFactory, OrganizationFactory, ReferrerFactory, UserFactory
@@ -189,7 +189,7 @@ def test_generation_starts_each_permanence_on_its_antennas_today(server_zone, mo
         for weekday in (1, 2):
             PermanenceFactory(antenna=antenna, weekday=weekday, valid_from=datetime.date(2026, 11, 1))
     with time_machine.travel(moment, tick=False):
-        planning_services.occurrences_generate(permanences=Permanence.objects.select_related("antenna"), weeks=1)
+        occurrences_generate(permanences=Permanence.objects.select_related("antenna"), weeks=1)
     first = {
         (permanence.antenna.name, permanence.weekday): permanence.occurrences.order_by("date").first().date
         for permanence in Permanence.objects.select_related("antenna")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from sessions_app.planning import services
+from sessions_app.planning.generation import occurrences_generate
 from sessions_app.public import views as public_views
 from sessions_app.scheduling.enums import BookingMode, Weekday
 from sessions_app.scheduling.models import Occurrence
@@ -39,7 +40,7 @@ def clock(monkeypatch):
 
 
 def _generate(permanence, today=MONDAY, weeks=4):
-    services.occurrences_generate(permanences=[permanence], today=today, weeks=weeks)
+    occurrences_generate(permanences=[permanence], today=today, weeks=weeks)
 
 
 def _cancel(permanence, day, reason):

@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from inclusion.core.enums import MembershipRole
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.planning import services
+from sessions_app.planning.generation import occurrences_generate
 from sessions_app.scheduling.enums import OccurrenceStatus, Weekday
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence
 from tests.access import check_access, url_names
@@ -31,7 +32,7 @@ def world():
     antenna = AntennaFactory(name="La Blancarde", workstations=2)
     other_antenna = AntennaFactory(name="Chemin de Gibbes")
     permanence = PermanenceFactory(antenna=antenna, valid_from=TODAY)
-    services.occurrences_generate(permanences=[permanence], weeks=4)
+    occurrences_generate(permanences=[permanence], weeks=4)
     occurrence = permanence.occurrences.order_by("date").first()
     closure = ClosureFactory(
         antenna=antenna, starts_on=TODAY + datetime.timedelta(days=200), ends_on=TODAY + datetime.timedelta(days=210)
@@ -259,7 +260,7 @@ def test_month_view_shows_seats_taken_and_the_holidays_it_skipped(client):
     antenna = AntennaFactory(workstations=2)
     coordinator = UserFactory(coordinator=True, membership__antenna=antenna)
     permanence = PermanenceFactory(antenna=antenna, weekday=Weekday.MONDAY, valid_from=datetime.date(2026, 4, 1))
-    services.occurrences_generate(permanences=[permanence], today=datetime.date(2026, 4, 1), weeks=5)
+    occurrences_generate(permanences=[permanence], today=datetime.date(2026, 4, 1), weeks=5)
     BookingFactory(slot=Occurrence.objects.get(date=datetime.date(2026, 4, 13)).slots.get())
     client.force_login(coordinator)
     response = client.get(reverse("schedule:month_of", args=[antenna.pk, 2026, 4]))
@@ -319,7 +320,7 @@ def _grow(antenna, count):
         permanence = PermanenceFactory(
             antenna=antenna, valid_from=TODAY, start_time=datetime.time(14), end_time=datetime.time(17)
         )
-        services.occurrences_generate(permanences=[permanence], weeks=5)
+        occurrences_generate(permanences=[permanence], weeks=5)
         BookingFactory(slot=permanence.occurrences.first().slots.first())
         AntennaMembershipFactory(antenna=antenna, role=MembershipRole.VOLUNTEER)
 

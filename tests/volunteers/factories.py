@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from sessions_app.planning.services import occurrences_generate
+from sessions_app.planning.generation import occurrences_generate
 from tests.sessions_app.factories import PermanenceFactory
 from volunteers.team.models import Signup, VolunteerProfile
 

@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from inclusion.core.enums import MembershipRole
 from sessions_app.planning import services as schedule_services
+from sessions_app.planning.generation import occurrences_generate
 from tests.access import check_access, url_names
 from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, UserFactory
 from tests.sessions_app.factories import PermanenceFactory
@@ -190,7 +191,7 @@ def test_sign_up_refused_for_a_cancelled_date(client, world):
 def test_sign_up_refused_for_a_past_date(client, world):
     last_week = TODAY - datetime.timedelta(days=7)
     permanence = PermanenceFactory(antenna=world["antenna"], title="Passée", valid_from=last_week)
-    schedule_services.occurrences_generate(permanences=[permanence], today=last_week, weeks=1)
+    occurrences_generate(permanences=[permanence], today=last_week, weeks=1)
     past = permanence.occurrences.order_by("starts_at").first()
     assert past.date < TODAY
     client.force_login(world["users"]["volunteer"])
@@ -204,7 +205,7 @@ def test_sign_up_refused_for_a_past_date(client, world):
 def test_withdrawing_from_a_past_date_is_refused(client, world):
     last_week = TODAY - datetime.timedelta(days=7)
     permanence = PermanenceFactory(antenna=world["antenna"], title="Passée", valid_from=last_week)
-    schedule_services.occurrences_generate(permanences=[permanence], today=last_week, weeks=1)
+    occurrences_generate(permanences=[permanence], today=last_week, weeks=1)
     past = permanence.occurrences.order_by("starts_at").first()
     signup = SignupFactory(occurrence=past, volunteer=world["users"]["volunteer"])
     client.force_login(world["users"]["volunteer"])
