@@ -30,10 +30,10 @@ class ModelFields:
         return cls(**{name: value for name, value in cleaned_data.items() if name in names})
 
     @classmethod
-    def from_instance(cls, instance: models.Model) -> Self:
-        """A row's current values for these fields: where an edit changes a few of them,
-        `dataclasses.replace(PermanenceFields.from_instance(permanence), seats=3)`."""
-        return cls(**{name: getattr(instance, name) for name in cls.names()})
+    def from_instance(cls, instance: models.Model, **changes: Any) -> Self:
+        """A row's current values for these fields, with `changes` over them: an edit of a few
+        fields, `PermanenceFields.from_instance(permanence, seats=3)`."""
+        return cls(**{name: getattr(instance, name) for name in cls.names()} | changes)
 
     def values(self) -> dict[str, Any]:
         """Name to value, to set on a model instance (shallow: the instances stay themselves)."""

@@ -11,7 +11,7 @@ from inclusion.core.forms import (
     form_field,
     hand_date_error,
 )
-from sessions_app.planning.services import PERMANENCE_FIELDS
+from sessions_app.planning.services import CLOSURE_FIELDS, PERMANENCE_FIELDS
 from sessions_app.scheduling.enums import MonthlyPosition
 from sessions_app.scheduling.models import SCHEDULE_YEARS, Closure, Permanence
 
@@ -28,7 +28,7 @@ class PermanenceForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = Permanence
-        fields = [name for name in PERMANENCE_FIELDS if name != "is_active"]
+        fields = PERMANENCE_FIELDS
         widgets = {
             "start_time": TimeInput(),
             "end_time": TimeInput(),
@@ -52,7 +52,7 @@ class ClosureForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = Closure
-        fields = ["permanence", "starts_on", "ends_on", "reason"]
+        fields = CLOSURE_FIELDS
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
     def __init__(self, *args, antenna, **kwargs):

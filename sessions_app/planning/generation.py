@@ -126,7 +126,7 @@ def _occurrence_decide(
     """
     if occurrence.is_detached or occurrence.status == OccurrenceStatus.CANCELLED:
         return Decision(Fate.KEEP)
-    if wanted is not None and occurrence.date == occurrence.rule_date and wanted == _slot_times(slots):
+    if _still_in_the_rule(occurrence, slots, wanted):
         return _seats_decide(occurrence, slots, seats)
     # Out of the rule. Never dropped while it holds active bookings: kept, to resolve.
     if any(slot.active_bookings for slot in slots):
@@ -135,6 +135,11 @@ def _occurrence_decide(
     if any(slot.all_bookings for slot in slots):
         return Decision(Fate.RETIRE)
     return Decision(Fate.DELETE)
+
+
+def _still_in_the_rule(occurrence: Occurrence, slots: Sequence[CountedSlot], wanted: SlotTimes | None) -> bool:
+    """Whether the rule still gives this date on its day, with the same slots."""
+    return wanted is not None and occurrence.date == occurrence.rule_date and wanted == _slot_times(slots)
 
 
 def _seats_decide(occurrence: Occurrence, slots: Sequence[CountedSlot], seats: int) -> Decision:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
-from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from beneficiaries.people.enums import SheetStatus
@@ -14,37 +15,55 @@ from beneficiaries.people.services import liaison_sheet_transition
 from inclusion.core.clock import validate_calendar_date
 from inclusion.core.models import Antenna, User
 from inclusion.core.submissions import create_once
+from inclusion.core.typed_fields import ModelFields
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.planning.generation import GenerationReport, _occurrences_create, occurrences_generate
-from sessions_app.scheduling.enums import OccurrenceStatus
+from sessions_app.scheduling.enums import BookingMode, Frequency, OccurrenceStatus, PermanenceKind
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
 
-PERMANENCE_FIELDS = [
-    "title",
-    "kind",
-    "level",
-    "frequency",
-    "interval_weeks",
-    "weekday",
-    "monthly_position",
-    "start_time",
-    "end_time",
-    "slot_minutes",
-    "whole_slots_only",
-    "seats",
-    "min_volunteers",
-    "booking_mode",
-    "valid_from",
-    "valid_until",
-    "is_active",
-]
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PermanenceFields(ModelFields):
+    """A permanence's rule and settings, as its form gives them (suspending and resuming it is
+    permanence_set_active's); each default is the model's."""
+
+    title: str
+    kind: str = PermanenceKind.DROP_IN
+    level: str = ""
+    frequency: str = Frequency.WEEKLY
+    interval_weeks: int = 1
+    weekday: int
+    monthly_position: int | None = None
+    start_time: datetime.time
+    end_time: datetime.time
+    slot_minutes: int = 60
+    whole_slots_only: bool = False
+    seats: int
+    min_volunteers: int = 1
+    booking_mode: str = BookingMode.BOOKABLE
+    valid_from: datetime.date
+    valid_until: datetime.date | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ClosureFields(ModelFields):
+    """A closure, as its form gives it: no permanence closes the whole antenna."""
+
+    permanence: Permanence | None = None
+    starts_on: datetime.date
+    ends_on: datetime.date
+    reason: str
+
+
+PERMANENCE_FIELDS = PermanenceFields.names()
+CLOSURE_FIELDS = ClosureFields.names()
 
 
 def permanence_create(
     *,
     antenna: Antenna,
-    data: dict[str, Any],
+    fields: PermanenceFields,
     today: datetime.date | None = None,
     by: User | None = None,
     submission_key: uuid.UUID | None = None,
@@ -53,7 +72,7 @@ def permanence_create(
 
     The same filled form sent again (by `by`) raises AlreadySubmitted with the permanence it made.
     """
-    permanence = Permanence(antenna=antenna, **{name: data[name] for name in PERMANENCE_FIELDS if name in data})
+    permanence = Permanence(antenna=antenna, **fields.values())
     permanence.full_clean()
 
     def create() -> Permanence:
@@ -65,16 +84,15 @@ def permanence_create(
 
 
 def permanence_update(
-    *, permanence: Permanence, data: dict[str, Any], today: datetime.date | None = None
+    *, permanence: Permanence, fields: PermanenceFields, today: datetime.date | None = None
 ) -> GenerationReport:
     """Change a permanence's rule or settings and regenerate its future dates.
 
     Dates without bookings follow the new rule; booked dates that no longer fit are kept and
     flagged to resolve. Returns what changed, so the coordinator can be told.
     """
-    for name in PERMANENCE_FIELDS:
-        if name in data:
-            setattr(permanence, name, data[name])
+    for name, value in fields.values().items():
+        setattr(permanence, name, value)
     permanence.full_clean()
     with transaction.atomic():
         permanence.save()
@@ -94,7 +112,7 @@ def permanence_set_active(
 def closure_create(
     *,
     antenna: Antenna,
-    data: dict[str, Any],
+    fields: ClosureFields,
     today: datetime.date | None = None,
     by: User | None = None,
     submission_key: uuid.UUID | None = None,
@@ -103,9 +121,7 @@ def closure_create(
 
     The same filled form sent again (by `by`) raises AlreadySubmitted with the closure it made.
     """
-    closure = Closure(
-        antenna=antenna, **{name: data[name] for name in ("permanence", "starts_on", "ends_on", "reason")}
-    )
+    closure = Closure(antenna=antenna, **fields.values())
     closure.full_clean()
 
     def create() -> Closure:
@@ -124,7 +140,7 @@ def closure_delete(*, closure: Closure, today: datetime.date | None = None) -> N
         occurrences_generate(permanences=permanences, today=today)
 
 
-def _affected_permanences(closure: Closure):
+def _affected_permanences(closure: Closure) -> QuerySet[Permanence]:
     permanences = Permanence.objects.filter(antenna=closure.antenna).select_related("antenna")
     if closure.permanence_id:
         permanences = permanences.filter(pk=closure.permanence_id)

@@ -77,7 +77,10 @@ def permanence_create(request, antenna_pk):
     if form.is_valid():
         try:
             permanence = services.permanence_create(
-                antenna=antenna, data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+                antenna=antenna,
+                fields=services.PermanenceFields.from_form(form.cleaned_data),
+                by=request.user,
+                submission_key=form.submission_key,
             )
         except AlreadySubmitted as sent:
             return first_result_shown(request, sent, otherwise=_permanence_list_url(antenna))
@@ -106,7 +109,9 @@ def permanence_update(request, pk):
     permanence = managed_or_404(request, Permanence.objects.select_related("antenna"), pk)
     form = PermanenceForm(request.POST or None, instance=permanence, antenna=permanence.antenna)
     if form.is_valid():
-        report = services.permanence_update(permanence=permanence, data=form.cleaned_data)
+        report = services.permanence_update(
+            permanence=permanence, fields=services.PermanenceFields.from_form(form.cleaned_data)
+        )
         messages.success(request, _("The permanence was saved and its dates ahead follow the new schedule."))
         _tell_generation(request, report)
         return redirect("schedule:permanence_list", antenna_pk=permanence.antenna_id)
@@ -142,7 +147,10 @@ def closure_list(request, antenna_pk):
         if form.is_valid():
             try:
                 services.closure_create(
-                    antenna=antenna, data=form.cleaned_data, by=request.user, submission_key=form.submission_key
+                    antenna=antenna,
+                    fields=services.ClosureFields.from_form(form.cleaned_data),
+                    by=request.user,
+                    submission_key=form.submission_key,
                 )
             except AlreadySubmitted as sent:
                 return first_result_shown(

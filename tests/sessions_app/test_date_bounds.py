@@ -170,7 +170,7 @@ def test_a_permanence_dated_out_of_bounds_is_a_form_error(client, antenna, coord
 
 
 def test_the_permanence_services_refuse_dates_out_of_bounds_but_keep_an_old_start(antenna):
-    data = {
+    atelier = {
         "title": "Atelier",
         "weekday": 1,
         "start_time": datetime.time(9),
@@ -178,17 +178,25 @@ def test_the_permanence_services_refuse_dates_out_of_bounds_but_keep_an_old_star
         "seats": 2,
     }
     with pytest.raises(ValidationError) as refused:
-        planning_services.permanence_create(antenna=antenna, data={**data, "valid_from": YEAR_ONE})
+        planning_services.permanence_create(
+            antenna=antenna, fields=planning_services.PermanenceFields(**atelier, valid_from=YEAR_ONE)
+        )
     assert list(refused.value.message_dict) == ["valid_from"]
     with pytest.raises(ValidationError):
         planning_services.permanence_create(
-            antenna=antenna, data={**data, "valid_from": TODAY, "valid_until": YEAR_9999}
+            antenna=antenna,
+            fields=planning_services.PermanenceFields(**atelier, valid_from=TODAY, valid_until=YEAR_9999),
         )
     # Running since 2019: editing it keeps the start it always had.
     since_2019 = PermanenceFactory(antenna=antenna, valid_from=datetime.date(2019, 9, 3))
-    planning_services.permanence_update(permanence=since_2019, data={"seats": 3})
+    planning_services.permanence_update(
+        permanence=since_2019, fields=planning_services.PermanenceFields.from_instance(since_2019, seats=3)
+    )
     with pytest.raises(ValidationError):
-        planning_services.permanence_update(permanence=since_2019, data={"valid_from": datetime.date(2019, 9, 10)})
+        planning_services.permanence_update(
+            permanence=since_2019,
+            fields=planning_services.PermanenceFields.from_instance(since_2019, valid_from=datetime.date(2019, 9, 10)),
+        )
 
 
 def test_the_database_refuses_a_permanence_out_of_the_calendar(antenna):
@@ -210,7 +218,10 @@ def test_a_closure_out_of_bounds_is_a_form_error_and_a_refusal_of_the_service(cl
     }
     with pytest.raises(ValidationError):
         planning_services.closure_create(
-            antenna=antenna, data={"permanence": None, "starts_on": TODAY, "ends_on": YEAR_9999, "reason": "Travaux"}
+            antenna=antenna,
+            fields=planning_services.ClosureFields(
+                permanence=None, starts_on=TODAY, ends_on=YEAR_9999, reason="Travaux"
+            ),
         )
     assert not Closure.objects.exists()
 

@@ -240,7 +240,11 @@ def test_editing_the_rule_moves_free_dates_and_keeps_booked_ones_to_resolve():
     _generate(permanence, weeks=4)
     booked = Occurrence.objects.get(date=datetime.date(2026, 1, 13))
     booking = _book(booked)
-    report = services.permanence_update(permanence=permanence, data={"weekday": Weekday.WEDNESDAY}, today=NEW_YEAR)
+    report = services.permanence_update(
+        permanence=permanence,
+        fields=services.PermanenceFields.from_instance(permanence, weekday=Weekday.WEDNESDAY),
+        today=NEW_YEAR,
+    )
     booked.refresh_from_db()
     assert booked.needs_resolution
     assert booked.status == OccurrenceStatus.SCHEDULED
@@ -259,7 +263,11 @@ def test_changing_the_hours_keeps_a_booked_date_and_its_slot():
     occurrence = Occurrence.objects.order_by("date").first()
     booking = _book(occurrence)
     services.permanence_update(
-        permanence=permanence, data={"start_time": datetime.time(14), "end_time": datetime.time(15)}, today=NEW_YEAR
+        permanence=permanence,
+        fields=services.PermanenceFields.from_instance(
+            permanence, start_time=datetime.time(14), end_time=datetime.time(15)
+        ),
+        today=NEW_YEAR,
     )
     booking.refresh_from_db()
     assert booking.slot.starts_at.astimezone(PARIS).time() == datetime.time(9)
@@ -277,12 +285,9 @@ def test_a_new_closure_keeps_booked_dates_to_resolve():
     _book(booked)
     services.closure_create(
         antenna=permanence.antenna,
-        data={
-            "permanence": None,
-            "starts_on": datetime.date(2026, 1, 19),
-            "ends_on": datetime.date(2026, 1, 31),
-            "reason": "Travaux",
-        },
+        fields=services.ClosureFields(
+            starts_on=datetime.date(2026, 1, 19), ends_on=datetime.date(2026, 1, 31), reason="Travaux"
+        ),
         today=NEW_YEAR,
     )
     assert _dates(permanence) == [datetime.date(2026, 1, 6), datetime.date(2026, 1, 13), datetime.date(2026, 1, 20)]
@@ -305,7 +310,9 @@ def test_raising_the_seats_updates_future_slots_in_place():
     permanence = PermanenceFactory()
     _generate(permanence, weeks=4)
     slot_ids = set(Slot.objects.values_list("pk", flat=True))
-    services.permanence_update(permanence=permanence, data={"seats": 3}, today=NEW_YEAR)
+    services.permanence_update(
+        permanence=permanence, fields=services.PermanenceFields.from_instance(permanence, seats=3), today=NEW_YEAR
+    )
     assert set(Slot.objects.values_list("pk", flat=True)) == slot_ids
     assert set(Slot.objects.values_list("seats", flat=True)) == {3}
 
@@ -316,7 +323,9 @@ def test_lowering_seats_below_the_bookings_flags_the_date():
     occurrence = Occurrence.objects.get(date=datetime.date(2026, 1, 6))
     _book(occurrence)
     _book(occurrence)
-    services.permanence_update(permanence=permanence, data={"seats": 1}, today=NEW_YEAR)
+    services.permanence_update(
+        permanence=permanence, fields=services.PermanenceFields.from_instance(permanence, seats=1), today=NEW_YEAR
+    )
     occurrence.refresh_from_db()
     assert occurrence.needs_resolution
     assert occurrence.slots.get().seats == 2
@@ -385,7 +394,11 @@ def test_a_date_with_only_cancelled_bookings_is_kept_as_history_when_the_rule_ch
     _generate(permanence, weeks=4)
     occurrence = Occurrence.objects.get(date=datetime.date(2026, 1, 6))
     BookingFactory(slot=occurrence.slots.get(), status=BookingStatus.CANCELLED)
-    services.permanence_update(permanence=permanence, data={"start_time": datetime.time(8)}, today=NEW_YEAR)
+    services.permanence_update(
+        permanence=permanence,
+        fields=services.PermanenceFields.from_instance(permanence, start_time=datetime.time(8)),
+        today=NEW_YEAR,
+    )
     occurrence.refresh_from_db()
     assert occurrence.status == OccurrenceStatus.CANCELLED
     assert Booking.objects.get().slot.occurrence == occurrence
@@ -459,7 +472,9 @@ def test_a_date_that_holds_bookings_is_never_dropped_when_the_rule_no_longer_giv
 
     # The next day, 6 January is in the past.
     change = services.permanence_update(
-        permanence=permanence, data={"weekday": Weekday.WEDNESDAY}, today=datetime.date(2026, 1, 7)
+        permanence=permanence,
+        fields=services.PermanenceFields.from_instance(permanence, weekday=Weekday.WEDNESDAY),
+        today=datetime.date(2026, 1, 7),
     )
 
     assert {kind: _fate(occurrence) for kind, occurrence in dates.items()} == {
