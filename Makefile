@@ -66,6 +66,7 @@ test: messages lint browser
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" SECRET_KEY=checks $(BIN)/python manage.py check --fail-level WARNING
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" $(BIN)/pytest --create-db
 
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" SECRET_KEY=checks $(BIN)/mypy
 # Benchmarks print their figures; they use their own PostgreSQL database (see each script).
 bench-generation: messages
 	$(BIN)/python scripts/benchmark_generation.py
