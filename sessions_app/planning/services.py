@@ -10,14 +10,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from beneficiaries.people.enums import SheetStatus
-from beneficiaries.people.services import liaison_sheet_transition
 from inclusion.core.clock import validate_calendar_date
 from inclusion.core.models import Antenna, User
 from inclusion.core.submissions import create_once
 from inclusion.core.typed_fields import ModelFields
-from sessions_app.bookings.enums import BookingStatus
-from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import (
+    occurrence_bookings_cancel,
+    occurrence_bookings_moved,
+    occurrence_slots_lock,
+)
 from sessions_app.planning.generation import GenerationReport, _occurrences_create, occurrences_generate
 from sessions_app.scheduling.enums import BookingMode, Frequency, OccurrenceStatus, PermanenceKind
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
@@ -148,7 +149,8 @@ def _affected_permanences(closure: Closure) -> QuerySet[Permanence]:
 
 
 def occurrence_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
-    """Cancel one date of a series. Its active bookings are cancelled and marked as to be told.
+    """Cancel one date of a series. Its active bookings are cancelled through the booking core
+    (the seats' locks, the referrals' statuses, the figures) and marked as to be told.
 
     Returns the number of bookings cancelled.
     """
@@ -161,16 +163,8 @@ def occurrence_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
         occurrence.cancelled_by = by
         occurrence.needs_resolution = False
         occurrence.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "needs_resolution"])
-        bookings = Booking.objects.filter(slot__occurrence=occurrence, status=BookingStatus.ACTIVE)
-        referred = list(bookings.filter(liaison_sheet__isnull=False).select_related("liaison_sheet"))
-        cancelled = bookings.update(
-            status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason, must_be_told=True
-        )
         # Referred people go back to "to book": their referrer is told and rebooks them.
-
-        for booking in referred:
-            liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
-        return cancelled
+        return occurrence_bookings_cancel(occurrence=occurrence, reason=reason, by=by)
 
 
 def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: datetime.time) -> int:
@@ -183,9 +177,10 @@ def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: dateti
     zone = occurrence.local_starts_at.tzinfo
     with transaction.atomic():
         occurrence = Occurrence.objects.select_for_update(of=("self",)).get(pk=occurrence.pk)
+        moved_from = (occurrence.permanence.antenna_id, occurrence.date)
         old_start = occurrence.starts_at.astimezone(zone).replace(tzinfo=None)
         new_start = datetime.datetime.combine(day, start)
-        slots = list(occurrence.slots.all())
+        slots = occurrence_slots_lock(occurrence=occurrence)
         for slot in slots:
             # Shift wall-clock times, then place them in the zone: 9:00 stays 9:00 across a DST change.
             slot.starts_at = (slot.starts_at.astimezone(zone).replace(tzinfo=None) - old_start + new_start).replace(
@@ -201,9 +196,7 @@ def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: dateti
         occurrence.is_detached = True
         occurrence.needs_resolution = False
         occurrence.save(update_fields=["date", "starts_at", "ends_at", "is_detached", "needs_resolution"])
-        return Booking.objects.filter(slot__occurrence=occurrence, status=BookingStatus.ACTIVE).update(
-            must_be_told=True
-        )
+        return occurrence_bookings_moved(occurrence=occurrence, moved_from=moved_from)
 
 
 def occurrence_add(
