@@ -34,7 +34,7 @@ WHITENOISE_USE_FINDERS = True
 # A "replica" alias on the test database itself, for the replica router's tests (which switch the
 # router on); without the router nothing reads from it.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
-# Text messages are kept in inclusion.sms.outbox; no provider is called.
+# Text messages are kept in inclusion.core.sms.outbox; no provider is called.
 SMS_BACKEND = "inclusion.core.sms.backends.locmem.SmsBackend"
 SMS_API_URL = ""
 SMS_API_KEY = ""
