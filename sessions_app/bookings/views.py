@@ -7,12 +7,14 @@ signed the confidentiality charter.
 """
 
 import itertools
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -62,6 +64,8 @@ def _referral_booking(request, pk):
         ),
         pk=pk,
     )
+    if booking.liaison_sheet is None:  # referral_bookings_visible_to holds referrals' bookings only
+        raise Http404
     is_referrer = booking.liaison_sheet.referrer_id == request.user.pk
     if not is_referrer and not request.user.has_signed_charter:
         raise PermissionDenied
@@ -74,10 +78,10 @@ def _group_by_day_and_antenna(slots, sheet: LiaisonSheet) -> list[dict]:
     days = []
     for day, day_slots in itertools.groupby(slots, key=lambda slot: slot.occurrence.date):
         antennas = []
-        for _antenna_id, antenna_slots in itertools.groupby(
+        for _antenna_id, grouped in itertools.groupby(
             day_slots, key=lambda slot: slot.occurrence.permanence.antenna_id
         ):
-            antenna_slots = list(antenna_slots)
+            antenna_slots = list(grouped)
             for slot in antenna_slots:
                 slot.rota_languages = languages.get(slot.occurrence_id, [])
                 slot.before_deadline = sheet.deadline is not None and day <= sheet.deadline
@@ -180,14 +184,15 @@ def _card_language(sheet: LiaisonSheet) -> str | None:
     """The language the card repeats itself in, besides French: the sheet's language, or, when
     the sheet names none, the first of the person's languages the card is written in (those of
     settings.PERSON_LANGUAGES)."""
-    if sheet.language_id:
+    codes: Iterable[str]
+    if sheet.language is not None:
         codes = [sheet.language.code]
     else:
         through = Beneficiary.languages.through
         # A person's languages are a set: take them in a stable order (by name), not the order
         # of insertion, which Django's many-to-many set() does not keep.
-        codes = through.objects.filter(beneficiary_id=sheet.beneficiary_id).order_by("language__name_fr")
-        codes = codes.values_list("language__code", flat=True)
+        languages = through.objects.filter(beneficiary_id=sheet.beneficiary_id).order_by("language__name_fr")
+        codes = languages.values_list("language__code", flat=True)
     return next((code for code in codes if code in settings.PERSON_LANGUAGES and code != FRENCH), None)
 
 

@@ -36,9 +36,10 @@ def person_language(booking: Booking) -> str:
     Expects the booking's liaison sheet (and its language) and the person's languages loaded.
     """
     sheet = booking.liaison_sheet
-    if sheet is not None and sheet.language_id:
+    if sheet is not None and sheet.language is not None:
         return available_language([sheet.language.code])
-    codes = sorted(language.code for language in booking.beneficiary.languages.all())
+    person = booking.beneficiary
+    codes = sorted(language.code for language in person.languages.all()) if person is not None else []
     if not codes or FRENCH in codes:
         return FRENCH
     return available_language(codes)
@@ -73,14 +74,15 @@ def _appointment_context(booking: Booking) -> dict:
     start, end = _local(booking.slot.starts_at, occurrence), _local(booking.slot.ends_at, occurrence)
     antenna = occurrence.permanence.antenna
     return {
-        "person": booking.beneficiary.first_name,
+        # Appointment reminders go to booked people only, never to an anonymous walk-in.
+        "person": booking.beneficiary.first_name if booking.beneficiary is not None else "",
         "day": _day(start),
         "start": _time(start),
         "end": _time(end),
         "antenna": antenna.name,
         "address": antenna.full_address,
         "phone": cancel_phone(occurrence),
-        "reference": booking.liaison_sheet.reference if booking.liaison_sheet_id else "",
+        "reference": booking.liaison_sheet.reference if booking.liaison_sheet is not None else "",
     }
 
 
