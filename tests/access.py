@@ -16,10 +16,12 @@ from sessions_app.bookings.enums import BookingChannel
 from sessions_app.bookings.models import Booking
 from sessions_app.desk.models import SessionLog
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
-from tests.beneficiaries.factories import BeneficiaryFactory, LiaisonSheetFactory, slot_ahead
-from tests.inclusion.factories import AntennaFactory, OrganizationFactory, ReferrerFactory, UserFactory
-from tests.sessions_app.factories import BookingFactory, ClosureFactory, SessionLogFactory, occurrence_today
-from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
+from tests.bookings.factories import BookingFactory
+from tests.core.factories import AntennaFactory, OrganizationFactory, ReferrerFactory, UserFactory
+from tests.desk.factories import SessionLogFactory
+from tests.people.factories import BeneficiaryFactory, LiaisonSheetFactory
+from tests.scheduling.factories import ClosureFactory, occurrence_today, slot_ahead
+from tests.team.factories import SignupFactory, VolunteerProfileFactory
 from volunteers.team.models import Signup, VolunteerProfile
 
 

@@ -33,10 +33,12 @@ from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.planning import services
 from sessions_app.reminders.models import ReminderMessage
 from sessions_app.scheduling.models import Occurrence, Slot
-from tests.beneficiaries.factories import BeneficiaryFactory, ConsentFactory, LiaisonSheetFactory
-from tests.inclusion.factories import AntennaFactory, AntennaMembershipFactory, ReferrerFactory, UserFactory
-from tests.sessions_app.factories import BookingFactory, ClosureFactory, PermanenceFactory, SessionLogFactory
-from tests.volunteers.factories import SignupFactory, VolunteerProfileFactory
+from tests.bookings.factories import BookingFactory
+from tests.core.factories import AntennaFactory, AntennaMembershipFactory, ReferrerFactory, UserFactory
+from tests.desk.factories import SessionLogFactory
+from tests.people.factories import BeneficiaryFactory, ConsentFactory, LiaisonSheetFactory
+from tests.scheduling.factories import ClosureFactory, PermanenceFactory
+from tests.team.factories import SignupFactory, VolunteerProfileFactory
 
 # Most queries any admin page may run, whatever the size of the tables.
 QUERY_CEILING = 25

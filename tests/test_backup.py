@@ -12,10 +12,10 @@ from django.apps import apps
 from django.db import connection
 
 from sessions_app.planning.generation import occurrences_generate
-from tests.beneficiaries.factories import LiaisonSheetFactory
-from tests.inclusion.factories import UserFactory
+from tests.core.factories import UserFactory
+from tests.people.factories import LiaisonSheetFactory
 from tests.project import PROJECT_APPS
-from tests.sessions_app.factories import PermanenceFactory
+from tests.scheduling.factories import PermanenceFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 

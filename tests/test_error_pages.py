@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from inclusion.core import error_pages
 from sessions_app.public import views as public_views
-from tests.inclusion.factories import AntennaFactory, UserFactory
+from tests.core.factories import AntennaFactory, UserFactory
 from tests.test_two_servers import _get, servers  # noqa: F401 (servers is a fixture, used by name)
 
 PASSWORD = "un mot de passe solide"

@@ -18,8 +18,8 @@ from sessions_app.figures import rollups
 from sessions_app.figures.figures import figures_compute
 from sessions_app.figures.reporting import Period, Scope
 from sessions_app.totals.models import StaleMonth
-from tests.inclusion.factories import AntennaFactory, UserFactory
-from tests.sessions_app.factories import SessionLogFactory
+from tests.core.factories import AntennaFactory, UserFactory
+from tests.desk.factories import SessionLogFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "replica"]),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertRedirects
 
 from inclusion.core.middleware import SessionTimeoutMiddleware
-from tests.inclusion.factories import UserFactory
+from tests.core.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "un mot de passe solide"

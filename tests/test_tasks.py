@@ -11,9 +11,9 @@ from beneficiaries.people.enums import SheetStatus
 from beneficiaries.people.services import liaison_sheet_transition
 from inclusion.core.services import user_invite
 from sessions_app.scheduling.models import Occurrence
-from tests.beneficiaries.factories import LiaisonSheetFactory
-from tests.inclusion.factories import UserFactory
-from tests.sessions_app.factories import PermanenceFactory
+from tests.core.factories import UserFactory
+from tests.people.factories import LiaisonSheetFactory
+from tests.scheduling.factories import PermanenceFactory
 
 # The worker closes its database connection between tasks, as in production: the queue and the
 # data must really be committed.

@@ -28,8 +28,9 @@ from django.utils.crypto import get_random_string
 
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
-from tests.beneficiaries.factories import LiaisonSheetFactory, slot_ahead
-from tests.inclusion.factories import UserFactory
+from tests.core.factories import UserFactory
+from tests.people.factories import LiaisonSheetFactory
+from tests.scheduling.factories import slot_ahead
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_restored")]
 

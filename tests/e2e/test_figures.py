@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from playwright.sync_api import expect
 
-from tests.beneficiaries.factories import BeneficiaryFactory
-from tests.inclusion.factories import AntennaFactory, OrganizationFactory, UserFactory
-from tests.sessions_app.factories import SessionLogFactory
-
-from .conftest import check_accessibility, log_in, open_menu, screenshot
+from tests.core.factories import AntennaFactory, OrganizationFactory, UserFactory
+from tests.desk.factories import SessionLogFactory
+from tests.e2e.conftest import check_accessibility, log_in, open_menu, screenshot
+from tests.people.factories import BeneficiaryFactory
 
 
 @pytest.mark.usefixtures("transactional_db")

@@ -24,10 +24,9 @@ from sessions_app.desk.enums import Outcome
 from sessions_app.desk.models import SessionLog
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence
 from sessions_app.scheduling.public_holidays import public_holidays
-from tests.inclusion.factories import AntennaFactory, OrganizationFactory, UserFactory
-from tests.volunteers.factories import VolunteerProfileFactory
-
-from .conftest import PHONE, check_accessibility, exactly, log_in, open_menu, screenshot
+from tests.core.factories import AntennaFactory, OrganizationFactory, UserFactory
+from tests.e2e.conftest import PHONE, check_accessibility, exactly, log_in, open_menu, screenshot
+from tests.team.factories import VolunteerProfileFactory
 
 PERMANENCE = "Accueil numérique"
 

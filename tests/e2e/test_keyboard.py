@@ -16,12 +16,12 @@ from sessions_app.bookings.models import Booking
 from sessions_app.desk.models import SessionLog
 from sessions_app.scheduling.enums import OccurrenceStatus, Weekday
 from sessions_app.scheduling.models import Closure, Permanence
-from tests.beneficiaries.factories import BeneficiaryFactory
-from tests.inclusion.factories import AntennaFactory, UserFactory
-from tests.sessions_app.factories import BookingFactory, occurrence_today
-from tests.volunteers.factories import VolunteerProfileFactory
-
-from .conftest import PASSWORD, PHONE, check_accessibility
+from tests.bookings.factories import BookingFactory
+from tests.core.factories import AntennaFactory, UserFactory
+from tests.e2e.conftest import PASSWORD, PHONE, check_accessibility
+from tests.people.factories import BeneficiaryFactory
+from tests.scheduling.factories import occurrence_today
+from tests.team.factories import VolunteerProfileFactory
 
 # What the focused element looks like: a visible outline or focus ring, on it or, for the
 # visually hidden radios drawn as buttons, on their label.

@@ -11,11 +11,10 @@ from playwright.sync_api import expect
 from beneficiaries.people.enums import SheetStatus
 from beneficiaries.people.models import LiaisonSheet
 from sessions_app.bookings.models import Booking
-from tests.beneficiaries.factories import LiaisonSheetFactory
-from tests.inclusion.factories import AntennaFactory
-from tests.sessions_app.factories import occurrence_today
-
-from .conftest import check_accessibility, log_in, open_menu
+from tests.core.factories import AntennaFactory
+from tests.e2e.conftest import check_accessibility, log_in, open_menu
+from tests.people.factories import LiaisonSheetFactory
+from tests.scheduling.factories import occurrence_today
 
 
 @pytest.mark.usefixtures("transactional_db")

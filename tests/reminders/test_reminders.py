@@ -1,0 +1,547 @@
+"""Reminders the day before, rota reminders, short-of-volunteers alerts, their retries, and the
+coordinators' page listing them."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from pytest_django.asserts import assertContains, assertNotContains
+
+from inclusion.core import sms
+from inclusion.core.enums import MembershipRole
+from inclusion.core.models import AntennaMembership, Language
+from sessions_app.bookings.enums import BookingChannel, BookingStatus
+from sessions_app.planning.services import occurrence_cancel
+from sessions_app.reminders import delivery as reminder_delivery
+from sessions_app.reminders import services as reminder_services
+from sessions_app.reminders.delivery import reminder_send
+from sessions_app.reminders.enums import ReminderChannel, ReminderKind, ReminderStatus
+from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.services import reminder_due_from, reminders_schedule
+from tests.bookings.factories import BookingFactory
+from tests.core.factories import AntennaFactory, UserFactory
+from tests.people.factories import BeneficiaryFactory, LiaisonSheetFactory
+from tests.scheduling.factories import occurrence_today
+from tests.team.factories import SignupFactory, VolunteerProfileFactory
+
+
+@pytest.fixture(autouse=True)
+def smsoutbox():
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run the scheduling as the command does, at a given moment; the tasks it queues run at once."""
+
+    def _run(now):
+        with django_capture_on_commit_callbacks(execute=True):
+            return reminders_schedule(now=now)
+
+    return _run
+
+
+@pytest.fixture
+def antenna():
+    return AntennaFactory(name="La Blancarde", address="12 boulevard de la Blancarde", public_phone="+33465710001")
+
+
+@pytest.fixture
+def occurrence(antenna):
+    """A date three days ahead, 9:00–12:00 in three one-hour slots: ahead of the real clock
+    whatever the time of the run, so the tasks (which read it) see it as still to come."""
+    return occurrence_today(antenna=antenna, day=timezone.localdate() + datetime.timedelta(days=3))
+
+
+def _book(occurrence, **person):
+    person.setdefault("phone", "+33465710101")
+    slot = occurrence.slots.order_by("starts_at").first()
+    return BookingFactory(slot=slot, beneficiary=BeneficiaryFactory(**person), channel=BookingChannel.PHONE)
+
+
+def _due(occurrence):
+    """The first moment the reminders of the date are due: 9:00 the day before, by default."""
+    return reminder_due_from(occurrence.starts_at, occurrence.permanence.antenna.time_zone)
+
+
+def test_reminders_are_due_at_nine_the_day_before(occurrence):
+    due = _due(occurrence).astimezone(occurrence.local_starts_at.tzinfo)
+    assert due.date() == occurrence.date - datetime.timedelta(days=1)
+    assert due.time() == datetime.time(9)
+
+
+def test_a_booked_person_with_a_phone_gets_one_sms_the_day_before(run, occurrence, smsoutbox, mailoutbox):
+    booking = _book(occurrence, first_name="Fatima", phone="+33465710101", email="fatima@example.org")
+    run(_due(occurrence) + datetime.timedelta(minutes=5))
+    [message] = smsoutbox
+    assert message.to == "+33465710101"
+    assert "La Blancarde" in message.body
+    assert "12 boulevard de la Blancarde, 13001 Marseille" in message.body
+    assert "09:00" in message.body
+    assert "04 65 71 00 01" in message.body
+    weekday = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"][occurrence.date.weekday()]
+    assert weekday in message.body
+    assert mailoutbox == []
+    record = ReminderMessage.objects.get()
+    assert (record.kind, record.channel, record.status) == (ReminderKind.APPOINTMENT, "sms", ReminderStatus.SENT)
+    assert record.booking == booking
+    assert record.antenna == occurrence.permanence.antenna
+    assert record.address == "+33465710101"
+    assert record.attempts == 1
+    assert record.sent_at is not None
+    assert record.body == message.body
+
+
+def test_running_again_sends_nothing_twice(run, occurrence, smsoutbox, mailoutbox):
+    _book(occurrence)
+    SignupFactory(occurrence=occurrence)
+    now = _due(occurrence) + datetime.timedelta(minutes=5)
+    first = run(now)
+    assert (first.created, first.enqueued) == (2, 2)
+    second = run(now + datetime.timedelta(minutes=15))
+    assert (second.created, second.enqueued) == (0, 0)
+    assert len(smsoutbox) == 1
+    assert len(mailoutbox) == 1
+    assert ReminderMessage.objects.count() == 2
+
+
+def test_a_person_without_a_phone_gets_an_e_mail(run, occurrence, smsoutbox, mailoutbox):
+    _book(occurrence, first_name="Ginette", phone="", has_no_phone=True, email="ginette@example.org")
+    run(_due(occurrence))
+    assert smsoutbox == []
+    [email] = mailoutbox
+    assert email.to == ["ginette@example.org"]
+    assert "Ginette" in email.body
+    assert "12 boulevard de la Blancarde" in email.body
+    assert "04 65 71 00 01" in email.body
+    assert ReminderMessage.objects.get().channel == ReminderChannel.EMAIL
+
+
+def test_a_person_neither_phone_nor_e_mail_is_left_alone(run, occurrence, smsoutbox, mailoutbox):
+    _book(occurrence, phone="", email="")
+    run(_due(occurrence))
+    assert smsoutbox == mailoutbox == []
+    assert not ReminderMessage.objects.exists()
+
+
+def test_nothing_before_the_day_before(run, occurrence, smsoutbox):
+    _book(occurrence)
+    SignupFactory(occurrence=occurrence)
+    report = run(_due(occurrence) - datetime.timedelta(minutes=1))
+    assert report.created == 0
+    assert smsoutbox == []
+
+
+def test_hours_before_replace_the_day_before(run, occurrence, smsoutbox, settings):
+    settings.REMINDER_HOURS_BEFORE = 3
+    _book(occurrence)
+    run(occurrence.starts_at - datetime.timedelta(hours=3, minutes=1))
+    assert smsoutbox == []
+    run(occurrence.starts_at - datetime.timedelta(hours=3))
+    assert len(smsoutbox) == 1
+
+
+def test_volunteers_on_the_rota_get_their_e_mail(run, occurrence, mailoutbox, smsoutbox):
+    volunteer = UserFactory(email="antoine@example.org", display_name="Antoine")
+    SignupFactory(occurrence=occurrence, volunteer=volunteer)
+    _book(occurrence)
+    run(_due(occurrence))
+    [email] = mailoutbox
+    assert email.to == ["antoine@example.org"]
+    assert "La Blancarde" in email.subject
+    assert "12 boulevard de la Blancarde" in email.body
+    assert reverse("volunteers:rota", args=[occurrence.permanence.antenna_id]) in email.body
+    record = ReminderMessage.objects.get(kind=ReminderKind.ROTA)
+    assert record.recipient_user == volunteer
+    assert record.status == ReminderStatus.SENT
+
+
+def test_a_cancelled_date_sends_nothing(run, occurrence, smsoutbox, mailoutbox):
+    _book(occurrence)
+    SignupFactory(occurrence=occurrence)
+    occurrence_cancel(occurrence=occurrence, reason="Local inondé", by=None)
+    mailoutbox.clear()
+    run(_due(occurrence))
+    assert smsoutbox == mailoutbox == []
+    assert not ReminderMessage.objects.exists()
+
+
+def test_a_cancelled_booking_sends_nothing(run, occurrence, smsoutbox):
+    booking = _book(occurrence)
+    booking.status = BookingStatus.CANCELLED
+    booking.save()
+    run(_due(occurrence))
+    assert smsoutbox == []
+    assert not ReminderMessage.objects.exists()
+
+
+def test_a_booking_cancelled_after_it_was_queued_is_not_sent(
+    occurrence, smsoutbox, django_capture_on_commit_callbacks
+):
+    booking = _book(occurrence)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reminders_schedule(now=_due(occurrence))
+    booking.status = BookingStatus.CANCELLED
+    booking.save()
+    for callback in callbacks:
+        callback()
+    assert smsoutbox == []
+    record = ReminderMessage.objects.get()
+    assert record.status == ReminderStatus.SKIPPED
+    assert record.last_error == gettext("The booking was cancelled.")
+
+
+def test_nothing_once_the_appointment_has_begun(run, occurrence, smsoutbox, mailoutbox):
+    _book(occurrence)
+    SignupFactory(occurrence=occurrence)
+    report = run(occurrence.starts_at + datetime.timedelta(minutes=1))
+    assert report.created == 0
+    assert smsoutbox == mailoutbox == []
+
+
+def test_a_message_whose_date_began_before_its_task_ran_is_not_sent(occurrence, smsoutbox):
+    _book(occurrence)
+    report = reminders_schedule(now=_due(occurrence), enqueue=False)
+    [message_id] = report.message_ids
+    status = reminder_send(message_id=message_id, now=occurrence.starts_at + datetime.timedelta(minutes=1))
+    assert status == ReminderStatus.SKIPPED
+    assert smsoutbox == []
+
+
+def test_a_walk_in_gets_no_reminder(run, occurrence, smsoutbox):
+    slot = occurrence.slots.first()
+    BookingFactory(slot=slot, beneficiary=BeneficiaryFactory(), channel=BookingChannel.WALK_IN)
+    run(_due(occurrence))
+    assert smsoutbox == []
+
+
+def _referred_in(booking, code):
+    booking.liaison_sheet = LiaisonSheetFactory(
+        beneficiary=booking.beneficiary, language=Language.objects.get(code=code)
+    )
+    booking.save()
+    return booking
+
+
+def test_the_person_is_written_to_in_their_referral_language_when_their_texts_are(run, occurrence, smsoutbox):
+    english = _referred_in(_book(occurrence, phone="+33465710102"), "en")
+    # No texts for the people helped are written in Turkish: French, then.
+    turkish = _referred_in(_book(occurrence, phone="+33465710103"), "tr")
+    run(_due(occurrence))
+    texts = {message.to: message.body for message in smsoutbox}
+    weekday = occurrence.date.weekday()
+    assert ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][weekday] in texts[
+        "+33465710102"
+    ]
+    assert ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"][weekday] in texts["+33465710103"]
+    assert ReminderMessage.objects.get(booking=english).language == "en"
+    assert ReminderMessage.objects.get(booking=turkish).language == "fr"
+
+
+def test_a_person_referred_in_arabic_gets_the_reminder_in_arabic(run, occurrence, smsoutbox, mailoutbox):
+    by_sms = _referred_in(_book(occurrence, phone="+33465710104"), "ar")
+    by_email = _referred_in(_book(occurrence, phone="", has_no_phone=True, email="samira@example.org"), "ar")
+    run(_due(occurrence))
+    assert ReminderMessage.objects.get(booking=by_sms).language == "ar"
+    assert ReminderMessage.objects.get(booking=by_email).language == "ar"
+    weekday = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"][occurrence.date.weekday()]
+    [text] = smsoutbox
+    assert text.to == "+33465710104"
+    assert text.body.startswith(f"تذكير: موعدك للمساعدة الرقمية يوم {weekday} ")
+    assert "La Blancarde، 12 boulevard de la Blancarde" in text.body
+    assert text.body.endswith("لا تستطيع الحضور؟ اتصل بالرقم 04 65 71 00 01.")
+    assert "Rappel" not in text.body
+    [email] = mailoutbox
+    assert email.subject.startswith(f"تذكير: موعدك يوم {weekday} ")
+    assert "يرجى إحضار وثيقة هوية." in email.body
+    assert "إذا لم تتمكن من الحضور، يرجى الاتصال بالرقم 04 65 71 00 01." in email.body
+    assert "Bonjour" not in email.body
+
+
+class FlakyProvider(sms.BaseSmsBackend):
+    """A provider that is down: every message is worth another try."""
+
+    def send(self, message):
+        raise sms.SmsTemporaryError("HTTP 503: service unavailable")
+
+
+class RefusingProvider(sms.BaseSmsBackend):
+    def send(self, message):
+        raise sms.SmsPermanentError("HTTP 400: invalid recipient")
+
+
+def test_a_failure_is_tried_again_on_the_next_runs_then_shown_to_the_coordinator(run, occurrence, settings, client):
+    settings.SMS_BACKEND = f"{__name__}.FlakyProvider"
+    booking = _book(occurrence, first_name="Fatima", last_name="Benali")
+    now = _due(occurrence)
+    run(now)
+    record = ReminderMessage.objects.get()
+    assert (record.status, record.attempts) == (ReminderStatus.QUEUED, 1)
+    assert record.last_error == "HTTP 503: service unavailable"
+    # The task reads the real clock: the next try is due some minutes after it ran.
+    assert record.next_attempt_at > timezone.now() + reminder_delivery.RETRY_DELAY - datetime.timedelta(minutes=1)
+    assert run(record.next_attempt_at - datetime.timedelta(minutes=1)).enqueued == 0
+    run(record.next_attempt_at)
+    record.refresh_from_db()
+    assert (record.status, record.attempts) == (ReminderStatus.QUEUED, 2)
+    run(record.next_attempt_at)
+    record.refresh_from_db()
+    assert (record.status, record.attempts) == (ReminderStatus.FAILED, 3)
+    assert run(record.next_attempt_at + 10 * reminder_delivery.RETRY_DELAY).enqueued == 0
+    record.refresh_from_db()
+    assert record.attempts == 3
+
+    coordinator = UserFactory(coordinator=True, membership__antenna=booking.slot.occurrence.permanence.antenna)
+    VolunteerProfileFactory(user=coordinator)
+    client.force_login(coordinator)
+    response = client.get(reverse("reminders:reminder_list", args=[occurrence.permanence.antenna_id]))
+    assert response.context["failed"] == [record]
+    assertContains(response, "Fatima Benali")
+    assertContains(response, "HTTP 503: service unavailable")
+    assertContains(response, "04 65 71 01 01")
+
+
+def test_a_refused_message_is_not_tried_again(run, occurrence, settings):
+    settings.SMS_BACKEND = f"{__name__}.RefusingProvider"
+    _book(occurrence)
+    run(_due(occurrence))
+    record = ReminderMessage.objects.get()
+    assert (record.status, record.attempts) == (ReminderStatus.FAILED, 1)
+    assert record.last_error == "HTTP 400: invalid recipient"
+
+
+def test_a_message_interrupted_while_sending_is_not_sent_again(run, occurrence, smsoutbox):
+    _book(occurrence)
+    now = _due(occurrence)
+    reminders_schedule(now=now, enqueue=False)
+    ReminderMessage.objects.update(status=ReminderStatus.SENDING, attempts=1)
+    report = run(timezone.now() + reminder_services.SENDING_STALE_AFTER + datetime.timedelta(minutes=1))
+    assert report.interrupted == 1
+    assert ReminderMessage.objects.get().status == ReminderStatus.FAILED
+    assert smsoutbox == []
+
+
+def _coordinator(antenna, email="monique@example.org"):
+    return UserFactory(coordinator=True, membership__antenna=antenna, email=email)
+
+
+def test_coordinators_are_alerted_48_hours_before_a_date_short_of_volunteers(run, occurrence, mailoutbox):
+    antenna = occurrence.permanence.antenna
+    occurrence.permanence.min_volunteers = 2
+    occurrence.permanence.save()
+    coordinator = _coordinator(antenna)
+    SignupFactory(occurrence=occurrence)
+    run(occurrence.starts_at - datetime.timedelta(hours=48, minutes=1))
+    assert mailoutbox == []
+    run(occurrence.starts_at - datetime.timedelta(hours=48))
+    [alert] = mailoutbox
+    assert alert.to == [coordinator.email]
+    assert "La Blancarde" in alert.subject
+    assert "1 " in alert.body and "2" in alert.body
+    run(occurrence.starts_at - datetime.timedelta(hours=30))
+    assert len(mailoutbox) == 1
+    record = ReminderMessage.objects.get()
+    assert (record.kind, record.recipient_user, record.status) == (
+        ReminderKind.UNDERSTAFFED,
+        coordinator,
+        ReminderStatus.SENT,
+    )
+
+
+def test_no_alert_for_a_staffed_or_cancelled_date(run, antenna, mailoutbox):
+    _coordinator(antenna)
+    staffed = occurrence_today(antenna=antenna, day=timezone.localdate() + datetime.timedelta(days=3))
+    SignupFactory(occurrence=staffed)
+    cancelled = occurrence_today(
+        antenna=antenna, day=timezone.localdate() + datetime.timedelta(days=3), start=14, end=15
+    )
+    occurrence_cancel(occurrence=cancelled, reason="Fermé", by=None)
+    run(staffed.starts_at - datetime.timedelta(hours=40))
+    assert mailoutbox == []
+
+
+def test_an_alert_is_dropped_when_the_date_got_its_volunteers_before_it_left(
+    occurrence, mailoutbox, django_capture_on_commit_callbacks
+):
+    _coordinator(occurrence.permanence.antenna)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reminders_schedule(now=occurrence.starts_at - datetime.timedelta(hours=47))
+    SignupFactory(occurrence=occurrence)
+    for callback in callbacks:
+        callback()
+    assert mailoutbox == []
+    assert ReminderMessage.objects.get().status == ReminderStatus.SKIPPED
+
+
+def test_the_command_queues_what_is_due_and_says_so(
+    occurrence, smsoutbox, settings, capsys, django_capture_on_commit_callbacks
+):
+    _book(occurrence)
+    later = occurrence_today(
+        antenna=occurrence.permanence.antenna, day=timezone.localdate() + datetime.timedelta(days=6)
+    )
+    _book(later)
+    # The command reads the real clock: with reminders four days ahead, only the first date is due.
+    settings.REMINDER_HOURS_BEFORE = 24 * 4
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders")
+    assert "Messages recorded: 1; handed to the task queue: 1." in capsys.readouterr().out
+    assert len(smsoutbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders")
+    assert "Messages recorded: 0; handed to the task queue: 0." in capsys.readouterr().out
+    assert len(smsoutbox) == 1
+
+
+def test_the_command_can_send_in_its_own_process(occurrence, smsoutbox, settings, capsys):
+    settings.REMINDER_HOURS_BEFORE = 24 * 4
+    _book(occurrence)
+    call_command("send_reminders", "--send-now")
+    assert "Messages recorded: 1; sent now: 1 (1 sent)." in capsys.readouterr().out
+    assert len(smsoutbox) == 1
+    call_command("send_reminders", "--send-now")
+    assert "Messages recorded: 0; sent now: 0 (none)." in capsys.readouterr().out
+    assert len(smsoutbox) == 1
+
+
+def test_the_demo_has_reminders_for_tomorrow(run, smsoutbox, mailoutbox):
+    from beneficiaries.people.models import Beneficiary
+    from sessions_app.scheduling.models import Occurrence
+
+    call_command("load_demo")
+    tomorrow = Occurrence.objects.get(is_one_off=True, date=timezone.localdate() + datetime.timedelta(days=1))
+    mailoutbox.clear()
+    run(_due(tomorrow))
+    fatima = Beneficiary.objects.get(first_name="Fatima", last_name="Benali")
+    assert fatima.phone in [message.to for message in smsoutbox]
+    assert "benevole@demo.test" in [email.to[0] for email in mailoutbox]
+
+
+# The coordinators' page
+
+
+def _page(antenna):
+    return reverse("reminders:reminder_list", args=[antenna.pk])
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("coordinator", 200), ("admin", 200), ("volunteer", 404), ("other_coordinator", 404), ("referrer", 404)],
+)
+def test_only_the_antenna_coordinators_and_admins_see_its_reminders(client, antenna, role, status):
+    users = {
+        "coordinator": lambda: UserFactory(coordinator=True, membership__antenna=antenna),
+        "admin": lambda: UserFactory(admin=True),
+        "volunteer": lambda: UserFactory(volunteer=True, membership__antenna=antenna),
+        "other_coordinator": lambda: UserFactory(coordinator=True),
+        "referrer": lambda: UserFactory(referrer=True),
+    }
+    client.force_login(users[role]())
+    assert client.get(_page(antenna)).status_code == status
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, antenna):
+    response = client.get(_page(antenna))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_page_is_linked_from_the_antenna_tabs_for_coordinators_only(client, antenna):
+    coordinator = UserFactory(coordinator=True, membership__antenna=antenna)
+    volunteer = UserFactory(volunteer=True, membership__antenna=antenna)
+    rota = reverse("volunteers:rota", args=[antenna.pk])
+    client.force_login(coordinator)
+    assertContains(client.get(rota), f'href="{_page(antenna)}"')
+    client.force_login(volunteer)
+    assertNotContains(client.get(rota), f'href="{_page(antenna)}"')
+
+
+def test_without_the_charter_the_coordinator_sees_no_person_s_name(run, client, occurrence):
+    _book(occurrence, first_name="Fatima", last_name="Benali")
+    run(_due(occurrence))
+    coordinator = UserFactory(coordinator=True, membership__antenna=occurrence.permanence.antenna)
+    client.force_login(coordinator)
+    response = client.get(_page(occurrence.permanence.antenna))
+    assertNotContains(response, "Benali")
+    assertNotContains(response, "04 65 71 01 01")
+    assert response.context["shows_people"] is False
+    assert len(response.context["recent"]) == 1
+
+
+def test_other_antennas_messages_are_not_listed(run, client, occurrence):
+    other = occurrence_today(day=timezone.localdate() + datetime.timedelta(days=3))
+    _book(other, first_name="Ailleurs")
+    _book(occurrence, first_name="Ici")
+    run(_due(occurrence))
+    assert ReminderMessage.objects.count() == 2
+    client.force_login(UserFactory(admin=True))
+    response = client.get(_page(occurrence.permanence.antenna))
+    assert [message.booking.beneficiary.first_name for message in response.context["recent"]] == ["Ici"]
+
+
+def test_the_page_reads_a_fixed_number_of_queries(run, client, antenna, django_assert_num_queries, settings):
+    coordinator = UserFactory(coordinator=True, membership__antenna=antenna)
+    VolunteerProfileFactory(user=coordinator)
+    client.force_login(coordinator)
+
+    def grow(day):
+        occurrence = occurrence_today(antenna=antenna, day=timezone.localdate() + datetime.timedelta(days=day))
+        _book(occurrence)
+        _book(occurrence, phone="", email="x@example.org")
+        SignupFactory(occurrence=occurrence)
+        run(_due(occurrence))
+
+    settings.SMS_BACKEND = f"{__name__}.RefusingProvider"
+    grow(3)
+    # Session, account, roles (memberships, referrer), antenna, charter, failed, recent.
+    with django_assert_num_queries(8):
+        response = client.get(_page(antenna))
+    assert len(response.context["failed"]) == 1
+    assert len(response.context["recent"]) == 3
+    grow(4)
+    with django_assert_num_queries(8):
+        response = client.get(_page(antenna))
+    assert len(response.context["failed"]) == 2
+    assert len(response.context["recent"]) == 6
+
+
+def test_volunteers_are_not_alerted_of_a_date_short_of_volunteers(run, occurrence, mailoutbox):
+    antenna = occurrence.permanence.antenna
+    volunteer = UserFactory(volunteer=True, membership__antenna=antenna)
+    assert AntennaMembership.objects.get(user=volunteer).role == MembershipRole.VOLUNTEER
+    run(occurrence.starts_at - datetime.timedelta(hours=40))
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("REMINDER_SEND_HOUR", 24, "inclusion.E020"),
+        ("REMINDER_SEND_HOUR", -1, "inclusion.E020"),
+        ("REMINDER_DAYS_BEFORE", -1, "inclusion.E021"),
+        ("REMINDER_HOURS_BEFORE", -2, "inclusion.E021"),
+    ],
+)
+def test_impossible_reminder_timings_stop_the_system_check(settings, name, value, error):
+    from inclusion.core.checks import reminder_settings_check
+
+    assert reminder_settings_check(None) == []
+    setattr(settings, name, value)
+    assert [problem.id for problem in reminder_settings_check(None)] == [error]
+
+
+def test_addresses_and_texts_are_erased_after_three_months(run, occurrence):
+    _book(occurrence)
+    run(_due(occurrence))
+    record = ReminderMessage.objects.get()
+    assert record.address and record.body
+    assert run(record.created_at + reminder_services.CONTACT_KEPT - datetime.timedelta(minutes=1)).forgotten == 0
+    assert run(record.created_at + reminder_services.CONTACT_KEPT).forgotten == 1
+    record.refresh_from_db()
+    assert (record.address, record.body, record.status) == ("", "", ReminderStatus.SENT)
+    assert run(record.created_at + 2 * reminder_services.CONTACT_KEPT).forgotten == 0
