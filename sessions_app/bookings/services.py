@@ -205,8 +205,10 @@ def _bookings_cancel(
         active = Booking.objects.filter(pk__in=list(bookings.active().values_list("pk", flat=True)))
         referred = list(active.filter(liaison_sheet__isnull=False).select_related("liaison_sheet"))
         _figures_changed(active)
+        # A flag already set (a date moved earlier) stays: only the antenna's cancelling sets it.
+        told_now = {"must_be_told": True} if told else {}
         cancelled = active.update(
-            status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason, must_be_told=told
+            status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason, **told_now
         )
         if rebook:
             for booking in referred:

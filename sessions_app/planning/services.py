@@ -1,4 +1,5 @@
-"""Every write to permanences, closures, dates and slots goes through these functions."""
+"""The coordinators' writes to permanences, closures and dates; the dates themselves come from the
+generator (generation.py), and what a date's change does to its bookings from the booking core."""
 
 from __future__ import annotations
 
