@@ -46,7 +46,7 @@ browser:
 messages: venv gettext
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=$(VENV) --verbosity 0
 
-# After changing interface strings: refresh the French catalog, then translate what is new.
+# After changing interface strings: refresh every catalog of locale/, then translate what is new.
 messages-update: venv gettext
 	DEBUG=true $(BIN)/python manage.py makemessages -l fr -l en -l ar -l es -l pt -l ro --ignore=$(VENV) --no-obsolete
 
