@@ -226,6 +226,7 @@ MATRIX = [
     Url("reminders:reminder_list", antenna_pk, (404, 200, 404, 200)),
     # Today's desk and session logs.
     Url("desk:today", antenna_pk, TEAM_READ),
+    Url("desk:day_list", antenna_pk, TEAM_READ),
     Url("desk:attendance", pk("booking"), TEAM_POST, method="post", data={"attendance": "attended"}),
     Url("desk:walk_in", pk("occurrence"), TEAM_READ, data={"anonymous": "on"}),
     Url("desk:log_list", antenna_pk, TEAM_READ),

@@ -4,6 +4,7 @@ Anyone on an antenna's team opens its desk and its session logs; the people's na
 and histories, and every action on them, wait for the confidentiality charter to be signed.
 """
 
+import datetime
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from beneficiaries.people.models import Beneficiary
 from beneficiaries.people.services import beneficiary_search
 from inclusion.core.access import antenna_or_404
 from inclusion.core.clock import antenna_today
-from inclusion.core.models import AccessLog
+from inclusion.core.models import AccessLog, Antenna
 from inclusion.core.phones import phone_normalize
 from inclusion.core.querystrings import newest_first_page_of, object_id, search_text
 from inclusion.core.services import access_log_record
@@ -84,9 +85,9 @@ def _desk_occurrences(queryset):
     )
 
 
-def today(request, antenna_pk):
-    """The antenna's dates of the day, the one in progress first; else the next date ahead."""
-    antenna = antenna_or_404(request, antenna_pk)
+def _desk_day(antenna: Antenna) -> tuple[datetime.date, list[Occurrence], bool]:
+    """The antenna's day, its dates (the one in progress first) with their slots' bookings, and
+    whether they are the next date ahead because the day has none."""
     now = timezone.now()
     day = antenna_today(antenna, now=now)
     scheduled = Occurrence.objects.filter(permanence__antenna=antenna, status=OccurrenceStatus.SCHEDULED)
@@ -96,7 +97,7 @@ def today(request, antenna_pk):
         occurrences = list(_desk_occurrences(scheduled.filter(date__gt=day).order_by("starts_at")[:1]))
         is_ahead = bool(occurrences)
 
-    def rank(occurrence):
+    def rank(occurrence: Occurrence) -> int:
         if occurrence.starts_at <= now < occurrence.ends_at:
             return 0
         return 1 if occurrence.starts_at > now else 2
@@ -109,6 +110,13 @@ def today(request, antenna_pk):
             slot.left = max(slot.seats - slot.taken, 0)
             for booking in slot.active_bookings:
                 booking.log = getattr(booking, "session_log", None)
+    return day, occurrences, is_ahead
+
+
+def today(request, antenna_pk):
+    """The antenna's dates of the day, the one in progress first; else the next date ahead."""
+    antenna = antenna_or_404(request, antenna_pk)
+    day, occurrences, is_ahead = _desk_day(antenna)
     return render(
         request,
         "desk/today.html",
@@ -119,6 +127,19 @@ def today(request, antenna_pk):
             "is_ahead": is_ahead,
             "can_see_people": request.user.has_signed_charter,
         },
+    )
+
+
+def day_list(request, antenna_pk):
+    """The day's bookings on one A4 page for the desk: who, when, what for, in which language,
+    with an interpreter or not, and by when. Never the antenna's private notes."""
+    antenna = antenna_or_404(request, antenna_pk)
+    _require_charter(request.user)
+    day, occurrences, is_ahead = _desk_day(antenna)
+    return render(
+        request,
+        "desk/day_list.html",
+        {"antenna": antenna, "day": day, "occurrences": occurrences, "is_ahead": is_ahead},
     )
 
 

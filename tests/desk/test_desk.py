@@ -10,6 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from beneficiaries.people.enums import ConsentMethod
 from beneficiaries.people.models import Beneficiary, Consent
 from beneficiaries.people.services import BeneficiaryFields
+from inclusion.core.models import Topic
 from sessions_app.bookings.enums import Attendance, BookingChannel
 from sessions_app.bookings.models import Booking
 from sessions_app.desk import services as desk_services
@@ -84,6 +85,7 @@ ATTENDANCE = {**dict.fromkeys(TEAM, 302), "unsigned_volunteer": 403, "other_coor
 
 ACCESS = [
     ("desk:today", "antenna", "get", TEAM),
+    ("desk:day_list", "antenna", "get", PEOPLE),
     ("desk:attendance", "booking", "post", ATTENDANCE),
     ("desk:walk_in", "occurrence", "get", PEOPLE),
     ("desk:log_create", "antenna", "get", PEOPLE),
@@ -143,7 +145,7 @@ def _grow(world, count):
         SessionLogFactory(antenna=world["antenna"], occurrence=world["occurrence"], is_workshop=True)
 
 
-@pytest.mark.parametrize(("url_name", "queries"), [("desk:today", 12), ("desk:log_list", 8)])
+@pytest.mark.parametrize(("url_name", "queries"), [("desk:today", 12), ("desk:day_list", 12), ("desk:log_list", 8)])
 def test_desk_pages_run_a_fixed_number_of_queries(client, world, django_assert_num_queries, url_name, queries):
     client.force_login(world["users"]["volunteer"])
     url = reverse(url_name, args=[world["antenna"].pk])
@@ -519,3 +521,23 @@ def test_history_of_a_person_not_known_to_the_user_is_a_404(client, world):
     stranger = BeneficiaryFactory()
     client.force_login(world["users"]["volunteer"])
     assert client.get(reverse("desk:person_history", args=[world["antenna"].pk, stranger.pk])).status_code == 404
+
+
+def test_the_day_list_names_who_is_booked_for_what_and_never_the_private_notes(client, world):
+    sheet = LiaisonSheetFactory(
+        beneficiary=world["person"], deadline=datetime.date(2031, 3, 14), interpreter_needed=True
+    )
+    sheet.needs.set(Topic.objects.filter(code="email"))
+    booking = world["booking"]
+    booking.liaison_sheet = sheet
+    booking.save(update_fields=["liaison_sheet"])
+    SessionLogFactory(antenna=world["antenna"], beneficiary=world["person"], private_note="Ne pas divulguer")
+    client.force_login(world["users"]["volunteer"])
+    response = client.get(reverse("desk:day_list", args=[world["antenna"].pk]))
+    assertContains(response, world["person"].last_name)
+    assertContains(response, Topic.objects.get(code="email").label)
+    assertContains(response, "14 mars 2031")
+    assertContains(response, "<td>Oui</td>", html=True)
+    assertNotContains(response, "Ne pas divulguer")
+    # Linked from the desk, for those who may see the people.
+    assertContains(_desk(client, world), reverse("desk:day_list", args=[world["antenna"].pk]))
