@@ -239,6 +239,9 @@ def test_three_journeys(open_page, field):
         visit(volunteer)
         expect(volunteer.get_by_role("status").first).to_contain_text(_("The session is logged."))
     assert SessionLog.objects.filter(occurrence__date=today).count() == 2
+    volunteer.get_by_role("link", name=_("The day's list, to print")).click()
+    visit(volunteer)
+    expect(volunteer.get_by_role("table").first).to_contain_text("Fatima Haddad")
 
     # The social worker sees that Fatima was seen, and what was done.
     open_menu(referrer, _("My referrals"))
