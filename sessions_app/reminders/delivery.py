@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from inclusion.core import sms
+from inclusion.core.sms.segments import sms_segments
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.reminders import texts as reminder_texts
@@ -84,6 +85,12 @@ def _compose(message: ReminderMessage) -> tuple[str, str]:
     return reminder_texts.understaffed_email(occurrence, volunteers=occurrence.signups.count())
 
 
+def _record_text(message: ReminderMessage, body: str) -> None:
+    """Keep the text sent and, for an SMS, the segments the provider bills for it (0 for an e-mail)."""
+    message.body = body
+    message.segments = sms_segments(body).segments if message.channel == ReminderChannel.SMS else 0
+
+
 class _PermanentFailure(Exception):
     pass
 
@@ -144,7 +151,7 @@ def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> s
     failure, permanent = "", False
     try:
         subject, body = _compose(message)
-        message.body = body
+        _record_text(message, body)
         reference = _deliver(message, subject, body)
     except _PermanentFailure as error:
         failure, permanent = str(error), True
@@ -173,6 +180,7 @@ def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> s
             "next_attempt_at",
             "enqueued_at",
             "body",
+            "segments",
             "updated_at",
         ]
     )

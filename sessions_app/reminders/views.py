@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from inclusion.core.models import Antenna
 from sessions_app.reminders.enums import ReminderStatus
 from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.selectors import month_sent
 
 RECENT_DAYS = 14
 RECENT_LIMIT = 100
@@ -34,6 +35,7 @@ def reminder_list(request, antenna_pk):
         "reminders/reminder_list.html",
         {
             "antenna": antenna,
+            "month_sent": month_sent(antenna, now=now),
             "failed": list(failed),
             "recent": list(recent[:RECENT_LIMIT]),
             "recent_days": RECENT_DAYS,

@@ -11,8 +11,10 @@ from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from inclusion.core import sms
+from inclusion.core.clock import antenna_now
 from inclusion.core.enums import MembershipRole
 from inclusion.core.models import AntennaMembership, Language
+from inclusion.core.sms.segments import sms_segments
 from sessions_app.bookings.enums import BookingChannel, BookingStatus
 from sessions_app.planning.services import occurrence_cancel
 from sessions_app.reminders import delivery as reminder_delivery
@@ -20,6 +22,7 @@ from sessions_app.reminders import services as reminder_services
 from sessions_app.reminders.delivery import reminder_send
 from sessions_app.reminders.enums import ReminderChannel, ReminderKind, ReminderStatus
 from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.selectors import MonthSent, month_sent
 from sessions_app.reminders.services import reminder_due_from, reminders_schedule
 from tests.bookings.factories import BookingFactory
 from tests.core.factories import AntennaFactory, UserFactory
@@ -498,16 +501,97 @@ def test_the_page_reads_a_fixed_number_of_queries(run, client, antenna, django_a
 
     settings.SMS_BACKEND = f"{__name__}.RefusingProvider"
     grow(3)
-    # Session, account, roles (memberships, referrer), antenna, charter, failed, recent.
-    with django_assert_num_queries(8):
+    # Session, account, roles (memberships, referrer), antenna, the month's totals, charter, failed, recent.
+    with django_assert_num_queries(9):
         response = client.get(_page(antenna))
     assert len(response.context["failed"]) == 1
     assert len(response.context["recent"]) == 3
     grow(4)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(_page(antenna))
     assert len(response.context["failed"]) == 2
     assert len(response.context["recent"]) == 6
+
+
+def test_delivery_stores_the_segments_of_an_sms_and_none_for_an_e_mail(run, occurrence, smsoutbox):
+    _book(occurrence, first_name="Fatima")
+    _book(occurrence, first_name="Sans", phone="", email="sans@example.org")
+    run(_due(occurrence))
+    sms_message = ReminderMessage.objects.get(channel=ReminderChannel.SMS)
+    email_message = ReminderMessage.objects.get(channel=ReminderChannel.EMAIL)
+    assert sms_message.status == email_message.status == ReminderStatus.SENT
+    assert sms_message.segments == sms_segments(smsoutbox[0].body).segments >= 1
+    assert email_message.segments == 0
+
+
+@pytest.mark.parametrize(("body", "segments"), [("a" * 160, 1), ("a" * 161, 2), ("ă" * 71, 2), ("€" * 81, 2)])
+def test_delivery_stores_the_segments_of_a_known_text(run, occurrence, smsoutbox, monkeypatch, body, segments):
+    monkeypatch.setattr(reminder_delivery.reminder_texts, "appointment_sms", lambda booking, language: body)
+    _book(occurrence)
+    run(_due(occurrence))
+    record = ReminderMessage.objects.get()
+    assert [message.body for message in smsoutbox] == [body]
+    assert (record.status, record.body, record.segments) == (ReminderStatus.SENT, body, segments)
+
+
+def _sent(antenna, first_name, **person):
+    """One sent reminder to a new person booked at a new date of the antenna."""
+    occurrence = occurrence_today(antenna=antenna, day=timezone.localdate() + datetime.timedelta(days=3))
+    booking = _book(occurrence, first_name=first_name, **person)
+    ReminderMessage.objects.create(
+        kind=ReminderKind.APPOINTMENT,
+        channel=ReminderChannel.SMS if booking.beneficiary.phone else ReminderChannel.EMAIL,
+        status=ReminderStatus.SENT,
+        antenna=antenna,
+        occurrence=occurrence,
+        booking=booking,
+        address=booking.beneficiary.phone or booking.beneficiary.email,
+        sent_at=timezone.now(),
+    )
+    return ReminderMessage.objects.get(booking=booking)
+
+
+def test_the_page_shows_this_month_s_messages_and_segments(client, antenna):
+    month_start = antenna_now(antenna).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    counted = [_sent(antenna, "Un"), _sent(antenna, "Deux"), _sent(antenna, "Trois")]
+    ReminderMessage.objects.filter(pk=counted[0].pk).update(segments=2)
+    ReminderMessage.objects.filter(pk=counted[1].pk).update(segments=3)
+    # The first moment of the month on the antenna's clock is counted.
+    ReminderMessage.objects.filter(pk=counted[2].pk).update(segments=1, sent_at=month_start)
+    _sent(antenna, "Courriel", phone="", email="courriel@example.org")
+    # Not counted: the month before, another antenna, not delivered, and an e-mail not sent yet.
+    earlier = _sent(antenna, "Avant")
+    ReminderMessage.objects.filter(pk=earlier.pk).update(
+        segments=7, sent_at=month_start - datetime.timedelta(seconds=1)
+    )
+    elsewhere = _sent(AntennaFactory(), "Ailleurs")
+    ReminderMessage.objects.filter(pk=elsewhere.pk).update(segments=5)
+    failed = _sent(antenna, "Perdu")
+    ReminderMessage.objects.filter(pk=failed.pk).update(segments=4, status=ReminderStatus.FAILED, sent_at=None)
+    queued = _sent(antenna, "Attente", phone="", email="attente@example.org")
+    ReminderMessage.objects.filter(pk=queued.pk).update(status=ReminderStatus.QUEUED, sent_at=None)
+
+    client.force_login(UserFactory(coordinator=True, membership__antenna=antenna))
+    response = client.get(_page(antenna))
+    assert response.context["month_sent"] == MonthSent(month=month_start.date(), sms=3, segments=6, emails=1)
+    assertContains(response, '<dd class="col-4 col-sm-8">3</dd>', html=True)
+    assertContains(response, '<dd class="col-4 col-sm-8">6</dd>', html=True)
+    assertContains(response, '<dd class="col-4 col-sm-8">1</dd>', html=True)
+
+
+def test_the_month_is_the_one_of_the_antenna_s_clock(antenna):
+    antenna.time_zone = "Pacific/Noumea"
+    antenna.save(update_fields=["time_zone"])
+    message = _sent(antenna, "Nouméa")
+    # 1 March 2026, 0:30 in Nouméa (UTC+11) is still 28 February in UTC.
+    sent_at = datetime.datetime(2026, 2, 28, 13, 30, tzinfo=datetime.UTC)
+    ReminderMessage.objects.filter(pk=message.pk).update(segments=2, sent_at=sent_at)
+    assert month_sent(antenna, now=sent_at + datetime.timedelta(days=3)) == MonthSent(
+        month=datetime.date(2026, 3, 1), sms=1, segments=2, emails=0
+    )
+    assert month_sent(antenna, now=sent_at - datetime.timedelta(hours=1)) == MonthSent(
+        month=datetime.date(2026, 2, 1), sms=0, segments=0, emails=0
+    )
 
 
 def test_volunteers_are_not_alerted_of_a_date_short_of_volunteers(run, occurrence, mailoutbox):
