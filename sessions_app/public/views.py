@@ -12,15 +12,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from inclusion.core.clock import antenna_today
 from inclusion.core.departments import DEPARTMENTS
 from inclusion.core.models import Antenna
 from inclusion.core.querystrings import page_of, search_text
-from sessions_app.scheduling.calendars import FeedEvent, calendar_feed
+from sessions_app.scheduling.calendars import FeedDayEvent, FeedEvent, calendar_feed
 from sessions_app.scheduling.enums import BookingMode, OccurrenceStatus, PermanenceKind
-from sessions_app.scheduling.models import Occurrence, Permanence
+from sessions_app.scheduling.models import Closure, Occurrence, Permanence
 from sessions_app.scheduling.opening_hours import opening_hours
 
 NEXT_OPENINGS = 3
@@ -88,6 +89,15 @@ def _current_permanences(today: datetime.date):
         Permanence.objects.filter(is_active=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .order_by("weekday", "start_time")
+    )
+
+
+def _closures_from(antenna: Antenna, day: datetime.date) -> list[Closure]:
+    """The antenna's closures (its own and its permanences') not over by that day, in date order."""
+    return list(
+        Closure.objects.filter(antenna=antenna, ends_on__gte=day)
+        .select_related("permanence")
+        .order_by("starts_on", "ends_on", "pk")
     )
 
 
@@ -161,6 +171,7 @@ def antenna_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "antenna": antenna,
             "permanences": list(_current_permanences(today).filter(antenna=antenna)),
             "occurrences": list(occurrences),
+            "closures": _closures_from(antenna, today),
             "today": today,
             "upcoming_weeks": UPCOMING_WEEKS,
             "calendar_url": calendar_url,
@@ -169,11 +180,20 @@ def antenna_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _closure_summary(closure: Closure) -> str:
+    """What a calendar shows of a closure: why, and which permanence when it closes only one."""
+    summary = _("Closed: %(reason)s") % {"reason": closure.reason}
+    return f"{summary} – {closure.permanence.title}" if closure.permanence else summary
+
+
 @login_not_required
 @require_safe
 def antenna_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     antenna = get_object_or_404(Antenna.objects.active().select_related("organization"), pk=pk)
     since = _now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    # The same window as the dates': the closures still running or ahead, and those that ended
+    # in the past 30 days, so a closure does not vanish from a calendar the day it ends.
+    closures = _closures_from(antenna, antenna_today(antenna, now=since))
     # No upper bound: dates only exist up to the generation horizon, plus the one-off dates a
     # coordinator added further ahead, which subscribers should see too.
     occurrences = list(
@@ -195,6 +215,19 @@ def antenna_calendar(request: HttpRequest, pk: int) -> HttpResponse:
                 notes=antenna.public_notes,
             )
             for occurrence in occurrences
+        ],
+        day_events=[
+            FeedDayEvent(
+                uid=f"closure-{closure.pk}@permanences-numeriques",
+                summary=_closure_summary(closure),
+                first_day=closure.starts_on,
+                last_day=closure.ends_on,
+                stamp=closure.created_at,
+                location=antenna.full_address,
+                notes=_("Concerns: %(what)s")
+                % {"what": closure.permanence.title if closure.permanence else _("whole antenna")},
+            )
+            for closure in closures
         ],
     )
     response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")

@@ -3,6 +3,7 @@ antenna, a volunteer's personal feed)."""
 
 import dataclasses
 import datetime
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -21,8 +22,30 @@ class FeedEvent:
     notes: str = ""
 
 
-def calendar_feed(*, product: str, name: str, events: list[FeedEvent], time_zone: str = "") -> bytes:
-    """The events as an iCalendar file, each at the local wall time of its antenna."""
+@dataclasses.dataclass
+class FeedDayEvent:
+    """Whole days, first to last included, with no hours (a closure): shown as all-day events
+    that leave the subscriber free (TRANSP:TRANSPARENT)."""
+
+    uid: str
+    summary: str
+    first_day: datetime.date
+    last_day: datetime.date
+    stamp: datetime.datetime
+    location: str = ""
+    notes: str = ""
+
+
+def calendar_feed(
+    *,
+    product: str,
+    name: str,
+    events: list[FeedEvent],
+    time_zone: str = "",
+    day_events: Sequence[FeedDayEvent] = (),
+) -> bytes:
+    """The events as an iCalendar file, each at the local wall time of its antenna, then the
+    all-day events as DATE values, which belong to no time zone."""
     calendar = Calendar()
     calendar.add("prodid", f"-//Permanences numériques//{product}//FR")
     calendar.add("version", "2.0")
@@ -62,7 +85,27 @@ def calendar_feed(*, product: str, name: str, events: list[FeedEvent], time_zone
         if description:
             event.add("description", description)
         calendar.add_component(event)
+    for day_item in day_events:
+        calendar.add_component(_day_event(day_item))
     return calendar.to_ical()
+
+
+def _day_event(item: FeedDayEvent) -> Event:
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("summary", item.summary)
+    # DATE values; DTEND is exclusive (RFC 5545, 3.6.1): the day after the last one.
+    event.add("dtstart", item.first_day)
+    event.add("dtend", item.last_day + datetime.timedelta(days=1))
+    event.add("dtstamp", item.stamp)
+    if item.location:
+        event.add("location", item.location)
+    if item.notes:
+        event.add("description", item.notes)
+    event.add("status", "CONFIRMED")
+    # A closed day does not keep the subscriber busy.
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sessions_app.scheduling.enums import BookingMode, Weekday
 from sessions_app.scheduling.models import Occurrence
 from sessions_app.scheduling.opening_hours import opening_hours
 from tests.core.factories import AntennaFactory, UserFactory
-from tests.scheduling.factories import PermanenceFactory
+from tests.scheduling.factories import ClosureFactory, PermanenceFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 # A Monday morning: the next Tuesdays are 24 November, 1, 8 and 15 December 2026.
@@ -203,6 +203,115 @@ def test_the_place_page_shows_hours_dates_and_cancelled_dates_with_their_reason(
     assertContains(response, f"webcal://testserver/lieux/{antenna.pk}/calendrier.ics")
 
 
+def _closures(antenna):
+    """Seen from MONDAY (23 November 2026): one closure over, one running, two ahead."""
+    workshop = PermanenceFactory(antenna=antenna, title="Atelier smartphone", weekday=Weekday.THURSDAY)
+    return {
+        "over": ClosureFactory(
+            antenna=antenna,
+            starts_on=datetime.date(2026, 11, 2),
+            ends_on=datetime.date(2026, 11, 22),
+            reason="Peinture de la salle",
+        ),
+        "running": ClosureFactory(
+            antenna=antenna,
+            starts_on=datetime.date(2026, 11, 16),
+            ends_on=datetime.date(2026, 11, 27),
+            reason="Travaux dans le bâtiment",
+        ),
+        # Created before the running one, shown after it: the list is in date order.
+        "one_day": ClosureFactory(
+            antenna=antenna,
+            permanence=workshop,
+            starts_on=datetime.date(2026, 12, 10),
+            ends_on=datetime.date(2026, 12, 10),
+            reason="Formation des bénévoles",
+        ),
+        "year_end": ClosureFactory(
+            antenna=antenna,
+            starts_on=datetime.date(2026, 12, 22),
+            ends_on=datetime.date(2027, 1, 4),
+            reason="Congés de fin d'année",
+        ),
+    }
+
+
+def test_the_place_page_lists_running_and_coming_closures_with_their_dates_and_reason(client, clock):
+    antenna = AntennaFactory(name="Eysines")
+    _closures(antenna)
+    ClosureFactory(
+        antenna=AntennaFactory(),
+        starts_on=datetime.date(2026, 12, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        reason="Fermeture d'une autre antenne",
+    )
+
+    response = client.get(reverse("public:antenna_detail", args=[antenna.pk]))
+
+    assert response.status_code == 200
+    assertContains(response, '<h2 id="closures-title" class="h4">Fermetures</h2>', html=True)
+    content = response.content.decode()
+    running = content.index("Du 16 novembre 2026 au 27 novembre 2026")
+    one_day = content.index("jeudi 10 décembre 2026")
+    year_end = content.index("Du 22 décembre 2026 au 4 janvier 2027")
+    assert running < one_day < year_end
+    assertContains(response, "Motif : Travaux dans le bâtiment")
+    assertContains(response, "Motif : Formation des bénévoles")
+    assertContains(response, "Motif : Congés de fin d&#x27;année")
+    # The whole antenna, or the one permanence a closure concerns.
+    assertContains(response, "toute l'antenne", count=2)
+    assert "Atelier smartphone" in content[one_day:year_end]
+    assertNotContains(response, "Peinture de la salle")
+    assertNotContains(response, "22 novembre 2026")
+    assertNotContains(response, "Fermeture d&#x27;une autre antenne")
+
+
+def test_the_place_page_counts_a_closure_over_by_the_day_of_the_antenna(client, clock):
+    # 23:30 in Paris is already 24 November in Nouméa: a closure that ended on the 23rd is over there.
+    clock(datetime.datetime.combine(MONDAY, datetime.time(23, 30), tzinfo=PARIS))
+    paris = AntennaFactory()
+    noumea = AntennaFactory(department_code="988", postcode="98800", city="Nouméa", time_zone="Pacific/Noumea")
+    for antenna in (paris, noumea):
+        ClosureFactory(antenna=antenna, starts_on=MONDAY, ends_on=MONDAY, reason="Réunion d'équipe")
+
+    assertContains(client.get(reverse("public:antenna_detail", args=[paris.pk])), "Réunion d&#x27;équipe")
+    assertNotContains(client.get(reverse("public:antenna_detail", args=[noumea.pk])), "Réunion d&#x27;équipe")
+
+
+def test_a_place_without_closures_ahead_has_no_closure_section(client, clock):
+    antenna = AntennaFactory()
+    ClosureFactory(antenna=antenna, starts_on=datetime.date(2026, 7, 20), ends_on=datetime.date(2026, 8, 16))
+
+    response = client.get(reverse("public:antenna_detail", args=[antenna.pk]))
+
+    assertNotContains(response, "closures-title")
+    assertNotContains(response, "Fermeture estivale")
+
+
+@pytest.mark.parametrize(("url_name", "queries"), [("public:antenna_detail", 4), ("public:antenna_calendar", 3)])
+def test_the_place_page_and_feed_run_a_fixed_number_of_queries(
+    client, clock, django_assert_num_queries, url_name, queries
+):
+    antenna = AntennaFactory()
+    _generate(PermanenceFactory(antenna=antenna))
+    _closures(antenna)
+    url = reverse(url_name, args=[antenna.pk])
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+    for weekday in (Weekday.WEDNESDAY, Weekday.FRIDAY):
+        permanence = PermanenceFactory(antenna=antenna, weekday=weekday)
+        _generate(permanence)
+        ClosureFactory(
+            antenna=antenna,
+            permanence=permanence,
+            starts_on=datetime.date(2026, 12, 1),
+            ends_on=datetime.date(2026, 12, 5),
+            reason="Bénévole absent",
+        )
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+
+
 # The iCal feed
 
 
@@ -249,6 +358,62 @@ def test_the_feed_keeps_local_hours_across_daylight_saving_and_marks_cancelled_d
     assert str(events[winter]["UID"]) == f"occurrence-{cancelled.pk}@permanences-numeriques"
     assert events[autumn]["STATUS"] == "CONFIRMED"
     assert len({str(event["UID"]) for event in events.values()}) == 5
+
+
+def test_the_feed_holds_each_closure_as_an_all_day_event_with_its_reason(client, clock):
+    antenna = AntennaFactory(name="Eysines")
+    _generate(PermanenceFactory(antenna=antenna, title="Aide aux démarches"))
+    closures = _closures(antenna)
+    # Over for more than the feed's 30 days: gone from the feed.
+    ClosureFactory(
+        antenna=antenna,
+        starts_on=datetime.date(2026, 10, 12),
+        ends_on=datetime.date(2026, 10, 23),
+        reason="Inventaire",
+    )
+    ClosureFactory(antenna=AntennaFactory(), reason="Fermeture d'une autre antenne", ends_on=datetime.date(2027, 1, 1))
+
+    response = client.get(reverse("public:antenna_calendar", args=[antenna.pk]))
+
+    assert response.status_code == 200
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    closure_uids = sorted(uid for uid in events if uid.startswith("closure-"))
+    # Over since 22 November, within the 30 days the feed looks back: kept, so it does not vanish.
+    assert closure_uids == sorted(f"closure-{closure.pk}@permanences-numeriques" for closure in closures.values())
+    year_end = events[f"closure-{closures['year_end'].pk}@permanences-numeriques"]
+    assert str(year_end["SUMMARY"]) == "Fermé : Congés de fin d'année"
+    assert year_end["DTSTART"].params["VALUE"] == "DATE"
+    assert year_end["DTEND"].params["VALUE"] == "DATE"
+    # DTEND is exclusive: the day after the last closed day.
+    assert (year_end.start, year_end.end) == (datetime.date(2026, 12, 22), datetime.date(2027, 1, 5))
+    assert not isinstance(year_end.start, datetime.datetime)
+    assert str(year_end["TRANSP"]) == "TRANSPARENT"
+    assert str(year_end["LOCATION"]) == antenna.full_address
+    assert str(year_end["DESCRIPTION"]) == "Concerne : toute l'antenne"
+    assert b"DTSTART;VALUE=DATE:20261222" in response.content
+    assert b"DTEND;VALUE=DATE:20270105" in response.content
+    one_day = events[f"closure-{closures['one_day'].pk}@permanences-numeriques"]
+    assert (one_day.start, one_day.end) == (datetime.date(2026, 12, 10), datetime.date(2026, 12, 11))
+    assert str(one_day["SUMMARY"]) == "Fermé : Formation des bénévoles – Atelier smartphone"
+    assert str(one_day["DESCRIPTION"]) == "Concerne : Atelier smartphone"
+    # The dates of the permanences are still there, at their hours.
+    assert any(str(event["SUMMARY"]) == "Aide aux démarches" for event in events.values())
+    assert b"Inventaire" not in response.content
+    assert b"autre antenne" not in response.content
+
+
+def test_the_feed_of_a_place_with_only_a_closure_is_valid(client, clock):
+    antenna = AntennaFactory()
+    closure = ClosureFactory(antenna=antenna, starts_on=MONDAY, ends_on=MONDAY, reason="Grève")
+
+    response = client.get(reverse("public:antenna_calendar", args=[antenna.pk]))
+
+    calendar = icalendar.Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"closure-{closure.pk}@permanences-numeriques"
+    assert (event.start, event.end) == (MONDAY, MONDAY + datetime.timedelta(days=1))
+    assert not calendar.walk("VTIMEZONE")
 
 
 # OpenStreetMap opening hours
