@@ -158,7 +158,7 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 # The languages texts for the people helped (the appointment card, the reminders) are written in,
 # besides the interface's LANGUAGES: each has its catalog, locale/<code>/LC_MESSAGES/django.po.
 # Which of them are right to left is Django's LANGUAGES_BIDI.
-PERSON_LANGUAGES = ["fr", "en", "ar", "es", "pt", "ro"]
+PERSON_LANGUAGES = ["fr", "en", "ar", "es", "pt", "ro", "uk", "ru", "tr"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")

@@ -158,6 +158,23 @@ def test_arabic_card_repeats_itself_right_to_left_below_the_french(client):
     assert content.index(FRENCH_TITLE) < content.index(ARABIC_TITLE)
 
 
+def test_ukrainian_card_repeats_itself_left_to_right_with_the_month_in_ukrainian(client):
+    booking = _booking(language="uk")
+    response = _card(client, booking)
+    assert _codes(response) == ["fr", "uk"]
+    assertContains(response, 'lang="uk" dir="ltr"')
+    assertNotContains(response, 'dir="rtl"')
+    assertContains(response, "Ваш запис до пункту цифрової допомоги")
+    assertContains(response, "<dt>Коли</dt>", html=True)
+    assertContains(response, "з 09:00 до 10:00")
+    month = ["січня", "лютого", "березня", "квітня", "травня", "червня"]
+    month += ["липня", "серпня", "вересня", "жовтня", "листопада", "грудня"]
+    start = booking.slot.starts_at.astimezone(ZoneInfo(booking.slot.occurrence.permanence.antenna.time_zone))
+    [_french, ukrainian] = response.context["sections"]
+    assert ukrainian["date"].endswith(f", {start.day} {month[start.month - 1]} {start.year}")
+    assertContains(response, f"{start.day} {month[start.month - 1]} {start.year}<br>з 09:00 до 10:00")
+
+
 def test_the_card_keeps_its_languages_whatever_the_interfaces(client):
     booking = _booking(language="ar")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -180,7 +197,7 @@ def test_english_card_when_the_sheet_asks_for_english(client):
     assertNotContains(response, ARABIC_TITLE)
 
 
-@pytest.mark.parametrize("language", ["tr", "fr", None])
+@pytest.mark.parametrize("language", ["ta", "fr", None])
 def test_only_french_when_the_language_has_no_card_translation(client, language):
     response = _card(client, _booking(language=language))
     assert _codes(response) == ["fr"]
@@ -191,7 +208,7 @@ def test_only_french_when_the_language_has_no_card_translation(client, language)
 
 def test_without_a_sheet_language_the_persons_first_translated_language_is_used(client):
     person = BeneficiaryFactory()
-    person.languages.set(Language.objects.filter(code__in=["tr", "es"]))
+    person.languages.set(Language.objects.filter(code__in=["ta", "es"]))
     response = _card(client, _booking(person=person))
     assert _codes(response) == ["fr", "es"]
     assertContains(response, 'lang="es" dir="ltr"')
@@ -233,6 +250,10 @@ def test_an_active_card_offers_cancelling(client):
         # Month and day names are Django's, which writes them with a capital in these two.
         ("pt", datetime.date(2026, 12, 1), "Terça-feira, 1 de Dezembro de 2026", "das 9:00 às 10:30"),
         ("ro", datetime.date(2026, 12, 1), "Marți, 1 Decembrie 2026", "de la 9:00 la 10:30"),
+        # E is the month's genitive, as a date is written in Ukrainian and Russian.
+        ("uk", datetime.date(2026, 12, 1), "Вівторок, 1 грудня 2026", "з 09:00 до 10:30"),
+        ("ru", datetime.date(2026, 12, 8), "Вторник, 8 декабря 2026", "с 09:00 до 10:30"),
+        ("tr", datetime.date(2026, 12, 1), "1 Aralık 2026 Salı", "09:00 - 10:30 arası"),
     ],
 )
 def test_card_dates_and_times_are_written_in_each_language(code, day, expected_date, expected_times):
@@ -299,7 +320,7 @@ def test_every_card_message_is_translated_in_every_persons_language():
             assert not msgstr or sorted(re.findall(r"%\(\w+\)s", msgstr)) == placeholders, (code, key)
 
 
-@pytest.mark.parametrize("code", ["ar", "es", "pt", "ro"])
+@pytest.mark.parametrize("code", ["ar", "es", "pt", "ro", "uk", "ru", "tr"])
 def test_no_french_shows_through_a_persons_language(code):
     """A message missing from a catalog would fall back to French: none is."""
     for name in {**card_texts.TEXTS, **BRING_TEXTS}:

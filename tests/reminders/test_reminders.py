@@ -233,8 +233,8 @@ def _referred_in(booking, code):
 
 def test_the_person_is_written_to_in_their_referral_language_when_their_texts_are(run, occurrence, smsoutbox):
     english = _referred_in(_book(occurrence, phone="+33465710102"), "en")
-    # No texts for the people helped are written in Turkish: French, then.
-    turkish = _referred_in(_book(occurrence, phone="+33465710103"), "tr")
+    # No texts for the people helped are written in Tamil: French, then.
+    tamil = _referred_in(_book(occurrence, phone="+33465710103"), "ta")
     run(_due(occurrence))
     texts = {message.to: message.body for message in smsoutbox}
     weekday = occurrence.date.weekday()
@@ -243,7 +243,7 @@ def test_the_person_is_written_to_in_their_referral_language_when_their_texts_ar
     ]
     assert ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"][weekday] in texts["+33465710103"]
     assert ReminderMessage.objects.get(booking=english).language == "en"
-    assert ReminderMessage.objects.get(booking=turkish).language == "fr"
+    assert ReminderMessage.objects.get(booking=tamil).language == "fr"
 
 
 def test_a_person_referred_in_arabic_gets_the_reminder_in_arabic(run, occurrence, smsoutbox, mailoutbox):
@@ -264,6 +264,19 @@ def test_a_person_referred_in_arabic_gets_the_reminder_in_arabic(run, occurrence
     assert "يرجى إحضار وثيقة هوية." in email.body
     assert "إذا لم تتمكن من الحضور، يرجى الاتصال بالرقم 04 65 71 00 01." in email.body
     assert "Bonjour" not in email.body
+
+
+def test_a_person_referred_in_turkish_gets_the_reminder_sms_in_turkish(run, occurrence, smsoutbox):
+    booking = _referred_in(_book(occurrence, phone="+33465710105"), "tr")
+    run(_due(occurrence))
+    assert ReminderMessage.objects.get(booking=booking).language == "tr"
+    weekday = ["Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi", "Pazar"][occurrence.date.weekday()]
+    [text] = smsoutbox
+    assert text.to == "+33465710105"
+    assert text.body.startswith(f"Hatırlatma: dijital yardım randevunuz {weekday} {occurrence.date.day} ")
+    assert ", saat 09:00, La Blancarde, 12 boulevard de la Blancarde" in text.body
+    assert text.body.endswith("Gelemiyor musunuz? 04 65 71 00 01 numarasını arayın.")
+    assert "Rappel" not in text.body
 
 
 class FlakyProvider(sms.BaseSmsBackend):
