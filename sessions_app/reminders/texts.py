@@ -14,7 +14,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from sessions_app.bookings.models import Booking
 from sessions_app.scheduling.models import Occurrence
@@ -52,7 +52,10 @@ def _local(moment: datetime.datetime, occurrence: Occurrence) -> datetime.dateti
 def _day(moment: datetime.datetime) -> str:
     """The weekday, day and month in the active language: "mardi 1er décembre"."""
     day = "1er" if moment.day == 1 and translation.get_language() == FRENCH else str(moment.day)
-    return f"{formats.date_format(moment, 'l')} {day} {formats.date_format(moment, 'F')}"
+    # Translators: the date format character of the month after a day number: "F" (décembre),
+    # or "E" where the month takes another case after a number (Ukrainian, Russian: грудня).
+    month = formats.date_format(moment, pgettext("reminder date, month after the day", "F"))
+    return f"{formats.date_format(moment, 'l')} {day} {month}"
 
 
 def _time(moment: datetime.datetime) -> str:

@@ -279,6 +279,21 @@ def test_a_person_referred_in_turkish_gets_the_reminder_sms_in_turkish(run, occu
     assert "Rappel" not in text.body
 
 
+RUSSIAN_MONTHS_AFTER_A_DAY = [
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+]  # fmt: skip
+
+
+def test_a_reminder_in_russian_puts_the_month_in_the_case_it_takes_after_a_day(run, occurrence, smsoutbox):
+    """ "1 декабря", not "1 Декабрь": the month's form after a number comes from the catalog."""
+    _referred_in(_book(occurrence, phone="+33465710106"), "ru")
+    run(_due(occurrence))
+    [text] = smsoutbox
+    month = RUSSIAN_MONTHS_AFTER_A_DAY[occurrence.date.month - 1]
+    assert f" {occurrence.date.day} {month}" in text.body
+
+
 class FlakyProvider(sms.BaseSmsBackend):
     """A provider that is down: every message is worth another try."""
 
