@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.admin_base import ModelAdmin
 from sessions_app.bookings.models import Booking
+from sessions_app.bookings.services import FIGURES_DAY
 from sessions_app.totals.admin import StaleMarkingAdmin
 
 
@@ -16,6 +17,4 @@ class BookingAdmin(StaleMarkingAdmin, ModelAdmin):
     )
     raw_id_fields = ["slot", "beneficiary", "liaison_sheet", "created_by"]
     list_select_related = ["slot__occurrence__permanence__antenna", "created_by"]
-
-    def figures_days(self, queryset):
-        return queryset.values_list("slot__occurrence__permanence__antenna_id", "slot__occurrence__date")
+    figures_day = FIGURES_DAY

@@ -28,6 +28,8 @@ from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence, Slot
 from sessions_app.totals.ledger import stale_mark
 
+# A booking's antenna and day, the month of figures it counts in (values_list lookups).
+FIGURES_DAY = ("slot__occurrence__permanence__antenna_id", "slot__occurrence__date")
 # PostgreSQL's SQLSTATE for "lock_not_available", raised when lock_timeout expires.
 LOCK_NOT_AVAILABLE = "55P03"
 # The constraints that back booking_create's checks up (Booking.Meta).
@@ -72,7 +74,7 @@ def _lock_refused(error: OperationalError) -> bool:
 
 def _figures_changed(bookings: QuerySet[Booking]) -> None:
     """Mark stale the months of figures that hold these bookings' dates."""
-    stale_mark(bookings.values_list("slot__occurrence__permanence__antenna_id", "slot__occurrence__date"))
+    stale_mark(bookings.values_list(*FIGURES_DAY))
 
 
 def booking_create(

@@ -23,9 +23,7 @@ class SessionLogAdmin(StaleMarkingAdmin, ModelAdmin):
     filter_horizontal = ["topics"]
     list_select_related = ["antenna", "beneficiary"]
     inlines = [VoucherInline]
-
-    def figures_days(self, queryset):
-        return queryset.values_list("antenna_id", "date")
+    figures_day = ("antenna_id", "date")
 
 
 @admin.register(Voucher)
@@ -35,6 +33,4 @@ class VoucherAdmin(StaleMarkingAdmin, ModelAdmin):
     search_fields = ["^number"]
     raw_id_fields = ["session_log"]
     list_select_related = ["session_log__antenna"]
-
-    def figures_days(self, queryset):
-        return queryset.values_list("session_log__antenna_id", "session_log__date")
+    figures_day = ("session_log__antenna_id", "session_log__date")

@@ -60,6 +60,7 @@ class ReminderMessage(models.Model):
     provider_reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
     body = models.TextField(_("text sent"), blank=True)
     # The segments the SMS provider bills for the body (inclusion/core/sms/segments.py); 0 for an e-mail.
+    # Stored, not derived: the body is erased after CONTACT_KEPT, the month's bill stays.
     segments = models.PositiveSmallIntegerField(_("SMS segments"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

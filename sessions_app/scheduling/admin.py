@@ -41,10 +41,8 @@ class OccurrenceAdmin(StaleMarkingAdmin, ModelAdmin):
     raw_id_fields = ["permanence", "cancelled_by"]
     list_select_related = ["permanence__antenna"]
     inlines = [SlotInline]
-
-    def figures_days(self, queryset):
-        # A date moved here moves its bookings to another month.
-        return queryset.values_list("permanence__antenna_id", "date")
+    # A date moved here moves its bookings to another month.
+    figures_day = ("permanence__antenna_id", "date")
 
 
 @admin.register(Slot)

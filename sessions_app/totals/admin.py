@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models, transaction
 
@@ -11,13 +10,16 @@ from sessions_app.totals.ledger import stale_mark
 
 class StaleMarkingAdmin:
     """For the admin of a counted model: what the admin changes or deletes marks its months of
-    figures stale, as the services do. `figures_days` gives the (antenna id, day) of rows."""
+    figures stale, as the services do. `figures_day` names the lookups of a row's antenna id and
+    day, as values_list takes them."""
 
-    def figures_days(self, queryset: models.QuerySet) -> Iterable[tuple[int, datetime.date]]:
-        raise NotImplementedError
+    figures_day: ClassVar[tuple[str, str]]
+
+    def figures_days(self, queryset: models.QuerySet) -> list[tuple[int, datetime.date]]:
+        return list(queryset.values_list(*self.figures_day))
 
     def _days_of(self, obj: models.Model) -> list[tuple[int, datetime.date]]:
-        return list(self.figures_days(type(obj)._default_manager.filter(pk=obj.pk)))
+        return self.figures_days(type(obj)._default_manager.filter(pk=obj.pk))
 
     def save_model(self, request: Any, obj: models.Model, form: Any, change: bool) -> None:
         with transaction.atomic():
@@ -37,5 +39,5 @@ class StaleMarkingAdmin:
 
     def delete_queryset(self, request: Any, queryset: models.QuerySet) -> None:
         with transaction.atomic():
-            stale_mark(list(self.figures_days(queryset)))
+            stale_mark(self.figures_days(queryset))
             super().delete_queryset(request, queryset)  # type: ignore[misc]
