@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("sessions_app.desk.urls")),
     path("", include("volunteers.team.urls")),
     path("", include("beneficiaries.referrals.urls")),
-    path("", include("sessions_app.bookings.urls")),
+    path("", include("beneficiaries.referrals.booking_urls")),
     path("", include("sessions_app.reminders.urls")),
     path("", include("beneficiaries.privacy.urls")),
     path("", include("sessions_app.figures.urls")),

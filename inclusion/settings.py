@@ -331,6 +331,9 @@ SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_API_TIMEOUT = env.float("SMS_API_TIMEOUT", default=10.0)
 SMS_SENDER = env.str("SMS_SENDER", default="")
+# The secret the SMS provider signs the replies it forwards with (HMAC-SHA256 of the request's
+# body); unset, replies are not read and no message invites a person to reply.
+SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="")
 SMS_BACKEND = env.str(
     "SMS_BACKEND",
     default="inclusion.core.sms.backends.http.SmsBackend"

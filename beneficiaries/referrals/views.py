@@ -31,6 +31,7 @@ from inclusion.core.submissions import AlreadySubmitted, first_result_shown
 from sessions_app.bookings import services as bookings_services
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
+from sessions_app.reminders.notices import announce_after_commit
 
 OPEN_STATUSES = [SheetStatus.SENT, SheetStatus.BOOKED, SheetStatus.SEEN, SheetStatus.NO_SHOW]
 # Not seen yet: a deadline close by still matters to the referrer.
@@ -330,6 +331,7 @@ def sheet_action(request, pk):
     note = form.cleaned_data["note"]
     if action == SheetAction.CANCEL:
         done = bookings_services.liaison_sheet_cancel(sheet=sheet, by=request.user, note=note)
+        announce_after_commit()
     else:
         done = people_services.liaison_sheet_transition(
             sheet=sheet, status=ACTION_STATUSES[action], by=request.user, note=note

@@ -9,8 +9,8 @@ from sessions_app.totals.admin import StaleMarkingAdmin
 
 @admin.register(Booking)
 class BookingAdmin(StaleMarkingAdmin, ModelAdmin):
-    list_display = ["slot", "status", "created_at", "created_by", "must_be_told"]
-    list_filter = ["status", "channel", "attendance", "must_be_told"]
+    list_display = ["slot", "status", "created_at", "created_by"]
+    list_filter = ["status", "channel", "attendance"]
     search_fields = ["^beneficiary__last_name", "^beneficiary__first_name", "=liaison_sheet__reference"]
     search_help_text = _(
         "The start of the person's last or first name, a liaison sheet's reference, or a booking's number."

@@ -18,3 +18,13 @@ class Attendance(models.TextChoices):
     EXPECTED = "expected", _("Expected")
     ATTENDED = "attended", _("Came")
     NO_SHOW = "no_show", _("Did not come")
+
+
+class ChangeKind(models.TextChoices):
+    """What happened to a booked appointment, as it is told (sessions_app/reminders/notices.py)."""
+
+    DATE_CANCELLED = "date_cancelled", _("Date cancelled")
+    DATE_MOVED = "date_moved", _("Date moved")
+    BOOKING_CANCELLED = "booking_cancelled", _("Appointment cancelled")
+    # The person answered a text message with the word for cancel.
+    CANCELLED_BY_REPLY = "reply_cancelled", _("Appointment cancelled by the person's reply")

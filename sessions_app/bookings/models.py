@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.models import AntennaScopedQuerySet
-from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
-from sessions_app.scheduling.models import Slot
+from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus, ChangeKind
+from sessions_app.scheduling.models import Occurrence, Slot
 
 
 class BookingQuerySet(AntennaScopedQuerySet):
@@ -61,11 +61,6 @@ class Booking(models.Model):
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
-    must_be_told = models.BooleanField(
-        _("to be told"),
-        default=False,
-        help_text=_("The date was cancelled or moved by the antenna: the person and their referrer must be told."),
-    )
 
     objects = BookingQuerySet.as_manager()
 
@@ -92,3 +87,54 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.slot} ({self.get_status_display()})"
+
+
+class AppointmentChange(models.Model):
+    """A change to a booked appointment that its people must be told of: the outbox of the
+    booking core.
+
+    Written by the booking services in the transaction that makes the change, so no change goes
+    untold, whoever made it; the messages app turns each into its messages after the commit
+    (sessions_app/reminders/notices.py::changes_announce) and sets `announced_at`. A date
+    cancelled or moved writes one row for the date itself (no booking: its rota is told) and
+    one per booking on it (the person and their referrer are told).
+    """
+
+    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    occurrence = models.ForeignKey(
+        Occurrence, verbose_name=_("date"), on_delete=models.CASCADE, related_name="appointment_changes"
+    )
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        help_text=_("Empty for a change of the date itself, told to its rota."),
+    )
+    # Where a moved date was, so the message says from when to when.
+    previous_starts_at = models.DateTimeField(_("was at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    announced_at = models.DateTimeField(_("messages written at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appointment change")
+        verbose_name_plural = _("appointment changes")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The changes still to announce: a small partial index, read at every run.
+            models.Index(fields=["created_at"], condition=Q(announced_at__isnull=True), name="change_to_announce_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.occurrence}"

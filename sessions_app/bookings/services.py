@@ -11,6 +11,7 @@ the same transaction.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterable
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -22,8 +23,8 @@ from beneficiaries.people.enums import SHEET_TRANSITIONS, SheetStatus
 from beneficiaries.people.models import Beneficiary, LiaisonSheet
 from beneficiaries.people.services import liaison_sheet_transition
 from inclusion.core.models import User
-from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
-from sessions_app.bookings.models import Booking, BookingQuerySet
+from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus, ChangeKind
+from sessions_app.bookings.models import AppointmentChange, Booking, BookingQuerySet
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence, Slot
 from sessions_app.totals.ledger import stale_mark
@@ -192,67 +193,121 @@ def workshop_bookings_attended(*, occurrence_id: int, participants: Iterable[Ben
     return changed.update(attendance=Attendance.ATTENDED, checked_in_at=timezone.now())
 
 
+def _changes_record(
+    kind: ChangeKind,
+    *,
+    occurrence_id: int,
+    booking_ids: Iterable[int],
+    by: User | None,
+    reason: str = "",
+    previous_starts_at: datetime.datetime | None = None,
+    with_date: bool = False,
+) -> None:
+    """Write the outbox rows of a change, in the caller's transaction: one per booking, and one
+    for the date itself when the date changed (`with_date`), told to its rota."""
+    rows = [
+        AppointmentChange(
+            kind=kind,
+            occurrence_id=occurrence_id,
+            booking_id=booking_id,
+            made_by=by,
+            reason=reason,
+            previous_starts_at=previous_starts_at,
+        )
+        for booking_id in [*([None] if with_date else []), *booking_ids]
+    ]
+    AppointmentChange.objects.bulk_create(rows)
+
+
 def _bookings_cancel(
-    bookings: BookingQuerySet, *, reason: str, by: User | None, told: bool = False, rebook: bool = True
-) -> int:
+    bookings: BookingQuerySet,
+    *,
+    reason: str,
+    by: User | None,
+    told_as: ChangeKind | None,
+    rebook: bool = True,
+) -> list[Booking]:
     """Cancel these bookings under their slots' locks; the seats go back.
 
-    `told`: the antenna cancelled (a date cancelled), so the people must be told. `rebook`:
-    referred people go back to "to book" so their referrer books them again. Returns how many
-    bookings were cancelled.
+    `told_as`: the change their people are told of (None when nobody is: a person whose data is
+    being erased). `rebook`: referred people go back to "to book" so their referrer books them
+    again. Returns the bookings cancelled.
     """
     reason = reason[: Booking._meta.get_field("cancel_reason").max_length]
     with transaction.atomic():
         slots_lock(slot_ids=bookings.values_list("slot_id", flat=True))
-        active = Booking.objects.filter(pk__in=list(bookings.active().values_list("pk", flat=True)))
-        referred = list(active.filter(liaison_sheet__isnull=False).select_related("liaison_sheet"))
+        cancelled = list(bookings.active().select_related("liaison_sheet", "slot").order_by("pk"))
+        active = Booking.objects.filter(pk__in=[booking.pk for booking in cancelled])
         _figures_changed(active)
-        # A flag already set (a date moved earlier) stays: only the antenna's cancelling sets it.
-        told_now = {"must_be_told": True} if told else {}
-        cancelled = active.update(
-            status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason, **told_now
-        )
+        active.update(status=BookingStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason)
+        if told_as is not None:
+            for occurrence_id, grouped in itertools.groupby(
+                sorted(cancelled, key=lambda booking: booking.slot.occurrence_id),
+                key=lambda booking: booking.slot.occurrence_id,
+            ):
+                _changes_record(
+                    told_as,
+                    occurrence_id=occurrence_id,
+                    booking_ids=[booking.pk for booking in grouped],
+                    by=by,
+                    reason=reason,
+                )
         if rebook:
-            for booking in referred:
-                liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
+            for booking in cancelled:
+                if booking.liaison_sheet is not None:
+                    liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
     return cancelled
 
 
-def booking_cancel(*, booking: Booking, by: User, reason: str = "") -> bool:
-    """Cancel an appointment; a referred person's sheet goes back to "to book" to rebook it.
-
-    Returns False when it was no longer active."""
-    return _bookings_cancel(Booking.objects.filter(pk=booking.pk), reason=reason, by=by) == 1
+def booking_cancel(
+    *, booking: Booking, by: User | None, reason: str = "", told_as: ChangeKind = ChangeKind.BOOKING_CANCELLED
+) -> bool:
+    """Cancel an appointment; a referred person's sheet goes back to "to book" to rebook it, and
+    the person and their referrer are told (`told_as`: by someone, or by the person's own reply,
+    `by` then None). Returns False when it was no longer active."""
+    return bool(_bookings_cancel(Booking.objects.filter(pk=booking.pk), reason=reason, by=by, told_as=told_as))
 
 
 def liaison_sheet_cancel(*, sheet: LiaisonSheet, by: User, note: str = "") -> bool:
     """The referrer withdraws a referral: its appointments ahead are cancelled too, so their
-    seats go back to others, and the referrer is told once (cancelled), not once per step."""
+    seats go back to others, and the person is told; the referrer is told once (cancelled), not
+    once per step."""
     with transaction.atomic():
         if not liaison_sheet_transition(sheet=sheet, status=SheetStatus.CANCELLED, by=by, note=note):
             return False
         ahead = Booking.objects.filter(liaison_sheet=sheet, slot__ends_at__gt=timezone.now())
-        _bookings_cancel(ahead, reason=note, by=by, rebook=False)
+        _bookings_cancel(ahead, reason=note, by=by, told_as=ChangeKind.BOOKING_CANCELLED, rebook=False)
     return True
 
 
 def occurrence_bookings_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
-    """A date cancelled by the antenna: its bookings are cancelled and their people to be told;
-    referred people go back to "to book". Runs in the caller's transaction (the date's own
-    cancellation). Returns how many bookings were cancelled."""
+    """A date cancelled by the antenna: its bookings are cancelled and the change recorded to be
+    told to their people, their referrers and the date's rota; referred people go back to "to
+    book". Runs in the caller's transaction (the date's own cancellation). Returns how many
+    bookings were cancelled."""
     with transaction.atomic():
         # The date's slots, not only those of the bookings seen now: a seat being taken at this
         # moment commits before the lock is granted, and is cancelled with the others.
         occurrence_slots_lock(occurrence=occurrence)
         bookings = Booking.objects.filter(slot__occurrence=occurrence)
-        return _bookings_cancel(bookings, reason=reason, by=by, told=True)
+        cancelled = _bookings_cancel(bookings, reason=reason, by=by, told_as=ChangeKind.DATE_CANCELLED)
+        _changes_record(
+            ChangeKind.DATE_CANCELLED,
+            occurrence_id=occurrence.pk,
+            booking_ids=[],
+            by=by,
+            reason=reason,
+            with_date=True,
+        )
+        return len(cancelled)
 
 
 def person_bookings_cancel(*, beneficiary: Beneficiary, by: User | None, reason: str = "") -> int:
     """Cancel a person's appointments still ahead (their data is being erased): the seats go to
-    others. Returns how many were cancelled."""
+    others, and no message is written to someone who asked to be forgotten. Returns how many
+    were cancelled."""
     ahead = Booking.objects.filter(beneficiary=beneficiary, slot__starts_at__gt=timezone.now())
-    return _bookings_cancel(ahead, reason=reason, by=by, rebook=False)
+    return len(_bookings_cancel(ahead, reason=reason, by=by, told_as=None, rebook=False))
 
 
 def occurrence_slots_lock(*, occurrence: Occurrence) -> list[Slot]:
@@ -260,11 +315,27 @@ def occurrence_slots_lock(*, occurrence: Occurrence) -> list[Slot]:
     return slots_lock(slot_ids=occurrence.slots.values_list("pk", flat=True))
 
 
-def occurrence_bookings_moved(*, occurrence: Occurrence, moved_from: tuple[int, datetime.date]) -> int:
-    """A date moved by the antenna: its people must be told, and the figures of the month it
-    left and of the month it went to change. Runs in the move's transaction, after the date
-    (its slots locked by occurrence_slots_lock) was saved. Returns how many bookings it holds."""
+def occurrence_bookings_moved(
+    *,
+    occurrence: Occurrence,
+    moved_from: tuple[int, datetime.date],
+    previous_starts_at: datetime.datetime,
+    by: User | None,
+) -> int:
+    """A date moved by the antenna: the change is recorded to be told to its people, their
+    referrers and its rota, and the figures of the month it left and of the month it went to
+    change. Runs in the move's transaction, after the date (its slots locked by
+    occurrence_slots_lock) was saved. Returns how many bookings it holds."""
     bookings = Booking.objects.active().filter(slot__occurrence=occurrence)
     stale_mark([moved_from])
     _figures_changed(bookings)
-    return bookings.update(must_be_told=True)
+    booking_ids = list(bookings.values_list("pk", flat=True))
+    _changes_record(
+        ChangeKind.DATE_MOVED,
+        occurrence_id=occurrence.pk,
+        booking_ids=booking_ids,
+        by=by,
+        previous_starts_at=previous_starts_at,
+        with_date=True,
+    )
+    return len(booking_ids)

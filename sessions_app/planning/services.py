@@ -21,6 +21,7 @@ from sessions_app.bookings.services import (
     occurrence_slots_lock,
 )
 from sessions_app.planning.generation import GenerationReport, _occurrences_create, occurrences_generate
+from sessions_app.reminders.notices import announce_after_commit
 from sessions_app.scheduling.enums import BookingMode, Frequency, OccurrenceStatus, PermanenceKind
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
 
@@ -151,7 +152,8 @@ def _affected_permanences(closure: Closure) -> QuerySet[Permanence]:
 
 def occurrence_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
     """Cancel one date of a series. Its active bookings are cancelled through the booking core
-    (the seats' locks, the referrals' statuses, the figures) and marked as to be told.
+    (the seats' locks, the referrals' statuses, the figures), which records the change to be
+    told to the people, their referrers and the date's rota.
 
     Returns the number of bookings cancelled.
     """
@@ -165,20 +167,26 @@ def occurrence_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
         occurrence.needs_resolution = False
         occurrence.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "needs_resolution"])
         # Referred people go back to "to book": their referrer is told and rebooks them.
-        return occurrence_bookings_cancel(occurrence=occurrence, reason=reason, by=by)
+        cancelled = occurrence_bookings_cancel(occurrence=occurrence, reason=reason, by=by)
+        announce_after_commit()
+        return cancelled
 
 
-def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: datetime.time) -> int:
-    """Move one date to another day or time, keeping its slots' lengths and its bookings.
+def occurrence_move(
+    *, occurrence: Occurrence, day: datetime.date, start: datetime.time, by: User | None = None
+) -> int:
+    """Move one date to another day or time, keeping its slots' lengths and its bookings; its
+    people, their referrers and its rota are told (the booking core records the change).
 
     The series leaves a moved date alone from then on. Returns the number of bookings whose
-    people must be told. A day outside the calendar's span raises ValidationError.
+    people are told. A day outside the calendar's span raises ValidationError.
     """
     validate_calendar_date(day)
     zone = occurrence.local_starts_at.tzinfo
     with transaction.atomic():
         occurrence = Occurrence.objects.select_for_update(of=("self",)).get(pk=occurrence.pk)
         moved_from = (occurrence.permanence.antenna_id, occurrence.date)
+        previous_starts_at = occurrence.starts_at
         old_start = occurrence.starts_at.astimezone(zone).replace(tzinfo=None)
         new_start = datetime.datetime.combine(day, start)
         slots = occurrence_slots_lock(occurrence=occurrence)
@@ -197,7 +205,11 @@ def occurrence_move(*, occurrence: Occurrence, day: datetime.date, start: dateti
         occurrence.is_detached = True
         occurrence.needs_resolution = False
         occurrence.save(update_fields=["date", "starts_at", "ends_at", "is_detached", "needs_resolution"])
-        return occurrence_bookings_moved(occurrence=occurrence, moved_from=moved_from)
+        told = occurrence_bookings_moved(
+            occurrence=occurrence, moved_from=moved_from, previous_starts_at=previous_starts_at, by=by
+        )
+        announce_after_commit()
+        return told
 
 
 def occurrence_add(

@@ -220,7 +220,7 @@ def occurrence_move(request, pk):
     )
     if form.is_valid():
         told = services.occurrence_move(
-            occurrence=occurrence, day=form.cleaned_data["date"], start=form.cleaned_data["start"]
+            occurrence=occurrence, day=form.cleaned_data["date"], start=form.cleaned_data["start"], by=request.user
         )
         occurrence.refresh_from_db()
         messages.success(

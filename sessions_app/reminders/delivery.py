@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 import smtplib
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from inclusion.core.sms.segments import sms_segments
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.reminders import texts as reminder_texts
-from sessions_app.reminders.enums import ReminderChannel, ReminderKind, ReminderStatus
+from sessions_app.reminders.enums import Audience, ReminderChannel, ReminderKind, ReminderStatus
 from sessions_app.reminders.models import ReminderMessage
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence
@@ -45,8 +46,47 @@ def _booking_of(message: ReminderMessage) -> Booking:
     return message.booking
 
 
+CHANGE_KINDS = {
+    ReminderKind.DATE_CANCELLED,
+    ReminderKind.DATE_MOVED,
+    ReminderKind.BOOKING_CANCELLED,
+    ReminderKind.CANCELLED_BY_REPLY,
+}
+
+
+def _change_why_not(message: ReminderMessage, now: datetime.datetime) -> str:
+    """Why a message telling of a change should no longer be sent, or "" when it should.
+
+    A move is not told once the appointment (or the date) was cancelled since: that
+    cancellation is told instead. A cancellation is told to the person while it is ahead, and
+    to the referrer and the rota whatever the time."""
+    occurrence = message.occurrence
+    if message.kind == ReminderKind.DATE_MOVED:
+        if occurrence.status == OccurrenceStatus.CANCELLED:
+            return gettext("The date was cancelled.")
+        if message.booking is not None and message.booking.status != BookingStatus.ACTIVE:
+            return gettext("The booking was cancelled.")
+    starts_at = message.booking.slot.starts_at if message.booking is not None else occurrence.starts_at
+    if message.audience != Audience.REFERRER and starts_at <= now:
+        return gettext("The appointment has begun.") if message.booking else gettext("The date has begun.")
+    return ""
+
+
+def _card_why_not(message: ReminderMessage, now: datetime.datetime) -> str:
+    booking = _booking_of(message)
+    if booking.status != BookingStatus.ACTIVE:
+        return gettext("The booking was cancelled.")
+    if booking.slot.ends_at <= now:
+        return gettext("The appointment is over.")
+    return ""
+
+
 def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
     """Why a message should no longer be sent, or "" when it should."""
+    if message.kind in CHANGE_KINDS:
+        return _change_why_not(message, now)
+    if message.kind == ReminderKind.CARD:
+        return _card_why_not(message, now)
     occurrence = message.occurrence
     if occurrence.status == OccurrenceStatus.CANCELLED:
         return gettext("The date was cancelled.")
@@ -72,9 +112,34 @@ def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
     return ""
 
 
+def _change_compose(message: ReminderMessage) -> tuple[str, str]:
+    change = message.change
+    if change is None:
+        raise ValueError(f"The message {message.pk} tells of no change.")
+    previous = change.previous_starts_at
+    if message.audience == Audience.VOLUNTEER:
+        return reminder_texts.rota_change_email(
+            message.kind, message.occurrence, reason=change.reason, previous_starts_at=previous
+        )
+    booking = _booking_of(message)
+    if message.audience == Audience.REFERRER:
+        return reminder_texts.referrer_change_email(
+            message.kind, booking, reason=change.reason, previous_starts_at=previous
+        )
+    if message.channel == ReminderChannel.SMS:
+        return "", reminder_texts.change_sms(message.kind, booking, message.language, previous_starts_at=previous)
+    return reminder_texts.change_email(message.kind, booking, message.language, previous_starts_at=previous)
+
+
 def _compose(message: ReminderMessage) -> tuple[str, str]:
     """Subject (empty for an SMS) and text of a message."""
     occurrence = message.occurrence
+    if message.kind in CHANGE_KINDS:
+        return _change_compose(message)
+    if message.kind == ReminderKind.CARD:
+        # Written when it was asked for, with its link, whose secret is kept nowhere else.
+        subject = "" if message.channel == ReminderChannel.SMS else reminder_texts.card_subject(message.language)
+        return subject, message.body
     if message.kind == ReminderKind.APPOINTMENT:
         if message.channel == ReminderChannel.SMS:
             return "", reminder_texts.appointment_sms(_booking_of(message), message.language)
@@ -83,6 +148,10 @@ def _compose(message: ReminderMessage) -> tuple[str, str]:
         booked = Booking.objects.filter(slot__occurrence=occurrence, status=BookingStatus.ACTIVE).count()
         return reminder_texts.rota_email(occurrence, bookings=booked)
     return reminder_texts.understaffed_email(occurrence, volunteers=occurrence.signups.count())
+
+
+# The secret of an appointment's link (notices.card_link), taken out of a text once it has left.
+LINK_SECRET = re.compile(r"(/r/)[A-Za-z0-9_-]{16,}(/)")
 
 
 def _record_text(message: ReminderMessage, body: str) -> None:
@@ -110,54 +179,13 @@ def _deliver(message: ReminderMessage, subject: str, body: str) -> str:
     return ""
 
 
-def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> str:
-    """Send one recorded message if it is still due and still relevant, and record the outcome.
-
-    The message is claimed under a row lock (status "sending", one more attempt) and sent after
-    that short transaction, so a slow provider holds no lock and a duplicate task finds it
-    claimed and does nothing. Returns the message's status afterwards.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        message = (
-            ReminderMessage.objects.select_for_update(of=("self",))
-            .select_related(
-                "booking__beneficiary",
-                "booking__liaison_sheet",
-                "booking__slot__occurrence__permanence__antenna__organization",
-                "occurrence__permanence__antenna__organization",
-            )
-            .filter(pk=message_id)
-            .first()
-        )
-        if message is None:
-            return ""
-        # Only the status guards against a second send: a duplicate task, or one that runs early,
-        # finds the message claimed or sent and leaves it.
-        if message.status != ReminderStatus.QUEUED:
-            return message.status
-        # Shown to the coordinators, in the interface's language.
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _why_not(message, now)
-        if reason:
-            message.status = ReminderStatus.SKIPPED
-            message.last_error = reason
-            message.save(update_fields=["status", "last_error", "updated_at"])
-            return message.status
-        message.status = ReminderStatus.SENDING
-        message.attempts += 1
-        message.save(update_fields=["status", "attempts", "updated_at"])
-
-    failure, permanent = "", False
-    try:
-        subject, body = _compose(message)
-        _record_text(message, body)
-        reference = _deliver(message, subject, body)
-    except _PermanentFailure as error:
-        failure, permanent = str(error), True
-    except Exception as error:  # any other failure (SMTP down, provider slow…) is worth another try
-        logger.warning("Reminder %s not sent (attempt %s): %s", message.pk, message.attempts, error)
-        failure = str(error) or error.__class__.__name__
+def _outcome_record(
+    message: ReminderMessage, *, reference: str, failure: str, permanent: bool, now: datetime.datetime
+) -> None:
+    """Record how an attempt went: sent, failed for good, or to try again later."""
+    if message.kind == ReminderKind.CARD and (not failure or permanent or message.attempts >= MAX_ATTEMPTS):
+        # Sent, or never to be: the link's secret is kept no longer than needed to send it.
+        message.body = LINK_SECRET.sub(r"\1…\2", message.body)
     if not failure:
         message.status = ReminderStatus.SENT
         message.sent_at = timezone.now()
@@ -184,4 +212,56 @@ def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> s
             "updated_at",
         ]
     )
+
+
+def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> str:
+    """Send one recorded message if it is still due and still relevant, and record the outcome.
+
+    The message is claimed under a row lock (status "sending", one more attempt) and sent after
+    that short transaction, so a slow provider holds no lock and a duplicate task finds it
+    claimed and does nothing. Returns the message's status afterwards.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            ReminderMessage.objects.select_for_update(of=("self",))
+            .select_related(
+                "change",
+                "booking__beneficiary",
+                "booking__liaison_sheet__language",
+                "booking__slot__occurrence__permanence__antenna__organization",
+                "occurrence__permanence__antenna__organization",
+            )
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            return ""
+        # Only the status guards against a second send: a duplicate task, or one that runs early,
+        # finds the message claimed or sent and leaves it.
+        if message.status != ReminderStatus.QUEUED or message.channel == ReminderChannel.CALL:
+            return message.status
+        # Shown to the coordinators, in the interface's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _why_not(message, now)
+        if reason:
+            message.status = ReminderStatus.SKIPPED
+            message.last_error = reason
+            message.save(update_fields=["status", "last_error", "updated_at"])
+            return message.status
+        message.status = ReminderStatus.SENDING
+        message.attempts += 1
+        message.save(update_fields=["status", "attempts", "updated_at"])
+
+    failure, permanent, reference = "", False, ""
+    try:
+        subject, body = _compose(message)
+        _record_text(message, body)
+        reference = _deliver(message, subject, body)
+    except _PermanentFailure as error:
+        failure, permanent = str(error), True
+    except Exception as error:  # any other failure (SMTP down, provider slow…) is worth another try
+        logger.warning("Reminder %s not sent (attempt %s): %s", message.pk, message.attempts, error)
+        failure = str(error) or error.__class__.__name__
+    _outcome_record(message, reference=reference, failure=failure, permanent=permanent, now=now)
     return message.status

@@ -16,21 +16,20 @@ import logging
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from beneficiaries.people.models import Beneficiary
 from inclusion.core.enums import MembershipRole
 from inclusion.core.models import AntennaMembership, User
-from inclusion.core.phones import phone_normalize
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.reminders import texts as reminder_texts
 from sessions_app.reminders.delivery import interrupted_text
-from sessions_app.reminders.enums import ReminderChannel, ReminderKind, ReminderStatus
+from sessions_app.reminders.enums import Audience, ReminderChannel, ReminderKind, ReminderStatus
 from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.notices import changes_announce
+from sessions_app.reminders.recipients import person_address, stopped_numbers
 from sessions_app.reminders.tasks import send_reminder
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence
@@ -55,6 +54,7 @@ class ScheduleReport:
     enqueued: int = 0
     interrupted: int = 0
     forgotten: int = 0
+    announced: int = 0
     message_ids: list[int] = dataclasses.field(default_factory=list)
 
 
@@ -78,20 +78,8 @@ def _lookahead() -> datetime.timedelta:
     return datetime.timedelta(days=settings.REMINDER_DAYS_BEFORE + 1)
 
 
-def _person_address(beneficiary: Beneficiary) -> tuple[str, str] | None:
-    """SMS when the person has a valid phone number, else e-mail when they have an address."""
-    if beneficiary.phone:
-        try:
-            return ReminderChannel.SMS, phone_normalize(beneficiary.phone)
-        except ValidationError:
-            pass
-    if beneficiary.email:
-        return ReminderChannel.EMAIL, beneficiary.email
-    return None
-
-
 def _appointment_messages(now: datetime.datetime) -> list[ReminderMessage]:
-    bookings = (
+    candidates = (
         Booking.objects.filter(
             status=BookingStatus.ACTIVE,
             beneficiary__isnull=False,
@@ -107,11 +95,14 @@ def _appointment_messages(now: datetime.datetime) -> list[ReminderMessage]:
         .prefetch_related("beneficiary__languages")
     )
     messages = []
+    bookings = list(candidates)
+    stopped = stopped_numbers(booking.beneficiary for booking in bookings if booking.beneficiary is not None)
     for booking in bookings:
         occurrence = booking.slot.occurrence
         if reminder_due_from(booking.slot.starts_at, occurrence.permanence.antenna.time_zone) > now:
             continue
-        address = _person_address(booking.beneficiary)
+        # The reminder is a courtesy: a person reached by no written message is not called for it.
+        address = person_address(booking.beneficiary, stopped=stopped) if booking.beneficiary is not None else None
         if address is None:
             continue
         messages.append(
@@ -151,6 +142,7 @@ def _rota_messages(now: datetime.datetime) -> list[ReminderMessage]:
         ReminderMessage(
             kind=ReminderKind.ROTA,
             channel=ReminderChannel.EMAIL,
+            audience=Audience.VOLUNTEER,
             address=signup.volunteer.email,
             antenna_id=signup.occurrence.permanence.antenna_id,
             occurrence=signup.occurrence,
@@ -192,6 +184,7 @@ def _understaffed_messages(now: datetime.datetime) -> list[ReminderMessage]:
         ReminderMessage(
             kind=ReminderKind.UNDERSTAFFED,
             channel=ReminderChannel.EMAIL,
+            audience=Audience.COORDINATOR,
             address=user.email,
             antenna_id=occurrence.permanence.antenna_id,
             occurrence=occurrence,
@@ -216,6 +209,8 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
     """
     now = now or timezone.now()
     report = ScheduleReport()
+    # Changes a writer left unannounced (its process died after the commit) are told now.
+    report.announced = len(changes_announce(now=now, enqueue=False))
     messages = _appointment_messages(now) + _rota_messages(now) + _understaffed_messages(now)
     with transaction.atomic():
         # A concurrent run may have recorded the same message meanwhile: the conflict is skipped.
@@ -237,6 +232,8 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
         waiting = (
             ReminderMessage.objects.select_for_update(skip_locked=True)
             .filter(status=ReminderStatus.QUEUED, next_attempt_at__lte=now)
+            # A call waits on the desk's list: no task makes it.
+            .exclude(channel=ReminderChannel.CALL)
             .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - ENQUEUED_STALE_AFTER))
         )
         report.message_ids = list(waiting.order_by("pk").values_list("pk", flat=True))

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext, pgettext
 
+from inclusion.core.sms.segments import sms_segments
 from sessions_app.bookings.models import Booking
+from sessions_app.reminders.enums import ReminderKind
 from sessions_app.scheduling.models import Occurrence
 
 FRENCH = "fr"
@@ -148,3 +150,192 @@ def understaffed_email(occurrence: Occurrence, *, volunteers: int) -> tuple[str,
         subject = gettext("Short of volunteers at %(antenna)s on %(day)s") % context
         body = render_to_string("reminders/understaffed_email.txt", context)
     return subject, body
+
+
+# An SMS to a person is kept within this many segments (billed each): what does not fit is left out.
+SMS_MAX_SEGMENTS = 2
+
+
+def sms_fit(required: str, *optional: str) -> str:
+    """The required sentence, then each optional one in turn that still keeps the text within
+    SMS_MAX_SEGMENTS (the address before a phone number, say): the most useful first."""
+    text = required
+    for sentence in optional:
+        if sentence and sms_segments(f"{text} {sentence}").segments <= SMS_MAX_SEGMENTS:
+            text = f"{text} {sentence}"
+    return text
+
+
+def cancel_word() -> str:
+    """The word a person texts back to cancel, in the active language."""
+    # Translators: the one word a person texts back to cancel their appointment, in capitals
+    # and without spaces (ANNULER in French); the replies are read in every language's word.
+    return pgettext("the word texted back to cancel", "CANCEL")
+
+
+def cancel_words() -> dict[str, str]:
+    """The word for cancel of every language texts for the people helped are written in."""
+    words = {}
+    for code in settings.PERSON_LANGUAGES:
+        with translation.override(code):
+            words[code] = cancel_word()
+    return words
+
+
+def _reply_hint() -> str:
+    """How to cancel by replying, when the replies are read (the inbound webhook is set up)."""
+    if not settings.SMS_INBOUND_SECRET:
+        return ""
+    return gettext("Reply %(word)s to cancel.") % {"word": cancel_word()}
+
+
+def _change_context(booking: Booking, previous_starts_at: datetime.datetime | None) -> dict:
+    context = _appointment_context(booking)
+    if previous_starts_at is not None:
+        previous = _local(previous_starts_at, booking.slot.occurrence)
+        context.update({"old_day": _day(previous), "old_start": _time(previous)})
+    return context
+
+
+def _cancelled_sentence(kind: str, context: dict) -> str:
+    if kind == ReminderKind.CANCELLED_BY_REPLY:
+        return gettext("As you asked, your appointment of %(day)s at %(start)s is cancelled.") % context
+    return gettext("Your digital help appointment of %(day)s at %(start)s, %(antenna)s, is cancelled.") % context
+
+
+def _moved_sentence(context: dict) -> str:
+    if "old_day" in context:
+        return (
+            gettext(
+                "Change: your digital help appointment of %(old_day)s is moved to %(day)s at %(start)s, %(antenna)s."
+            )
+            % context
+        )
+    return gettext("Change: your digital help appointment is now %(day)s at %(start)s, %(antenna)s.") % context
+
+
+def _another_date(booking: Booking, context: dict) -> str:
+    if booking.liaison_sheet_id is not None:
+        return gettext("Whoever booked it for you will offer you another date.")
+    if context["phone"]:
+        return gettext("For another date, call %(phone)s.") % context
+    return ""
+
+
+def _cannot_come(context: dict) -> str:
+    if context["phone"]:
+        return gettext("Cannot come? Call %(phone)s.") % context
+    return gettext("Cannot come? Tell whoever booked it for you.")
+
+
+def change_sms(
+    kind: str, booking: Booking, language: str, *, previous_starts_at: datetime.datetime | None = None
+) -> str:
+    """The text message telling a person their appointment was cancelled or moved, or that
+    their reply cancelled it: within two segments, the least useful sentences left out first."""
+    with translation.override(language):
+        context = _change_context(booking, previous_starts_at)
+        if kind == ReminderKind.DATE_MOVED:
+            return sms_fit(_moved_sentence(context), f"{context['address']}.", _cannot_come(context), _reply_hint())
+        return sms_fit(_cancelled_sentence(kind, context), _another_date(booking, context))
+
+
+def change_email(
+    kind: str, booking: Booking, language: str, *, previous_starts_at: datetime.datetime | None = None
+) -> tuple[str, str]:
+    """Subject and body of the e-mail telling a person of the same change as change_sms."""
+    with translation.override(language):
+        context = _change_context(booking, previous_starts_at)
+        if kind == ReminderKind.DATE_MOVED:
+            subject = gettext("Your appointment is moved to %(day)s at %(start)s") % context
+            context.update({"news": _moved_sentence(context), "closing": _cannot_come(context), "moved": True})
+        else:
+            subject = gettext("Your appointment of %(day)s is cancelled") % context
+            context.update({"news": _cancelled_sentence(kind, context), "closing": _another_date(booking, context)})
+        body = render_to_string("reminders/person_change_email.txt", context)
+    return subject, body
+
+
+def _person_short(booking: Booking) -> str:
+    """First name and last-name initial, as the team's pages write a person."""
+    person = booking.beneficiary
+    if person is None:
+        return ""
+    initial = f" {person.last_name[:1]}." if person.last_name else ""
+    return f"{person.first_name}{initial}"
+
+
+def referrer_change_email(
+    kind: str, booking: Booking, *, reason: str, previous_starts_at: datetime.datetime | None = None
+) -> tuple[str, str]:
+    """Subject and body of the e-mail telling a referrer what became of an appointment they booked."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = _change_context(booking, previous_starts_at)
+        sheet = booking.liaison_sheet
+        context.update(
+            {
+                "person": _person_short(booking),
+                "kind": kind,
+                "reason": reason,
+                "sheet_link": _link("beneficiaries:sheet_detail", sheet.pk) if sheet is not None else "",
+                "to_book": sheet is not None and sheet.status == "sent",
+            }
+        )
+        subjects: dict[str, str] = {
+            ReminderKind.DATE_MOVED: gettext("Appointment moved: %(person)s, now %(day)s at %(start)s"),
+            ReminderKind.CANCELLED_BY_REPLY: gettext("%(person)s cancelled the appointment of %(day)s"),
+        }
+        subject = subjects.get(kind, gettext("Appointment cancelled: %(person)s, %(day)s")) % context
+        body = render_to_string("reminders/referrer_change_email.txt", context)
+    return subject, body
+
+
+def rota_change_email(
+    kind: str, occurrence: Occurrence, *, reason: str, previous_starts_at: datetime.datetime | None
+) -> tuple[str, str]:
+    """Subject and body of the e-mail telling a volunteer on a date's rota that it was cancelled or moved."""
+    start, end = _local(occurrence.starts_at, occurrence), _local(occurrence.ends_at, occurrence)
+    antenna = occurrence.permanence.antenna
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "kind": kind,
+            "title": occurrence.permanence.title,
+            "day": _day(start),
+            "start": _time(start),
+            "end": _time(end),
+            "antenna": antenna.name,
+            "address": antenna.full_address,
+            "reason": reason,
+            "rota_link": _link("volunteers:rota", antenna.pk),
+        }
+        if previous_starts_at is not None:
+            previous = _local(previous_starts_at, occurrence)
+            context.update({"old_day": _day(previous), "old_start": _time(previous)})
+        if kind == ReminderKind.DATE_MOVED:
+            subject = gettext("Date moved: %(title)s, now %(day)s at %(start)s") % context
+        else:
+            subject = gettext("Date cancelled: %(title)s, %(day)s") % context
+        body = render_to_string("reminders/rota_change_email.txt", context)
+    return subject, body
+
+
+def card_subject(language: str) -> str:
+    with translation.override(language):
+        return gettext("Your digital help appointment")
+
+
+def card_sms(booking: Booking, language: str, *, link: str) -> str:
+    """The text message that sends a person their appointment, with the link to its page."""
+    with translation.override(language):
+        context = {**_appointment_context(booking), "link": link}
+        return sms_fit(
+            gettext("Your digital help appointment: %(day)s at %(start)s, %(antenna)s. Details: %(link)s") % context,
+            _reply_hint(),
+        )
+
+
+def card_email(booking: Booking, language: str, *, link: str) -> str:
+    """The body of the e-mail that sends a person their appointment, with the link to its page."""
+    with translation.override(language):
+        context = {**_appointment_context(booking), "link": link}
+        return render_to_string("reminders/card_email.txt", context)

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sessions_app.bookings.enums import BookingStatus
-from sessions_app.bookings.models import Booking
+from sessions_app.bookings.enums import BookingStatus, ChangeKind
+from sessions_app.bookings.models import AppointmentChange, Booking
 from sessions_app.planning import generation, services
 from sessions_app.scheduling.enums import Frequency, OccurrenceStatus, Weekday
 from sessions_app.scheduling.models import Occurrence, Permanence, Slot
@@ -341,7 +341,7 @@ def test_a_cancelled_date_is_not_recreated():
     assert Occurrence.objects.get(date=occurrence.date).status == OccurrenceStatus.CANCELLED
 
 
-def test_cancelling_a_date_cancels_its_bookings_and_records_who_must_be_told():
+def test_cancelling_a_date_cancels_its_bookings_and_records_the_change_to_tell():
     permanence = PermanenceFactory()
     _generate(permanence, weeks=1)
     occurrence = Occurrence.objects.get()
@@ -349,8 +349,13 @@ def test_cancelling_a_date_cancels_its_bookings_and_records_who_must_be_told():
     assert services.occurrence_cancel(occurrence=occurrence, reason="Panne de réseau", by=None) == 1
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
-    assert booking.must_be_told
     assert booking.cancel_reason == "Panne de réseau"
+    # The change is recorded to be told: to the person and referrer (the booking's row), to the rota (the date's).
+    changes = AppointmentChange.objects.filter(occurrence=occurrence, announced_at__isnull=True)
+    assert list(changes.order_by("booking").values_list("kind", "booking", "reason")) == [
+        (ChangeKind.DATE_CANCELLED, booking.pk, "Panne de réseau"),
+        (ChangeKind.DATE_CANCELLED, None, "Panne de réseau"),
+    ]
 
 
 def test_a_moved_date_keeps_its_bookings_and_is_left_alone_by_the_series():
@@ -366,7 +371,10 @@ def test_a_moved_date_keeps_its_bookings_and_is_left_alone_by_the_series():
     booking.refresh_from_db()
     assert booking.slot.occurrence == occurrence
     assert booking.slot.starts_at.astimezone(PARIS).time() == datetime.time(14)
-    assert booking.must_be_told
+    change = AppointmentChange.objects.get(booking=booking)
+    assert change.kind == ChangeKind.DATE_MOVED and change.previous_starts_at.astimezone(
+        PARIS
+    ).time() == datetime.time(9)
 
 
 def test_moving_across_daylight_saving_keeps_the_wall_clock_time():
@@ -503,8 +511,8 @@ def test_a_date_that_holds_bookings_is_never_dropped_when_the_rule_no_longer_giv
 # A first generation, a rule change, and the change undone. Each reads the batch (permanences,
 # closures, dates locked, their slots, their active bookings) then writes in bulk; deleting dates
 # takes several queries (Django's collector checks the slots hold no booking and removes what goes
-# with a date), once.
-EXPECTED_QUERIES = (7, 20, 20)
+# with a date: its reminders, its recorded changes), once.
+EXPECTED_QUERIES = (7, 21, 21)
 
 
 def _queries_to_regenerate(permanences, changes):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from inclusion.core.enums import MembershipRole
-from sessions_app.bookings.enums import BookingStatus
+from sessions_app.bookings.enums import BookingStatus, ChangeKind
 from sessions_app.planning import services
 from sessions_app.planning.generation import occurrences_generate
 from sessions_app.scheduling.enums import OccurrenceStatus, Weekday
@@ -226,7 +226,8 @@ def test_cancelling_a_date_from_its_page(client, world):
     assert occurrence.status == OccurrenceStatus.CANCELLED
     assert occurrence.cancelled_by == world["users"]["coordinator"]
     booking.refresh_from_db()
-    assert booking.status == BookingStatus.CANCELLED and booking.must_be_told
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.changes.get().kind == ChangeKind.DATE_CANCELLED
 
 
 def test_moving_a_date_from_its_page(client, world):

@@ -164,14 +164,16 @@ def test_volunteers_on_the_rota_get_their_e_mail(run, occurrence, mailoutbox, sm
     assert record.status == ReminderStatus.SENT
 
 
-def test_a_cancelled_date_sends_nothing(run, occurrence, smsoutbox, mailoutbox):
+def test_a_cancelled_date_sends_no_reminder_only_its_cancellation(run, occurrence, smsoutbox, mailoutbox):
     _book(occurrence)
     SignupFactory(occurrence=occurrence)
     occurrence_cancel(occurrence=occurrence, reason="Local inondé", by=None)
     mailoutbox.clear()
     run(_due(occurrence))
-    assert smsoutbox == mailoutbox == []
-    assert not ReminderMessage.objects.exists()
+    kinds = set(ReminderMessage.objects.values_list("kind", flat=True))
+    assert kinds == {ReminderKind.DATE_CANCELLED}
+    assert [sms.body for sms in smsoutbox] == [ReminderMessage.objects.get(channel="sms").body]
+    assert "annulé" in smsoutbox[0].body
 
 
 def test_a_cancelled_booking_sends_nothing(run, occurrence, smsoutbox):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app.bookings import views as booking_views
+from beneficiaries.referrals import booking_views
 
 app_name = "booking"
 

@@ -33,6 +33,7 @@ from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.forms import FRENCH, BookingCancelForm, SlotSearchForm
 from sessions_app.bookings.selectors import bookable_slot, free_slots, referral_bookings_visible_to, rota_languages
 from sessions_app.bookings.services import BookingRefused, booking_cancel, referral_book
+from sessions_app.reminders.notices import announce_after_commit
 
 
 def _person(beneficiary: Beneficiary) -> str:
@@ -97,7 +98,7 @@ def slot_search(request, pk):
     context = {"sheet": sheet, "person": _person(sheet.beneficiary), "can_book": _can_be_booked(sheet)}
     if not context["can_book"]:
         context["active_booking"] = sheet.bookings.active().first()
-        return render(request, "bookings/slot_search.html", context)
+        return render(request, "referrals/slot_search.html", context)
     # The first visit, or a page link without filters, searches with the sheet's own wishes.
     submitted = any(name in request.GET for name in SlotSearchForm.base_fields)
     form = SlotSearchForm(request.GET if submitted else SlotSearchForm.defaults(sheet), sheet=sheet)
@@ -112,7 +113,7 @@ def slot_search(request, pk):
             "needs": list(sheet.needs.all()),
         }
     )
-    return render(request, "bookings/slot_search.html", context)
+    return render(request, "referrals/slot_search.html", context)
 
 
 def _search_url(request, sheet: LiaisonSheet) -> str:
@@ -169,6 +170,7 @@ def cancel(request, pk):
         messages.error(request, _("Nothing was cancelled: the reason is limited to 200 characters."))
         return redirect(card_url)
     booking_cancel(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+    announce_after_commit()
     access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"action": "cancel"})
     messages.success(
         request,
@@ -228,7 +230,7 @@ def card(request, pk):
     is_active = booking.status == BookingStatus.ACTIVE
     return render(
         request,
-        "bookings/card.html",
+        "referrals/card.html",
         {
             "booking": booking,
             "sheet": sheet,
