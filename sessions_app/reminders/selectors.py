@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -40,3 +41,13 @@ def month_sent(antenna: Antenna, *, now: datetime.datetime | None = None) -> Mon
         emails=Count("pk", filter=Q(channel=ReminderChannel.EMAIL)),
     )
     return MonthSent(month=start.date(), sms=totals["sms"], segments=totals["segments"], emails=totals["emails"])
+
+
+def booking_messages(booking_ids: Iterable[int]) -> list[ReminderMessage]:
+    """Every message about these bookings, to their person or their referrer, oldest first: what
+    was sent, by which channel, and what became of it. One query."""
+    return list(
+        ReminderMessage.objects.filter(booking_id__in=list(booking_ids))
+        .select_related("recipient_user", "handled_by")
+        .order_by("created_at", "pk")
+    )
