@@ -150,8 +150,11 @@ def liaison_sheet_send(
     return create_once(key=submission_key, user=referrer, create=create)
 
 
-def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | None, note: str = "") -> bool:
-    """Move a sheet to a new status, record who and when, and e-mail the referrer after commit.
+def liaison_sheet_transition(
+    *, sheet: LiaisonSheet, status: str, by: User | None, note: str = "", notify: bool = True
+) -> bool:
+    """Move a sheet to a new status, record who and when, and e-mail the referrer after commit
+    (unless `notify` is False: a cancelled appointment is told to them by its own message).
 
     Returns False, changing nothing, when the sheet's current status does not lead there (for
     instance a finished sheet): callers from the desk must never fail because of a referral.
@@ -173,5 +176,6 @@ def liaison_sheet_transition(*, sheet: LiaisonSheet, status: str, by: User | Non
         sheet.save(update_fields=fields)
         event = LiaisonSheetEvent.objects.create(sheet=sheet, status=status, created_by=by, note=note[:500])
         # The e-mail is the task worker's job, queued only once the change is committed.
-        transaction.on_commit(lambda: liaison_sheet_notify_email.enqueue(event_id=event.pk))
+        if notify:
+            transaction.on_commit(lambda: liaison_sheet_notify_email.enqueue(event_id=event.pk))
     return True

@@ -30,8 +30,9 @@ from inclusion.core.services import access_log_record
 from inclusion.core.submissions import AlreadySubmitted, first_result_shown
 from sessions_app.bookings import services as bookings_services
 from sessions_app.bookings.enums import Attendance, BookingStatus
-from sessions_app.bookings.models import Booking
+from sessions_app.bookings.models import AppointmentChange, Booking
 from sessions_app.reminders.notices import announce_after_commit
+from sessions_app.reminders.selectors import booking_messages
 
 OPEN_STATUSES = [SheetStatus.SENT, SheetStatus.BOOKED, SheetStatus.SEEN, SheetStatus.NO_SHOW]
 # Not seen yet: a deadline close by still matters to the referrer.
@@ -239,6 +240,20 @@ def sheet_list(request):
     )
 
 
+def _history(sheet: LiaisonSheet, bookings: list[Booking]) -> list:
+    """The sheet's statuses and the changes to its appointments (a date moved or cancelled, a
+    cancellation), in the order they happened."""
+    changes = list(
+        AppointmentChange.objects.filter(booking__in=bookings).select_related(
+            "made_by", "booking__slot__occurrence__permanence__antenna"
+        )
+    )
+    events = list(sheet.events.select_related("created_by"))
+    for change in changes:
+        change.is_change = True  # type: ignore[attr-defined]  # read by the template
+    return sorted([*events, *changes], key=lambda entry: (entry.created_at, isinstance(entry, AppointmentChange)))
+
+
 def _render_sheet(request, sheet: LiaisonSheet, *, bound_form: SheetActionForm | None = None):
     """The sheet page; a refused action comes back with its errors and what was typed."""
     user = request.user
@@ -273,8 +288,10 @@ def _render_sheet(request, sheet: LiaisonSheet, *, bound_form: SheetActionForm |
         {
             "sheet": sheet,
             "person_visible": Beneficiary.objects.visible_to(user).filter(pk=sheet.beneficiary_id).exists(),
-            "events": sheet.events.select_related("created_by"),
+            "history": _history(sheet, bookings),
             "bookings": bookings,
+            "sent_messages": booking_messages(booking.pk for booking in bookings),
+            "shows_addresses": can_act or user.has_signed_charter,
             "can_act": can_act,
             "can_book": can_act and SheetStatus.BOOKED in allowed,
             "action_forms": action_forms,

@@ -255,7 +255,14 @@ def _bookings_cancel(
         if rebook:
             for booking in cancelled:
                 if booking.liaison_sheet is not None:
-                    liaison_sheet_transition(sheet=booking.liaison_sheet, status=SheetStatus.SENT, by=by, note=reason)
+                    # The referrer learns it from the change's own message (sessions_app.reminders.notices).
+                    liaison_sheet_transition(
+                        sheet=booking.liaison_sheet,
+                        status=SheetStatus.SENT,
+                        by=by,
+                        note=reason,
+                        notify=told_as is None,
+                    )
     return cancelled
 
 

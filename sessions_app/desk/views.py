@@ -24,7 +24,7 @@ from beneficiaries.people.models import Beneficiary
 from beneficiaries.people.services import beneficiary_search
 from inclusion.core.access import antenna_or_404
 from inclusion.core.clock import antenna_today
-from inclusion.core.models import AccessLog, Antenna
+from inclusion.core.models import AccessLog, Antenna, Language
 from inclusion.core.phones import phone_normalize
 from inclusion.core.querystrings import newest_first_page_of, object_id, search_text
 from inclusion.core.services import access_log_record
@@ -35,6 +35,10 @@ from sessions_app.bookings.models import Booking
 from sessions_app.desk import services as desk_services
 from sessions_app.desk.forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
 from sessions_app.desk.models import SessionLog
+from sessions_app.reminders.enums import ReminderChannel
+from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.notices import call_done as call_mark_done
+from sessions_app.reminders.notices import calls_to_make
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence, Slot
 
@@ -117,6 +121,7 @@ def today(request, antenna_pk):
     """The antenna's dates of the day, the one in progress first; else the next date ahead."""
     antenna = antenna_or_404(request, antenna_pk)
     day, occurrences, is_ahead = _desk_day(antenna)
+    can_see_people = request.user.has_signed_charter
     return render(
         request,
         "desk/today.html",
@@ -125,9 +130,38 @@ def today(request, antenna_pk):
             "day": day,
             "occurrences": occurrences,
             "is_ahead": is_ahead,
-            "can_see_people": request.user.has_signed_charter,
+            "can_see_people": can_see_people,
+            # People to call about a change to their appointment: names and numbers, so only
+            # for those bound by the charter; the others are told how many.
+            "calls": _calls_with_languages(antenna) if can_see_people else [],
+            "calls_count": 0 if can_see_people else calls_to_make(antenna.pk).count(),
         },
     )
+
+
+def _calls_with_languages(antenna: Antenna) -> list[tuple[ReminderMessage, str]]:
+    """The calls to make, each with the name of the language to speak (one query more when any)."""
+    calls = list(calls_to_make(antenna.pk))
+    if not calls:
+        return []
+    names = {
+        language.code: str(language) for language in Language.objects.filter(code__in={c.language for c in calls})
+    }
+    return [(call, names.get(call.language, call.language)) for call in calls]
+
+
+@require_POST
+def call_done(request, pk):
+    """Someone of the antenna called a person about a change to their appointment."""
+    message = get_object_or_404(
+        ReminderMessage.objects.visible_to(request.user).filter(channel=ReminderChannel.CALL), pk=pk
+    )
+    _require_charter(request.user)
+    if call_mark_done(message=message, by=request.user):
+        messages.success(request, _("The call is marked as made."))
+    else:
+        messages.info(request, _("This call was already marked as made."))
+    return redirect("desk:today", antenna_pk=message.antenna_id)
 
 
 def day_list(request, antenna_pk):

@@ -155,14 +155,16 @@ def changes_announce(*, now: datetime.datetime | None = None, enqueue: bool = Tr
                 message.next_attempt_at = now
                 if enqueue and message.channel != ReminderChannel.CALL:
                     message.enqueued_at = now
-            created = ReminderMessage.objects.bulk_create(messages, ignore_conflicts=True)
+            # A message already there (it cannot be, short of a crash between two statements) is skipped.
+            ReminderMessage.objects.bulk_create(messages, ignore_conflicts=True)
             AppointmentChange.objects.filter(pk__in=[change.pk for change in changes]).update(announced_at=now)
-            # ignore_conflicts leaves the pk of a row not written empty: only those written are sent.
-            ids = [message.pk for message in created if message.pk is not None]
-            written += ids
-            to_send = [message.pk for message in created if message.pk and message.channel != ReminderChannel.CALL]
-            if enqueue:
-                for message_id in to_send:
+            # PostgreSQL gives no ids back for an insert that may skip rows: read them again.
+            rows = ReminderMessage.objects.filter(change__in=changes, status=ReminderStatus.QUEUED).values_list(
+                "pk", "channel"
+            )
+            for message_id, channel in rows.order_by("pk"):
+                written.append(message_id)
+                if enqueue and channel != ReminderChannel.CALL:
                     transaction.on_commit(functools.partial(send_reminder.enqueue, message_id))
 
 

@@ -15,6 +15,8 @@ from sessions_app.bookings.enums import Attendance, BookingChannel
 from sessions_app.bookings.models import Booking
 from sessions_app.desk import services as desk_services
 from sessions_app.desk.models import SessionLog
+from sessions_app.reminders.enums import ReminderChannel, ReminderKind
+from sessions_app.reminders.models import ReminderMessage
 from tests.access import check_access, url_names
 from tests.bookings.factories import BookingFactory
 from tests.core.factories import AntennaFactory, UserFactory
@@ -61,7 +63,22 @@ def world():
     }
 
 
+def _call(world):
+    booking = world["booking"]
+    return ReminderMessage.objects.create(
+        kind=ReminderKind.DATE_MOVED,
+        channel=ReminderChannel.CALL,
+        antenna=world["antenna"],
+        occurrence=booking.slot.occurrence,
+        booking=booking,
+        address="",
+        body="Votre rendez-vous est déplacé.",
+    )
+
+
 def _kwargs(world, needs):
+    if needs == "call":
+        return {"pk": _call(world).pk}
     return {
         "antenna": {"antenna_pk": world["antenna"].pk},
         "booking": {"pk": world["booking"].pk},
@@ -87,6 +104,7 @@ ACCESS = [
     ("desk:today", "antenna", "get", TEAM),
     ("desk:day_list", "antenna", "get", PEOPLE),
     ("desk:attendance", "booking", "post", ATTENDANCE),
+    ("desk:call_done", "call", "post", ATTENDANCE),
     ("desk:walk_in", "occurrence", "get", PEOPLE),
     ("desk:log_create", "antenna", "get", PEOPLE),
     ("desk:log_list", "antenna", "get", TEAM),
@@ -145,7 +163,7 @@ def _grow(world, count):
         SessionLogFactory(antenna=world["antenna"], occurrence=world["occurrence"], is_workshop=True)
 
 
-@pytest.mark.parametrize(("url_name", "queries"), [("desk:today", 12), ("desk:day_list", 12), ("desk:log_list", 8)])
+@pytest.mark.parametrize(("url_name", "queries"), [("desk:today", 13), ("desk:day_list", 12), ("desk:log_list", 8)])
 def test_desk_pages_run_a_fixed_number_of_queries(client, world, django_assert_num_queries, url_name, queries):
     client.force_login(world["users"]["volunteer"])
     url = reverse(url_name, args=[world["antenna"].pk])
