@@ -160,6 +160,9 @@ def occurrence_cancel(*, occurrence: Occurrence, reason: str, by: User) -> int:
     now = timezone.now()
     with transaction.atomic():
         occurrence = Occurrence.objects.select_for_update(of=("self",)).get(pk=occurrence.pk)
+        if occurrence.status == OccurrenceStatus.CANCELLED:
+            # Cancelled meanwhile (the same form sent twice): cancelled and told once.
+            return 0
         occurrence.status = OccurrenceStatus.CANCELLED
         occurrence.cancel_reason = reason
         occurrence.cancelled_at = now
@@ -179,7 +182,8 @@ def occurrence_move(
     people, their referrers and its rota are told (the booking core records the change).
 
     The series leaves a moved date alone from then on. Returns the number of bookings whose
-    people are told. A day outside the calendar's span raises ValidationError.
+    people are told: 0 when the date is already there or was cancelled meanwhile, which changes
+    and tells nothing. A day outside the calendar's span raises ValidationError.
     """
     validate_calendar_date(day)
     zone = occurrence.local_starts_at.tzinfo
@@ -189,6 +193,9 @@ def occurrence_move(
         previous_starts_at = occurrence.starts_at
         old_start = occurrence.starts_at.astimezone(zone).replace(tzinfo=None)
         new_start = datetime.datetime.combine(day, start)
+        if new_start == old_start or occurrence.status == OccurrenceStatus.CANCELLED:
+            # Already there (the same form sent twice), or cancelled meanwhile: nothing to move or tell.
+            return 0
         slots = occurrence_slots_lock(occurrence=occurrence)
         for slot in slots:
             # Shift wall-clock times, then place them in the zone: 9:00 stays 9:00 across a DST change.

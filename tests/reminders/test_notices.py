@@ -430,3 +430,45 @@ def test_the_antenna_s_other_coordinators_are_written_to_as_rota_volunteers(
     with django_capture_on_commit_callbacks(execute=True):
         occurrence_cancel(occurrence=occurrence, reason="Panne", by=coordinator)
     assert [email.to for email in mailoutbox] == [["autre@example.org"]]
+
+
+def test_the_same_move_or_cancel_sent_twice_is_told_once(
+    occurrence, coordinator, volunteer, smsoutbox, mailoutbox, django_capture_on_commit_callbacks
+):
+    _referred(occurrence)
+    for _twice in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            occurrence_move(occurrence=occurrence, day=occurrence.date, start=datetime.time(14), by=coordinator)
+    assert len(smsoutbox) == 1 and len(mailoutbox) == 2
+    for _twice in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            occurrence_cancel(occurrence=occurrence, reason="Panne", by=coordinator)
+    assert len(smsoutbox) == 2 and len(mailoutbox) == 4
+    assert AppointmentChange.objects.count() == 4  # a move and a cancellation, each for the date and the booking
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_cancelling_a_date_at_once_tell_once(reference_data_restored, mailoutbox):
+    antenna = AntennaFactory()
+    occurrence = occurrence_today(antenna=antenna, day=timezone.localdate() + datetime.timedelta(days=4))
+    SignupFactory(occurrence=occurrence, volunteer=UserFactory(email="rota@example.org"))
+    _referred(occurrence, referrer_email=None)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def cancel():
+        try:
+            barrier.wait()
+            results.append(occurrence_cancel(occurrence=occurrence, reason="Panne", by=None))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cancel) for _index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 1]
+    assert AppointmentChange.objects.count() == 2
+    assert ReminderMessage.objects.filter(audience=Audience.VOLUNTEER).count() == 1
+    assert ReminderMessage.objects.filter(audience=Audience.PERSON).count() == 1
