@@ -48,7 +48,7 @@ messages: venv gettext
 
 # After changing interface strings: refresh every catalog of locale/, then translate what is new.
 messages-update: venv gettext
-	DEBUG=true $(BIN)/python manage.py makemessages -l fr -l en -l ar -l es -l pt -l ro -l uk -l ru -l tr --ignore=$(VENV) --no-obsolete
+	DEBUG=true $(BIN)/python manage.py makemessages -l fr -l en -l ar -l es -l pt -l ro -l uk -l ru -l tr -l prs --ignore=$(VENV) --no-obsolete
 
 run: messages
 	DEBUG=true $(BIN)/python manage.py migrate --no-input

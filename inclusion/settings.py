@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.conf import global_settings
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,9 +158,13 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 # The languages texts for the people helped (the appointment card, the reminders) are written in,
 # besides the interface's LANGUAGES: each has its catalog, locale/<code>/LC_MESSAGES/django.po.
-# Which of them are right to left is Django's LANGUAGES_BIDI.
-PERSON_LANGUAGES = ["fr", "en", "ar", "es", "pt", "ro", "uk", "ru", "tr"]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Which of them are right to left is LANGUAGES_BIDI: Django's list, and Dari (prs), which Django
+# does not know.
+PERSON_LANGUAGES = ["fr", "en", "ar", "es", "pt", "ro", "uk", "ru", "tr", "prs"]
+LANGUAGES_BIDI = global_settings.LANGUAGES_BIDI + ["prs"]
+# locale_django/ holds what Django's own catalogs lack (the names of the months and days in
+# Dari): makemessages writes only to the first of these directories, so it never rewrites it.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_TZ = True

@@ -16,7 +16,7 @@ from inclusion.core.enums import MembershipRole
 from inclusion.core.models import AntennaMembership, Language
 from inclusion.core.sms.segments import sms_segments
 from sessions_app.bookings.enums import BookingChannel, BookingStatus
-from sessions_app.planning.services import occurrence_cancel
+from sessions_app.planning.services import occurrence_cancel, occurrence_move
 from sessions_app.reminders import delivery as reminder_delivery
 from sessions_app.reminders import services as reminder_services
 from sessions_app.reminders.delivery import reminder_send
@@ -659,3 +659,56 @@ def test_addresses_and_texts_are_erased_after_three_months(run, occurrence):
     record.refresh_from_db()
     assert (record.address, record.body, record.status) == ("", "", ReminderStatus.SENT)
     assert run(record.created_at + 2 * reminder_services.CONTACT_KEPT).forgotten == 0
+
+
+DARI_MONTHS = [
+    "جنوری", "فبروری", "مارچ", "اپریل", "می", "جون",
+    "جولای", "اگست", "سپتمبر", "اکتوبر", "نومبر", "دسمبر",
+]  # fmt: skip
+DARI_WEEKDAYS = ["دوشنبه", "سه\u200cشنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه"]
+
+
+def test_a_person_referred_in_dari_gets_the_reminder_sms_in_dari_with_the_afghan_month(run, occurrence, smsoutbox):
+    """Django has no catalog for Dari: the names of the day and the month come from locale_django/."""
+    booking = _referred_in(_book(occurrence, phone="+33465710107"), "prs")
+    run(_due(occurrence))
+    assert ReminderMessage.objects.get(booking=booking).language == "prs"
+    weekday, month = DARI_WEEKDAYS[occurrence.date.weekday()], DARI_MONTHS[occurrence.date.month - 1]
+    [text] = smsoutbox
+    assert text.to == "+33465710107"
+    assert text.body.startswith(f"یادآوری: وقت کمک دیجیتال {weekday} {occurrence.date.day} {month} ساعت ")
+    assert "، La Blancarde، 12 boulevard de la Blancarde" in text.body
+    assert text.body.endswith("آمده نمی\u200cتوانید؟ به 04 65 71 00 01 زنگ بزنید.")
+    assert "Rappel" not in text.body
+
+
+@pytest.mark.parametrize("code", ["fr", "en", "ar", "es", "pt", "ro", "uk", "ru", "tr", "prs"])
+def test_a_moved_date_is_texted_in_the_persons_language_within_two_segments(
+    code, antenna, occurrence, smsoutbox, django_capture_on_commit_callbacks
+):
+    antenna.name = "Maison des associations"
+    antenna.save(update_fields=["name"])
+    _referred_in(_book(occurrence, phone="+33465710108"), code)
+    new_day = occurrence.date + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        occurrence_move(occurrence=occurrence, day=new_day, start=datetime.time(14), by=None)
+    [text] = smsoutbox
+    assert sms_segments(text.body).segments <= 2
+    assert "Maison des associations" in text.body
+    assert str(new_day.day) in text.body and str(occurrence.date.day) in text.body
+    assert ("déplacé" in text.body) == (code == "fr")
+    assert ("Change:" in text.body) == (code == "en")
+
+
+def test_a_cancelled_date_is_texted_in_dari(run, occurrence, smsoutbox):
+    _referred_in(_book(occurrence, phone="+33465710109"), "prs")
+    occurrence_cancel(occurrence=occurrence, reason="Local inondé", by=None)
+    run(_due(occurrence))
+    [text] = smsoutbox
+    month = DARI_MONTHS[occurrence.date.month - 1]
+    assert text.body.startswith(f"وقت کمک دیجیتال شما {DARI_WEEKDAYS[occurrence.date.weekday()]} ")
+    assert f" {occurrence.date.day} {month} " in text.body
+    assert "، La Blancarde، لغو شد." in text.body
+    # Booked through a referral: its referrer offers another date.
+    assert text.body.endswith("کسی که برای شما وقت گرفته، تاریخ دیگری پیشنهاد می\u200cکند.")
+    assert sms_segments(text.body).segments <= 2
