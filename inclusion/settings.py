@@ -281,9 +281,18 @@ OCCURRENCE_HORIZON_WEEKS = env.int("OCCURRENCE_HORIZON_WEEKS", default=12)
 # The address of the site, for links in e-mails sent outside a request (status changes, reminders).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
-# Background work (e-mails, reminders, horizon extension, retention, large exports) goes through
-# Django's task API; the queue lives in the database and `manage.py db_worker` runs it.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work (e-mails, reminders, messages, horizon extension, retention, large exports)
+# goes through Django's task API; the queue lives in the database and `manage.py db_worker` runs
+# it. In debug (`make run`), with no worker beside the server, a task runs in the request once
+# its transaction commits, so the demo prints what it sends on the console at once.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND",
+            default="django_tasks.backends.immediate.ImmediateBackend" if DEBUG else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
 
 # Serving: static files are compressed and named after their content by collectstatic, then
 # answered by whitenoise with far-future cache headers, so no separate file server is needed.

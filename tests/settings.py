@@ -39,6 +39,8 @@ SMS_BACKEND = "inclusion.core.sms.backends.locmem.SmsBackend"
 SMS_API_URL = ""
 SMS_API_KEY = ""
 SMS_SENDER = ""
+# Replies are not read unless a test sets the secret (tests/reminders/test_replies.py).
+SMS_INBOUND_SECRET = ""
 REMINDER_DAYS_BEFORE = 1
 REMINDER_HOURS_BEFORE = None
 REMINDER_SEND_HOUR = 9

@@ -31,7 +31,7 @@ from inclusion.core.models import AccessLog, Antenna, FormSubmission, Language, 
 from sessions_app.bookings.models import Booking
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.planning import services
-from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
 from sessions_app.scheduling.models import Occurrence, Slot
 from tests.bookings.factories import BookingFactory
 from tests.core.factories import AntennaFactory, AntennaMembershipFactory, ReferrerFactory, UserFactory
@@ -111,6 +111,11 @@ def build_admin_data() -> dict:
         )
         for booking in bookings
     )
+    InboundSms.objects.bulk_create(
+        InboundSms(provider_reference=f"ref-{n}", sender=person.phone, outcome="cancelled", booking=booking)
+        for n, (person, booking) in enumerate(zip(people, bookings, strict=False))
+    )
+    SmsStop.objects.bulk_create(SmsStop(address=person.phone) for person in people)
     for i, person in enumerate(people):
         AccessLog.objects.create(user=referrers[i], action="view", what="fiche", beneficiary=person)
     FormSubmission.objects.bulk_create(

@@ -53,6 +53,8 @@ from django.views import static
 from pytest_django.asserts import assertContains, assertNotContains
 
 from sessions_app.figures.reporting import pseudonym
+from sessions_app.reminders.enums import ReminderChannel, ReminderKind
+from sessions_app.reminders.models import ReminderMessage
 from tests.access import Scope, database_writes, rolled_back_after_module, world_build
 
 ROLES = ("volunteer", "coordinator", "referrer", "admin")
@@ -83,6 +85,17 @@ ACCOUNT_ACTION = (403, 404, 404, 302)
 # A person's rights (their data, consent withdrawal): the coordinators of the antenna, the referrer
 # who registered them, admins.
 PERSON_RIGHTS = (403, 200, 200, 200)
+
+
+def _call(scope: Scope) -> ReminderMessage:
+    """A person of the scope's antenna to call about a change to their appointment."""
+    message, _created = ReminderMessage.objects.get_or_create(
+        booking=scope.booking,
+        kind=ReminderKind.DATE_MOVED,
+        channel=ReminderChannel.CALL,
+        defaults={"antenna": scope.antenna, "occurrence": scope.ahead, "address": ""},
+    )
+    return message
 
 
 def pk(name: str) -> Callable[[Scope], dict]:
@@ -224,10 +237,20 @@ MATRIX = [
     Url("schedule:occurrence_move", pk("ahead"), TEAM_CHANGE, data={"date": "2031-03-04", "start": "10:00"}),
     # The reminders sent for the antenna: its coordinators'.
     Url("reminders:reminder_list", antenna_pk, (404, 200, 404, 200)),
+    # The SMS provider's webhook: not there while no secret is set (the tests set none).
+    Url(
+        "reminders:sms_reply",
+        None,
+        (404, 404, 404, 404),
+        method="post",
+        data={"from": "+33465710101", "text": "STOP", "id": "matrix"},
+        anonymous=404,
+    ),
     # Today's desk and session logs.
     Url("desk:today", antenna_pk, TEAM_READ),
     Url("desk:day_list", antenna_pk, TEAM_READ),
     Url("desk:attendance", pk("booking"), TEAM_POST, method="post", data={"attendance": "attended"}),
+    Url("desk:call_done", lambda scope: {"pk": _call(scope).pk}, TEAM_POST, method="post"),
     Url("desk:walk_in", pk("occurrence"), TEAM_READ, data={"anonymous": "on"}),
     Url("desk:log_list", antenna_pk, TEAM_READ),
     Url("desk:log_create", antenna_pk, TEAM_READ, data={"duration": "60", "topics": "1"}),

@@ -16,12 +16,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from inclusion.core import sms
-from inclusion.core.sms.segments import sms_segments
+from inclusion.core.sms.segments import sms_fold, sms_segments
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.reminders import texts as reminder_texts
 from sessions_app.reminders.enums import Audience, ReminderChannel, ReminderKind, ReminderStatus
-from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.models import ReminderMessage, SmsStop
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence
 from volunteers.team.models import Signup
@@ -81,12 +81,8 @@ def _card_why_not(message: ReminderMessage, now: datetime.datetime) -> str:
     return ""
 
 
-def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
-    """Why a message should no longer be sent, or "" when it should."""
-    if message.kind in CHANGE_KINDS:
-        return _change_why_not(message, now)
-    if message.kind == ReminderKind.CARD:
-        return _card_why_not(message, now)
+def _scheduled_why_not(message: ReminderMessage, now: datetime.datetime) -> str:
+    """Why a reminder or an alert should no longer be sent, or "" when it should."""
     occurrence = message.occurrence
     if occurrence.status == OccurrenceStatus.CANCELLED:
         return gettext("The date was cancelled.")
@@ -110,6 +106,17 @@ def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
     ):
         return gettext("Enough volunteers signed up since.")
     return ""
+
+
+def _why_not(message: ReminderMessage, now: datetime.datetime) -> str:
+    """Why a message should no longer be sent, or "" when it should."""
+    if message.channel == ReminderChannel.SMS and SmsStop.objects.filter(address=message.address).exists():
+        return gettext("The number answered STOP: no more text messages go to it.")
+    if message.kind in CHANGE_KINDS:
+        return _change_why_not(message, now)
+    if message.kind == ReminderKind.CARD:
+        return _card_why_not(message, now)
+    return _scheduled_why_not(message, now)
 
 
 def _change_compose(message: ReminderMessage) -> tuple[str, str]:
@@ -151,7 +158,7 @@ def _compose(message: ReminderMessage) -> tuple[str, str]:
 
 
 # The secret of an appointment's link (notices.card_link), taken out of a text once it has left.
-LINK_SECRET = re.compile(r"(/r/)[A-Za-z0-9_-]{16,}(/)")
+LINK_SECRET = re.compile(r"(/r/)[A-Za-z0-9_-]{20,}(/)")
 
 
 def _record_text(message: ReminderMessage, body: str) -> None:
@@ -256,6 +263,8 @@ def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> s
     failure, permanent, reference = "", False, ""
     try:
         subject, body = _compose(message)
+        if message.channel == ReminderChannel.SMS:
+            body = sms_fold(body)
         _record_text(message, body)
         reference = _deliver(message, subject, body)
     except _PermanentFailure as error:

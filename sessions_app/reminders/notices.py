@@ -229,7 +229,8 @@ def card_send(*, booking: Booking, channel: str, by: User, submission_key: uuid.
         to = person.email
     else:
         raise CardNotSent
-    token = secrets.token_urlsafe(24)
+    # 128 bits: unguessable, and short enough to leave room in a two-segment SMS.
+    token = secrets.token_urlsafe(16)
     language = reminder_texts.person_language(booking)
     link = card_link(token)
     with translation.override(language):

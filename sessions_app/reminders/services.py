@@ -27,7 +27,7 @@ from sessions_app.bookings.models import Booking
 from sessions_app.reminders import texts as reminder_texts
 from sessions_app.reminders.delivery import interrupted_text
 from sessions_app.reminders.enums import Audience, ReminderChannel, ReminderKind, ReminderStatus
-from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.models import InboundSms, ReminderMessage
 from sessions_app.reminders.notices import changes_announce
 from sessions_app.reminders.recipients import person_address, stopped_numbers
 from sessions_app.reminders.tasks import send_reminder
@@ -228,6 +228,12 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
             .exclude(status__in=[ReminderStatus.QUEUED, ReminderStatus.SENDING])
             .exclude(address="", body="")
             .update(address="", body="")
+        )
+        # Likewise the numbers and texts of the replies received.
+        report.forgotten += (
+            InboundSms.objects.filter(received_at__lte=now - CONTACT_KEPT)
+            .exclude(sender="", body="")
+            .update(sender="", body="")
         )
         waiting = (
             ReminderMessage.objects.select_for_update(skip_locked=True)

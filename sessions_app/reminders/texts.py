@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext, pgettext
 
-from inclusion.core.sms.segments import sms_segments
+from inclusion.core.sms.segments import sms_fold, sms_segments
 from sessions_app.bookings.models import Booking
 from sessions_app.reminders.enums import ReminderKind
 from sessions_app.scheduling.models import Occurrence
@@ -61,7 +61,9 @@ def _day(moment: datetime.datetime) -> str:
 
 
 def _time(moment: datetime.datetime) -> str:
-    return formats.time_format(moment, "TIME_FORMAT")
+    """The hour as the antenna's door and the card write it, on 24 hours ("14:00"), in every
+    language: short, and read the same by everyone at the desk."""
+    return formats.date_format(moment, "H:i")
 
 
 def cancel_phone(occurrence: Occurrence) -> str:
@@ -95,12 +97,11 @@ def appointment_sms(booking: Booking, language: str) -> str:
     """The text message the day before an appointment."""
     with translation.override(language):
         context = _appointment_context(booking)
-        text = gettext("Reminder: digital help appointment %(day)s at %(start)s, %(antenna)s, %(address)s.") % context
-        if context["phone"]:
-            text += " " + gettext("Cannot come? Call %(phone)s.") % context
-        else:
-            text += " " + gettext("Cannot come? Tell whoever booked it for you.")
-    return text
+        return sms_fit(
+            gettext("Reminder: digital help appointment %(day)s at %(start)s, %(antenna)s, %(address)s.") % context,
+            _cannot_come(context),
+            _reply_hint(),
+        )
 
 
 def appointment_email(booking: Booking, language: str) -> tuple[str, str]:
@@ -156,14 +157,19 @@ def understaffed_email(occurrence: Occurrence, *, volunteers: int) -> tuple[str,
 SMS_MAX_SEGMENTS = 2
 
 
+def _fits(text: str) -> bool:
+    return sms_segments(sms_fold(text)).segments <= SMS_MAX_SEGMENTS
+
+
 def sms_fit(required: str, *optional: str) -> str:
     """The required sentence, then each optional one in turn that still keeps the text within
-    SMS_MAX_SEGMENTS (the address before a phone number, say): the most useful first."""
+    SMS_MAX_SEGMENTS (the address before a phone number, say): the most useful first. Written
+    with GSM-7's characters when the script allows (sms_fold): a Latin text costs less so."""
     text = required
     for sentence in optional:
-        if sentence and sms_segments(f"{text} {sentence}").segments <= SMS_MAX_SEGMENTS:
+        if sentence and _fits(f"{text} {sentence}"):
             text = f"{text} {sentence}"
-    return text
+    return sms_fold(text)
 
 
 def cancel_word() -> str:
@@ -282,10 +288,10 @@ def referrer_change_email(
             }
         )
         subjects: dict[str, str] = {
-            ReminderKind.DATE_MOVED: gettext("Appointment moved: %(person)s, now %(day)s at %(start)s"),
-            ReminderKind.CANCELLED_BY_REPLY: gettext("%(person)s cancelled the appointment of %(day)s"),
+            ReminderKind.DATE_MOVED: gettext("Appointment moved: %(person)s (%(reference)s), now %(day)s at %(start)s"),
+            ReminderKind.CANCELLED_BY_REPLY: gettext("%(person)s (%(reference)s) cancelled the appointment of %(day)s"),
         }
-        subject = subjects.get(kind, gettext("Appointment cancelled: %(person)s, %(day)s")) % context
+        subject = subjects.get(kind, gettext("Appointment cancelled: %(person)s (%(reference)s), %(day)s")) % context
         body = render_to_string("reminders/referrer_change_email.txt", context)
     return subject, body
 
@@ -328,10 +334,11 @@ def card_sms(booking: Booking, language: str, *, link: str) -> str:
     """The text message that sends a person their appointment, with the link to its page."""
     with translation.override(language):
         context = {**_appointment_context(booking), "link": link}
-        return sms_fit(
-            gettext("Your digital help appointment: %(day)s at %(start)s, %(antenna)s. Details: %(link)s") % context,
-            _reply_hint(),
-        )
+        text = gettext("Your digital help appointment: %(day)s at %(start)s, %(antenna)s. Details: %(link)s") % context
+        if not _fits(text):
+            # The place is on the linked page: a long name does not push the text to a third segment.
+            text = gettext("Your digital help appointment: %(day)s at %(start)s. Details: %(link)s") % context
+        return sms_fit(text, _reply_hint())
 
 
 def card_email(booking: Booking, language: str, *, link: str) -> str:

@@ -15,15 +15,17 @@ from beneficiaries.people.enums import SheetStatus
 from inclusion.core import sms
 from inclusion.core.enums import MembershipRole
 from inclusion.core.models import Language
-from inclusion.core.sms.segments import sms_segments
+from inclusion.core.sms.segments import sms_fold, sms_segments
 from sessions_app.bookings.enums import BookingChannel, BookingStatus, ChangeKind
 from sessions_app.bookings.models import AppointmentChange
 from sessions_app.bookings.services import booking_cancel, person_bookings_cancel
 from sessions_app.planning.services import occurrence_cancel, occurrence_move
 from sessions_app.reminders import notices
+from sessions_app.reminders.delivery import reminder_send
 from sessions_app.reminders.enums import Audience, ReminderChannel, ReminderKind, ReminderStatus
-from sessions_app.reminders.models import ReminderMessage, SmsStop
+from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
 from sessions_app.reminders.services import reminders_schedule
+from sessions_app.reminders.texts import appointment_sms, card_sms, change_sms
 from tests.bookings.factories import BookingFactory
 from tests.core.factories import AntennaFactory, AntennaMembershipFactory, UserFactory
 from tests.people.factories import BeneficiaryFactory, LiaisonSheetFactory
@@ -472,3 +474,49 @@ def test_two_coordinators_cancelling_a_date_at_once_tell_once(reference_data_res
     assert AppointmentChange.objects.count() == 2
     assert ReminderMessage.objects.filter(audience=Audience.VOLUNTEER).count() == 1
     assert ReminderMessage.objects.filter(audience=Audience.PERSON).count() == 1
+
+
+def test_a_message_queued_before_a_stop_does_not_leave(occurrence, coordinator, smsoutbox):
+    _referred(occurrence)
+    occurrence_cancel(occurrence=occurrence, reason="Panne", by=coordinator)
+    notices.changes_announce(enqueue=False)
+    SmsStop.objects.create(address="+33465710101")
+    message = _sent(Audience.PERSON).get()
+    assert reminder_send(message_id=message.pk) == ReminderStatus.SKIPPED
+    assert smsoutbox == []
+
+
+def test_replies_numbers_and_texts_are_erased_after_three_months():
+    reply = InboundSms.objects.create(sender="+33465710101", body="ANNULER", outcome="cancelled")
+    InboundSms.objects.filter(pk=reply.pk).update(received_at=timezone.now() - datetime.timedelta(days=91))
+    recent = InboundSms.objects.create(sender="+33465710102", body="STOP", outcome="stopped", provider_reference="r2")
+    reminders_schedule(enqueue=False)
+    reply.refresh_from_db()
+    recent.refresh_from_db()
+    assert (reply.sender, reply.body, reply.outcome) == ("", "", "cancelled")
+    assert recent.sender == "+33465710102"
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Empêchement ? Le 14 août, ça marche.", "Empechement ? Le 14 aout, ca marche."),
+        ("Programarea: marți, ora 14:00", "Programarea: marti, ora 14:00"),
+        ("Dijital yardım randevunuz: Ayrıntılar", "Dijital yardim randevunuz: Ayrintilar"),
+        ("L’œuvre « ici »", 'L\'oeuvre " ici "'),
+        ("Ваш запис: 14:00", "Ваш запис: 14:00"),
+    ],
+)
+def test_latin_texts_are_written_in_gsm_7_and_other_scripts_left_whole(text, folded):
+    assert sms_fold(text) == folded
+
+
+def test_every_person_s_text_in_french_travels_in_gsm_7(occurrence, coordinator):
+    booking = _referred(occurrence)
+    texts = [
+        change_sms(kind, booking, "fr", previous_starts_at=occurrence.starts_at)
+        for kind in (ReminderKind.DATE_MOVED, ReminderKind.DATE_CANCELLED, ReminderKind.CANCELLED_BY_REPLY)
+    ]
+    texts += [appointment_sms(booking, "fr"), card_sms(booking, "fr", link="http://127.0.0.1:8000/r/abc/")]
+    for text in texts:
+        assert sms_segments(text).encoding == "GSM-7", text

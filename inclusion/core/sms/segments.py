@@ -15,6 +15,7 @@ ending on such a character may in rare cases take one segment more than counted.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from typing import Literal
 
 GSM_BASIC = frozenset(
@@ -63,3 +64,41 @@ def sms_segments(text: str) -> SmsSegments:
         return SmsSegments("GSM-7", septets, _segments(septets, GSM_SINGLE, GSM_CONCATENATED))
     code_units = len(text.encode("utf-16-le")) // 2
     return SmsSegments("UCS-2", code_units, _segments(code_units, UCS2_SINGLE, UCS2_CONCATENATED))
+
+
+# Latin letters and signs outside GSM 03.38, written as the nearest characters it has.
+GSM_NEAREST = {
+    "œ": "oe",
+    "Œ": "OE",
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "ı": "i",
+}
+
+
+def _nearest(character: str) -> str:
+    if character in GSM_BASIC or character in GSM_EXTENSION:
+        return character
+    if character in GSM_NEAREST:
+        return GSM_NEAREST[character]
+    # A letter with a diacritic GSM-7 lacks (ê, ç, ă, ş): its base letter, when GSM-7 has it.
+    base = unicodedata.normalize("NFD", character)[0]
+    return base if base in GSM_BASIC else character
+
+
+def sms_fold(text: str) -> str:
+    """A text in Latin script written with GSM-7's characters only, when that is possible: "août"
+    becomes "aout", "Empêchement" "Empechement", so the text costs 160 characters a segment
+    rather than 70. A text that holds other characters (Arabic, Cyrillic) is returned as it is:
+    it travels in UCS-2 whatever is done, and keeps every letter."""
+    folded = "".join(_nearest(character) for character in text)
+    return folded if sms_segments(folded).encoding == "GSM-7" else text
