@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from inclusion.core.health import healthz
+from sessions_app.public import views as public_views
 
 admin.site.site_header = "Permanences numériques"
 admin.site.site_title = "Permanences numériques"
@@ -25,6 +26,8 @@ urlpatterns = [
     path("", include("inclusion.core.auth_urls")),
     path("", include("inclusion.core.two_factor_urls")),
     path("lieux/", include("sessions_app.public.urls")),
+    # The appointment sent to its person (reminders.notices.card_link): a short address, for an SMS.
+    path("r/<str:token>/", public_views.appointment, name="public_appointment"),
     # Visitors on the log-in page must be able to switch language too.
     path("langue/", login_not_required(set_language), name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("orientations/<int:pk>/reserver/", booking_views.book, name="book"),
     path("rendez-vous/<int:pk>/annuler/", booking_views.cancel, name="cancel"),
     path("rendez-vous/<int:pk>/carte/", booking_views.card, name="card"),
+    path("rendez-vous/<int:pk>/envoyer/", booking_views.card_send, name="card_send"),
 ]

@@ -1,39 +1,43 @@
-"""Booking a referred person: the free-slot search across antennas, booking and cancelling, and
-the printable appointment card.
+"""Booking a referred person: the free-slot search across antennas, booking and cancelling, the
+printable appointment card, and sending it to the person by SMS or e-mail.
 
-Referrers search and book for their own liaison sheets (admins for any); the card and the
-cancelling are also open to the team of the antenna where the appointment is, once they have
-signed the confidentiality charter.
+Referrers search and book for their own liaison sheets (admins for any); the card, its sending
+and the cancelling are also open to the team of the antenna where the appointment is, once they
+have signed the confidentiality charter.
 """
 
 import itertools
-from collections.abc import Iterable
+import uuid
 from zoneinfo import ZoneInfo
 
-import segno
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from beneficiaries.people.enums import SHEET_TRANSITIONS, SheetStatus
 from beneficiaries.people.models import Beneficiary, LiaisonSheet
 from inclusion.core.models import AccessLog
+from inclusion.core.phones import phone_display
 from inclusion.core.querystrings import next_path, page_of
 from inclusion.core.services import access_log_record
-from sessions_app.bookings.card_texts import bring_items, card_date, card_texts, card_time_range
+from inclusion.core.submissions import FIELD as SUBMISSION_FIELD
+from inclusion.core.submissions import AlreadySubmitted, first_result_shown, submission_key
+from sessions_app.bookings.cards import card_qr_code, card_sections
 from sessions_app.bookings.enums import BookingStatus
-from sessions_app.bookings.forms import FRENCH, BookingCancelForm, SlotSearchForm
+from sessions_app.bookings.forms import BookingCancelForm, SlotSearchForm
 from sessions_app.bookings.selectors import bookable_slot, free_slots, referral_bookings_visible_to, rota_languages
 from sessions_app.bookings.services import BookingRefused, booking_cancel, referral_book
+from sessions_app.reminders import notices
+from sessions_app.reminders.enums import ReminderChannel
 from sessions_app.reminders.notices import announce_after_commit
+from sessions_app.reminders.recipients import person_address, stopped_numbers
+from sessions_app.reminders.selectors import booking_messages
 
 
 def _person(beneficiary: Beneficiary) -> str:
@@ -61,7 +65,10 @@ def _referral_booking(request, pk):
     charter to see the person (else 403); the sheet's referrer always may."""
     booking = get_object_or_404(
         referral_bookings_visible_to(request.user).select_related(
-            "liaison_sheet__beneficiary", "liaison_sheet__language", "slot__occurrence__permanence__antenna"
+            "beneficiary",
+            "liaison_sheet__beneficiary",
+            "liaison_sheet__language",
+            "slot__occurrence__permanence__antenna",
         ),
         pk=pk,
     )
@@ -182,20 +189,36 @@ def cancel(request, pk):
     return redirect("desk:today", antenna_pk=booking.slot.occurrence.permanence.antenna_id)
 
 
-def _card_language(sheet: LiaisonSheet) -> str | None:
-    """The language the card repeats itself in, besides French: the sheet's language, or, when
-    the sheet names none, the first of the person's languages the card is written in (those of
-    settings.PERSON_LANGUAGES)."""
-    codes: Iterable[str]
-    if sheet.language is not None:
-        codes = [sheet.language.code]
+# The ways the card's send forms offer, by the value each posts as `channel`.
+SEND_CHANNELS = (ReminderChannel.SMS, ReminderChannel.EMAIL)
+
+
+def _send_options(person: Beneficiary) -> list[dict]:
+    """The card's two send buttons, each with the address it sends to or why it cannot: the
+    same rule as notices.card_send (an SMS needs a valid number that did not answer STOP)."""
+    stopped = stopped_numbers([person])
+    address = person_address(person, stopped=stopped)
+    if address is not None and address[0] == ReminderChannel.SMS:
+        sms_to, sms_reason = phone_display(address[1]), ""
     else:
-        through = Beneficiary.languages.through
-        # A person's languages are a set: take them in a stable order (by name), not the order
-        # of insertion, which Django's many-to-many set() does not keep.
-        languages = through.objects.filter(beneficiary_id=sheet.beneficiary_id).order_by("language__name_fr")
-        codes = languages.values_list("language__code", flat=True)
-    return next((code for code in codes if code in settings.PERSON_LANGUAGES and code != FRENCH), None)
+        sms_to = ""
+        sms_reason = _("The person answered STOP to text messages") if stopped else _("No phone number")
+    return [
+        {
+            "channel": ReminderChannel.SMS,
+            "label": _("Send by SMS"),
+            "to": sms_to,
+            "reason": sms_reason,
+            "key": uuid.uuid4(),
+        },
+        {
+            "channel": ReminderChannel.EMAIL,
+            "label": _("Send by e-mail"),
+            "to": person.email,
+            "reason": "" if person.email else _("No e-mail address"),
+            "key": uuid.uuid4(),
+        },
+    ]
 
 
 @require_safe
@@ -203,49 +226,72 @@ def card(request, pk):
     booking, is_referrer = _referral_booking(request, pk)
     access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=booking)
     sheet = booking.liaison_sheet
-    antenna = booking.slot.occurrence.permanence.antenna
-    zone = ZoneInfo(antenna.time_zone)
-    start, end = booking.slot.starts_at.astimezone(zone), booking.slot.ends_at.astimezone(zone)
-    codes = set()
-    for topic in sheet.needs.select_related("parent"):
-        codes.add(topic.code)
-        if topic.parent:
-            codes.add(topic.parent.code)
-    has_phone = not sheet.beneficiary.has_no_phone
-    sections = []
-    # French first, then the person's language: each part's texts, dates and direction are read
-    # under its own language, whatever the language of the interface.
-    for code in [FRENCH, *filter(None, [_card_language(sheet)])]:
-        with translation.override(code):
-            sections.append(
-                {
-                    "code": code,
-                    "dir": "rtl" if translation.get_language_bidi() else "ltr",
-                    "texts": card_texts(),
-                    "date": card_date(start),
-                    "times": card_time_range(start, end),
-                    "bring": bring_items(topic_codes=codes, has_phone=has_phone),
-                }
-            )
     is_active = booking.status == BookingStatus.ACTIVE
+    can_change = is_active and booking.slot.ends_at > timezone.now()
     return render(
         request,
         "referrals/card.html",
         {
             "booking": booking,
             "sheet": sheet,
-            "antenna": antenna,
+            "antenna": booking.slot.occurrence.permanence.antenna,
             "person": _person(sheet.beneficiary),
-            "sections": sections,
-            # segno draws the code from the reference alone: no user input reaches the markup.
-            "qr_code": mark_safe(segno.make(sheet.reference, error="m").svg_inline(scale=4)),  # noqa: S308
+            "sections": card_sections(booking),
+            "qr_code": card_qr_code(sheet.reference),
             "is_cancelled": not is_active,
             "is_referrer": is_referrer,
-            "cancel_form": _cancel_form(booking) if is_active and booking.slot.ends_at > timezone.now() else None,
+            "cancel_form": _cancel_form(booking) if can_change else None,
+            "send_options": _send_options(booking.beneficiary) if can_change and booking.beneficiary else [],
+            "sent_messages": booking_messages([booking.pk]),
+            # The page is refused to the antenna's team before the charter: this holds for whoever sees it.
+            "shows_addresses": is_referrer or request.user.has_signed_charter,
             "can_open_sheet": is_referrer or request.user.is_admin,
             "can_rebook": (is_referrer or request.user.is_admin) and _can_be_booked(sheet),
         },
     )
+
+
+@require_POST
+def card_send(request, pk):
+    booking, _is_referrer = _referral_booking(request, pk)
+    card_url = reverse("booking:card", args=[booking.pk])
+    channel = request.POST.get("channel", "")
+    if channel not in SEND_CHANNELS:
+        messages.error(request, _("Nothing was sent: choose to send the appointment by SMS or by e-mail."))
+        return redirect(card_url)
+    if booking.status != BookingStatus.ACTIVE:
+        messages.error(request, _("Nothing was sent: this appointment is cancelled."))
+        return redirect(card_url)
+    if booking.slot.ends_at <= timezone.now():
+        messages.error(request, _("Nothing was sent: this appointment is over."))
+        return redirect(card_url)
+    try:
+        message = notices.card_send(
+            booking=booking,
+            channel=channel,
+            by=request.user,
+            submission_key=submission_key(request.POST.get(SUBMISSION_FIELD)),
+        )
+    except AlreadySubmitted as sent:
+        return first_result_shown(request, sent, otherwise=card_url)
+    except notices.CardNotSent:
+        if channel == ReminderChannel.SMS:
+            messages.error(request, _("Nothing was sent: the person has no phone number that takes text messages."))
+        else:
+            messages.error(request, _("Nothing was sent: the person has no e-mail address."))
+        return redirect(card_url)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.CHANGE,
+        subject=booking,
+        detail={"action": "send", "channel": channel},
+    )
+    if channel == ReminderChannel.SMS:
+        sent_to = _("The appointment was sent by SMS to %(number)s.") % {"number": message.address_display}
+    else:
+        sent_to = _("The appointment was sent by e-mail to %(address)s.") % {"address": message.address}
+    messages.success(request, sent_to)
+    return redirect(card_url)
 
 
 def _cancel_form(booking) -> BookingCancelForm:

@@ -1,5 +1,6 @@
 """Pages and feeds for the public, without an account: where to find help, when, and the same
-data as an iCal feed and as open data in the national schema of digital-mediation places."""
+data as an iCal feed and as open data in the national schema of digital-mediation places; and
+the page of an appointment sent to its person, opened from the link in their SMS or e-mail."""
 
 import csv
 import datetime
@@ -7,10 +8,11 @@ import itertools
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -19,6 +21,8 @@ from inclusion.core.clock import antenna_today
 from inclusion.core.departments import DEPARTMENTS
 from inclusion.core.models import Antenna
 from inclusion.core.querystrings import page_of, search_text
+from sessions_app.bookings.cards import card_qr_code, card_sections
+from sessions_app.reminders.notices import card_booking
 from sessions_app.scheduling.calendars import FeedDayEvent, FeedEvent, calendar_feed
 from sessions_app.scheduling.enums import BookingMode, OccurrenceStatus, PermanenceKind
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence
@@ -320,4 +324,31 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.DictWriter(response, fieldnames=OPEN_DATA_FIELDS)
     writer.writeheader()
     writer.writerows(_open_data_rows(request))
+    return response
+
+
+@login_not_required
+@require_safe
+def appointment(request: HttpRequest, token: str) -> HttpResponse:
+    """The appointment a link sent to its person opens: the card without the person's name or
+    their referrer, while the appointment is active and not over; else a 404."""
+    booking = card_booking(token)
+    if booking is None or booking.liaison_sheet is None:
+        raise Http404
+    sheet = booking.liaison_sheet
+    response = render(
+        request,
+        "public/appointment.html",
+        {
+            "antenna": booking.slot.occurrence.permanence.antenna,
+            "reference": sheet.reference,
+            "sections": card_sections(booking),
+            "qr_code": card_qr_code(sheet.reference),
+        },
+    )
+    # Whoever holds the address holds the appointment: no cache may keep the page, no link or
+    # resource on it may carry the address away in a Referer, and no search engine may list it.
+    patch_cache_control(response, no_store=True, private=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
     return response
