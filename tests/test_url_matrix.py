@@ -309,6 +309,9 @@ MATRIX = [
     Url("booking:book", pk("sheet"), REFERRAL_ACT, method="post", data=lambda s: {"slot": s.slot.pk}),
     Url("booking:cancel", pk("booking"), EVERYONE_MOVED, method="post", data={"reason": "Malade"}),
     Url("booking:card", pk("booking"), REFERRAL_READ),
+    Url("booking:card_send", pk("booking"), EVERYONE_MOVED, method="post", data={"channel": "sms"}),
+    # An appointment's page is opened by the secret of a link sent to its person: a wrong one is a 404.
+    Url("public_appointment", {"token": "not-a-sent-link"}, (404, 404, 404, 404), anonymous=404),
     # Figures and exports.
     Url("figures:home", None, (403, 302, 403, 302)),
     Url("figures:figures", antenna_figures, FIGURES, label="antenna"),

@@ -254,7 +254,9 @@ def reminder_send(*, message_id: int, now: datetime.datetime | None = None) -> s
         if reason:
             message.status = ReminderStatus.SKIPPED
             message.last_error = reason
-            message.save(update_fields=["status", "last_error", "updated_at"])
+            # Never to be sent: the link's secret goes too.
+            message.body = LINK_SECRET.sub(r"\1…\2", message.body)
+            message.save(update_fields=["status", "last_error", "body", "updated_at"])
             return message.status
         message.status = ReminderStatus.SENDING
         message.attempts += 1

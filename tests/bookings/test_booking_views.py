@@ -267,6 +267,7 @@ ACCESS = [
     ("booking:slot_search", "sheet", "get", SEARCH),
     ("booking:book", "sheet", "post", BOOK),
     ("booking:cancel", "booking", "post", CANCEL),
+    ("booking:card_send", "booking", "post", CANCEL),
     ("booking:card", "booking", "get", CARD),
 ]
 

@@ -101,7 +101,7 @@ def test_card_shows_the_reference_in_text_and_as_a_qr_code_of_the_reference_alon
     assert svg.startswith("<svg")
     assertContains(response, svg)
     assertContains(response, 'role="img"')
-    assertContains(response, f'aria-label="QR code du code de rendez-vous {reference}"')
+    assertContains(response, f'aria-label="Code du rendez-vous {reference}"')
 
 
 @pytest.mark.parametrize(
@@ -320,7 +320,7 @@ def test_every_card_message_is_translated_in_every_persons_language():
             assert not msgstr or sorted(re.findall(r"%\(\w+\)s", msgstr)) == placeholders, (code, key)
 
 
-@pytest.mark.parametrize("code", ["ar", "es", "pt", "ro", "uk", "ru", "tr"])
+@pytest.mark.parametrize("code", [code for code in settings.PERSON_LANGUAGES if code not in ("fr", "en")])
 def test_no_french_shows_through_a_persons_language(code):
     """A message missing from a catalog would fall back to French: none is."""
     for name in {**card_texts.TEXTS, **BRING_TEXTS}:
