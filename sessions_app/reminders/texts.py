@@ -288,8 +288,12 @@ def referrer_change_email(
             }
         )
         subjects: dict[str, str] = {
-            ReminderKind.DATE_MOVED: gettext("Appointment moved: %(person)s (%(reference)s), now %(day)s at %(start)s"),
-            ReminderKind.CANCELLED_BY_REPLY: gettext("%(person)s (%(reference)s) cancelled the appointment of %(day)s"),
+            ReminderKind.DATE_MOVED: gettext(
+                "Appointment moved: %(person)s (%(reference)s), now %(day)s at %(start)s"
+            ),
+            ReminderKind.CANCELLED_BY_REPLY: gettext(
+                "%(person)s (%(reference)s) cancelled the appointment of %(day)s"
+            ),
         }
         subject = subjects.get(kind, gettext("Appointment cancelled: %(person)s (%(reference)s), %(day)s")) % context
         body = render_to_string("reminders/referrer_change_email.txt", context)
