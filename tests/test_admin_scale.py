@@ -28,7 +28,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
 from inclusion.core.enums import MembershipRole
 from inclusion.core.models import AccessLog, Antenna, FormSubmission, Language, Organization, Topic, User
-from sessions_app.bookings.models import Booking
+from sessions_app.bookings.models import AppointmentChange, Booking
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.planning import services
 from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
@@ -109,6 +109,10 @@ def build_admin_data() -> dict:
             recipient_user=booking.created_by,
             address=booking.beneficiary.phone,
         )
+        for booking in bookings
+    )
+    AppointmentChange.objects.bulk_create(
+        AppointmentChange(kind="booking_cancelled", occurrence=occurrence, booking=booking, made_by=team[0])
         for booking in bookings
     )
     InboundSms.objects.bulk_create(

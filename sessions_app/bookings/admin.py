@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.admin_base import ModelAdmin
-from sessions_app.bookings.models import Booking
+from sessions_app.bookings.models import AppointmentChange, Booking
 from sessions_app.bookings.services import FIGURES_DAY
 from sessions_app.totals.admin import StaleMarkingAdmin
 
@@ -18,3 +18,21 @@ class BookingAdmin(StaleMarkingAdmin, ModelAdmin):
     raw_id_fields = ["slot", "beneficiary", "liaison_sheet", "created_by"]
     list_select_related = ["slot__occurrence__permanence__antenna", "created_by"]
     figures_day = FIGURES_DAY
+
+
+@admin.register(AppointmentChange)
+class AppointmentChangeAdmin(ModelAdmin):
+    """Read-only: the booking services record each change, the messages app tells it."""
+
+    list_display = ["created_at", "kind", "occurrence", "booking", "made_by", "announced_at"]
+    list_filter = ["kind", ("announced_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=booking__liaison_sheet__reference"]
+    search_help_text = _("A liaison sheet's reference.")
+    raw_id_fields = ["occurrence", "booking", "made_by"]
+    list_select_related = ["occurrence__permanence", "booking__slot__occurrence__permanence", "made_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

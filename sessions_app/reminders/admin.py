@@ -14,7 +14,7 @@ class ReminderMessageAdmin(ModelAdmin):
     list_display = ["created_at", "kind", "channel", "address", "antenna", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["^address"]
-    raw_id_fields = ["antenna", "occurrence", "booking", "recipient_user"]
+    raw_id_fields = ["antenna", "occurrence", "booking", "change", "recipient_user", "handled_by"]
 
     def get_queryset(self, request):
         # The read-only page names each related row: loaded here rather than one query each (the
@@ -62,6 +62,7 @@ class SmsStopAdmin(ModelAdmin):
     text messages go to it again, for a person who asks for them back."""
 
     list_display = ["address", "created_at"]
+    list_filter = [("created_at", admin.DateFieldListFilter)]
     search_fields = ["^address"]
     search_phone_field = "address"
     search_help_text = PHONE_SEARCH_HELP

@@ -8,10 +8,11 @@ from django.contrib import admin
 from django.urls import reverse
 
 from inclusion.core.models import AccessLog, FormSubmission
+from sessions_app.bookings.models import AppointmentChange
 from sessions_app.desk.models import Voucher
 from sessions_app.figures.models import MonthBookings, MonthSessions, MonthTopics
 from sessions_app.planning import services
-from sessions_app.reminders.models import ReminderMessage
+from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
 from sessions_app.totals.models import RolledMonth, StaleMonth
 from tests.bookings.factories import BookingFactory
 from tests.core.factories import AntennaMembershipFactory, ReferrerFactory, UserFactory
@@ -24,6 +25,8 @@ from tests.team.factories import SignupFactory, VolunteerProfileFactory
 PROJECT_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROJECT_APPS]
 # Totals derived from the sessions and rebuilt by `build_figures`: editing them by hand would
 # only make the figures wrong.
+# Rows the application alone writes: their admin is read-only.
+WRITTEN_BY_THE_APPLICATION = (AccessLog, ReminderMessage, FormSubmission, AppointmentChange, InboundSms, SmsStop)
 DERIVED_MODELS = {RolledMonth, StaleMonth, MonthSessions, MonthTopics, MonthBookings}
 
 
@@ -64,12 +67,17 @@ def test_admin_pages_of_each_model_open(client, model):
         booking=booking,
         address="+33465710101",
     )
+    AppointmentChange.objects.create(kind="date_moved", occurrence=occurrence, booking=booking)
+    InboundSms.objects.create(sender="+33465710101", body="ANNULER", outcome="cancelled", booking=booking)
+    SmsStop.objects.create(address="+33465710101")
     client.force_login(UserFactory(admin=True))
     info = (model._meta.app_label, model._meta.model_name)
     assert client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"}).status_code == 200
     # The access log, the reminders and the forms sent are written by the application only: their
     # admin is read-only.
-    expected_add = 403 if model in (AccessLog, ReminderMessage, FormSubmission) else 200
+    expected_add = (
+        403 if model in (AccessLog, ReminderMessage, FormSubmission, AppointmentChange, InboundSms, SmsStop) else 200
+    )
     assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == expected_add
     instance = model.objects.first()
     assert client.get(reverse("admin:{}_{}_change".format(*info), args=[instance.pk])).status_code == 200

@@ -554,7 +554,6 @@ class Command(BaseCommand):
                 "created_by_id",
                 "cancelled_at",
                 "cancel_reason",
-                "must_be_told",
             ],
             _next_id("bookings_booking"),
         )
@@ -593,7 +592,6 @@ class Command(BaseCommand):
                 referrer,
                 self.now if cancelled else None,
                 "",
-                False,
             )
             if attendance == "attended":
                 self.attended.append((booking_id, person_id, day, occurrence_id, antenna_id))
