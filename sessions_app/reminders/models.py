@@ -127,9 +127,13 @@ class ReminderMessage(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["change", "recipient_user"],
-                condition=Q(change__isnull=False),
-                nulls_distinct=False,
+                condition=Q(change__isnull=False, recipient_user__isnull=False),
                 name="message_once_per_change_and_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["change"],
+                condition=Q(change__isnull=False, recipient_user__isnull=True),
+                name="message_once_per_change_to_the_person",
             ),
             models.UniqueConstraint(
                 fields=["link_token_hash"], condition=~Q(link_token_hash=""), name="message_link_token_unique"

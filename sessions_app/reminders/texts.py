@@ -203,14 +203,22 @@ def _change_context(booking: Booking, previous_starts_at: datetime.datetime | No
     return context
 
 
+def _moved_to_another_day(booking: Booking, previous_starts_at: datetime.datetime | None) -> bool:
+    if previous_starts_at is None:
+        return False
+    occurrence = booking.slot.occurrence
+    return _local(previous_starts_at, occurrence).date() != _local(booking.slot.starts_at, occurrence).date()
+
+
 def _cancelled_sentence(kind: str, context: dict) -> str:
     if kind == ReminderKind.CANCELLED_BY_REPLY:
         return gettext("As you asked, your appointment of %(day)s at %(start)s is cancelled.") % context
     return gettext("Your digital help appointment of %(day)s at %(start)s, %(antenna)s, is cancelled.") % context
 
 
-def _moved_sentence(context: dict) -> str:
-    if "old_day" in context:
+def _moved_sentence(context: dict, *, other_day: bool) -> str:
+    """The news of a move: from which day when the day changed, else the new time alone."""
+    if other_day:
         return (
             gettext(
                 "Change: your digital help appointment of %(old_day)s is moved to %(day)s at %(start)s, %(antenna)s."
@@ -242,7 +250,8 @@ def change_sms(
     with translation.override(language):
         context = _change_context(booking, previous_starts_at)
         if kind == ReminderKind.DATE_MOVED:
-            return sms_fit(_moved_sentence(context), f"{context['address']}.", _cannot_come(context), _reply_hint())
+            news = _moved_sentence(context, other_day=_moved_to_another_day(booking, previous_starts_at))
+            return sms_fit(news, f"{context['address']}.", _cannot_come(context), _reply_hint())
         return sms_fit(_cancelled_sentence(kind, context), _another_date(booking, context))
 
 
@@ -254,7 +263,8 @@ def change_email(
         context = _change_context(booking, previous_starts_at)
         if kind == ReminderKind.DATE_MOVED:
             subject = gettext("Your appointment is moved to %(day)s at %(start)s") % context
-            context.update({"news": _moved_sentence(context), "closing": _cannot_come(context), "moved": True})
+            news = _moved_sentence(context, other_day=_moved_to_another_day(booking, previous_starts_at))
+            context.update({"news": news, "closing": _cannot_come(context), "moved": True})
         else:
             subject = gettext("Your appointment of %(day)s is cancelled") % context
             context.update({"news": _cancelled_sentence(kind, context), "closing": _another_date(booking, context)})

@@ -520,3 +520,14 @@ def test_every_person_s_text_in_french_travels_in_gsm_7(occurrence, coordinator)
     texts += [appointment_sms(booking, "fr"), card_sms(booking, "fr", link="http://127.0.0.1:8000/r/abc/")]
     for text in texts:
         assert sms_segments(text).encoding == "GSM-7", text
+
+
+def test_a_date_moved_within_its_day_gives_the_new_time_alone(
+    occurrence, coordinator, smsoutbox, django_capture_on_commit_callbacks
+):
+    _referred(occurrence)
+    with django_capture_on_commit_callbacks(execute=True):
+        occurrence_move(occurrence=occurrence, day=occurrence.date, start=datetime.time(16), by=coordinator)
+    [text] = smsoutbox
+    assert text.body.startswith("Changement : votre rendez-vous d'aide numérique est maintenant le ")
+    assert "16:00" in text.body

@@ -106,7 +106,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='remindermessage',
-            constraint=models.UniqueConstraint(condition=models.Q(('change__isnull', False)), fields=('change', 'recipient_user'), name='message_once_per_change_and_recipient', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('change__isnull', False), ('recipient_user__isnull', False)), fields=('change', 'recipient_user'), name='message_once_per_change_and_recipient'),
+        ),
+        migrations.AddConstraint(
+            model_name='remindermessage',
+            constraint=models.UniqueConstraint(condition=models.Q(('change__isnull', False), ('recipient_user__isnull', True)), fields=('change',), name='message_once_per_change_to_the_person'),
         ),
         migrations.AddConstraint(
             model_name='remindermessage',
