@@ -280,6 +280,9 @@ OCCURRENCE_HORIZON_WEEKS = env.int("OCCURRENCE_HORIZON_WEEKS", default=12)
 
 # The address of the site, for links in e-mails sent outside a request (status changes, reminders).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where people write about the site's accessibility, given on the accessibility statement
+# (/accessibilite/); when empty, the statement sends them to the organisation running the site.
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
 
 # Background work (e-mails, reminders, messages, horizon extension, retention, large exports)
 # goes through Django's task API; the queue lives in the database and `manage.py db_worker` runs

@@ -198,6 +198,7 @@ MATRIX = [
     Url("inclusion:account_referrer_remove", pk("referrer"), (404, 404, 403, 302), method="post"),
     # The personal-data access log: only admins know it exists.
     Url("inclusion:access_log", None, (404, 404, 404, 200)),
+    Url("inclusion:accessibility", None, EVERYONE, anonymous=200),
     # Two-step verification, for accounts without a device: the code page has nothing to ask and
     # moves on; admins and coordinators may set one up; turning off or new codes need a device.
     Url("two_factor:verify", None, EVERYONE_MOVED),

@@ -29,4 +29,5 @@ urlpatterns = [
     path("comptes/<int:pk>/prescripteur/", views.account_referrer_set, name="account_referrer_set"),
     path("comptes/<int:pk>/prescripteur/retirer/", views.account_referrer_remove, name="account_referrer_remove"),
     path("journal-des-acces/", views.access_log, name="access_log"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
 ]

@@ -1,4 +1,8 @@
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -482,3 +486,18 @@ def access_log(request):
         if filters["au"]:
             records = records.filter(created_at__date__lte=filters["au"])
     return render(request, "core/access_log.html", {**page_of(request, records), "form": form})
+
+
+# The day the accessibility statement was written; to be changed with its content.
+ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 3)
+
+
+@login_not_required
+def accessibility_statement(request):
+    """The accessibility statement the RGAA asks every public-facing service to publish, open to
+    everyone: the people helped and their referrers read it before they have an account."""
+    context = {
+        "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+    }
+    return render(request, "core/accessibility.html", context)
