@@ -409,3 +409,36 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
             data.update({name: cleaned[name] or NOT_GIVEN for name in ("age_bracket", "gender", "social_status")})
             data["commune"] = cleaned["commune"]
         return SessionLogFields(**data)
+
+
+class DeskSearchForm(forms.Form):
+    """The desk's search for a person: a name, part of a phone number, or a card's reference."""
+
+    MIN_LENGTH = 2
+    MAX_LENGTH = 100
+
+    q = forms.CharField(
+        label=_("Find a person"),
+        strip=True,
+        help_text=_("Name, part of the phone number, or the reference on an appointment card"),
+        error_messages={"required": _("Type a name, part of a phone number, or a reference.")},
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            # PostgreSQL refuses NUL characters in a query: they are dropped, not let fail the page.
+            data = {"q": data.get("q", "").replace("\x00", "")}
+        super().__init__(data, **kwargs)
+
+    def clean_q(self):
+        text = self.cleaned_data["q"]
+        if len(text) < self.MIN_LENGTH:
+            raise forms.ValidationError(
+                _("Type at least %(count)s characters to search."), params={"count": self.MIN_LENGTH}
+            )
+        if len(text) > self.MAX_LENGTH:
+            raise forms.ValidationError(
+                _("Type at most %(count)s characters to search."), params={"count": self.MAX_LENGTH}
+            )
+        return text

@@ -25,15 +25,14 @@ from beneficiaries.people.services import beneficiary_search
 from inclusion.core.access import antenna_or_404
 from inclusion.core.clock import antenna_today
 from inclusion.core.models import AccessLog, Antenna, Language
-from inclusion.core.phones import phone_normalize
-from inclusion.core.querystrings import newest_first_page_of, object_id, search_text
+from inclusion.core.querystrings import newest_first_page_of, next_path, object_id, search_text
 from inclusion.core.services import access_log_record
 from inclusion.core.submissions import AlreadySubmitted, first_result_shown
 from sessions_app.bookings import services
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.desk import services as desk_services
-from sessions_app.desk.forms import EQUIPMENT_CHOICES, NewPersonForm, SessionLogForm, WalkInForm
+from sessions_app.desk.forms import EQUIPMENT_CHOICES, DeskSearchForm, NewPersonForm, SessionLogForm, WalkInForm
 from sessions_app.desk.models import SessionLog
 from sessions_app.reminders.enums import ReminderChannel
 from sessions_app.reminders.models import ReminderMessage
@@ -117,11 +116,35 @@ def _desk_day(antenna: Antenna) -> tuple[datetime.date, list[Occurrence], bool]:
     return day, occurrences, is_ahead
 
 
+def _people_found(user, antenna: Antenna, day: datetime.date, text: str) -> list[Beneficiary]:
+    """The people of a desk search, each with their bookings of the day at the antenna (in
+    one query more, whatever their number), to check them in from the results."""
+    bookings_today = (
+        Booking.objects.active()
+        .filter(
+            slot__occurrence__permanence__antenna=antenna,
+            slot__occurrence__date=day,
+            slot__occurrence__status=OccurrenceStatus.SCHEDULED,
+        )
+        .select_related("slot")
+        .order_by("slot__starts_at", "pk")
+    )
+    people = beneficiary_search(user=user, text=text).prefetch_related(
+        Prefetch("bookings", queryset=bookings_today, to_attr="bookings_today")
+    )
+    return list(people[:SEARCH_RESULTS])
+
+
 def today(request, antenna_pk):
-    """The antenna's dates of the day, the one in progress first; else the next date ahead."""
+    """The antenna's dates of the day, the one in progress first; else the next date ahead;
+    and, for those bound by the charter, a search for a person to check in or welcome."""
     antenna = antenna_or_404(request, antenna_pk)
     day, occurrences, is_ahead = _desk_day(antenna)
     can_see_people = request.user.has_signed_charter
+    search_form = DeskSearchForm(request.GET if "q" in request.GET else None)
+    found = None
+    if can_see_people and search_form.is_valid():
+        found = _people_found(request.user, antenna, day, search_form.cleaned_data["q"])
     return render(
         request,
         "desk/today.html",
@@ -131,6 +154,12 @@ def today(request, antenna_pk):
             "occurrences": occurrences,
             "is_ahead": is_ahead,
             "can_see_people": can_see_people,
+            "search_form": search_form,
+            "found": found,
+            "search_results": SEARCH_RESULTS,
+            # A person found who has no booking today is welcomed as a walk-in of the date
+            # in progress (or the next one of the day).
+            "walk_in_occurrence": occurrences[0] if occurrences and not is_ahead else None,
             # People to call about a change to their appointment: names and numbers, so only
             # for those bound by the charter; the others are told how many.
             "calls": _calls_with_languages(antenna) if can_see_people else [],
@@ -184,6 +213,10 @@ def attendance(request, pk):
         Booking.objects.visible_to(request.user).select_related("slot__occurrence__permanence", "beneficiary"), pk=pk
     )
     _require_charter(request.user)
+    # Back to the desk, or to the desk's search the button was pressed in.
+    back = next_path(
+        request, reverse("desk:today", kwargs={"antenna_pk": booking.slot.occurrence.permanence.antenna_id})
+    )
     value = request.POST.get("attendance", "")
     if value not in Attendance.values:
         messages.error(request, _("Nothing was changed: choose “Came”, “Did not come” or “Undo”."))
@@ -194,7 +227,7 @@ def attendance(request, pk):
             services.booking_set_attendance(booking=booking, attendance=value, by=request.user)
         except services.BookingRefused as refusal:
             messages.error(request, str(refusal))
-            return redirect("desk:today", antenna_pk=booking.slot.occurrence.permanence.antenna_id)
+            return redirect(back)
         if booking.beneficiary_id:
             access_log_record(
                 user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"attendance": value}
@@ -207,17 +240,13 @@ def attendance(request, pk):
         else:
             text = _("%(person)s is expected again.")
         messages.success(request, text % {"person": person})
-    return redirect("desk:today", antenna_pk=booking.slot.occurrence.permanence.antenna_id)
+    return redirect(back)
 
 
 def _search(user, text: str):
     if not text:
         return []
-    try:
-        phone = phone_normalize(text)
-    except ValidationError:
-        return list(beneficiary_search(user=user, text=text)[:SEARCH_RESULTS])
-    return list(beneficiary_search(user=user, text="", phone=phone)[:SEARCH_RESULTS])
+    return list(beneficiary_search(user=user, text=text)[:SEARCH_RESULTS])
 
 
 def walk_in(request, pk):
@@ -235,6 +264,10 @@ def walk_in(request, pk):
         messages.error(request, _("Walk-ins are added on the day they come."))
         return redirect("desk:today", antenna_pk=antenna.pk)
     query = search_text(request)
+    # The person chosen from the desk's search, offered at once; someone the user may not see
+    # is simply not offered.
+    chosen_pk = _id_param(request, "person")
+    chosen = list(Beneficiary.objects.visible_to(request.user).filter(pk=chosen_pk)) if chosen_pk else []
     posted_new = request.method == "POST" and "new-slot" in request.POST
     posted_known = request.method == "POST" and not posted_new
     walk_in_form = WalkInForm(request.POST if posted_known else None, occurrence=occurrence, user=request.user)
@@ -281,7 +314,8 @@ def walk_in(request, pk):
             "antenna": antenna,
             "occurrence": occurrence,
             "query": query,
-            "people": _search(request.user, query),
+            "people": chosen or _search(request.user, query),
+            "chosen": bool(chosen),
             "walk_in_form": walk_in_form,
             "new_form": new_form,
         },
