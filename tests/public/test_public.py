@@ -192,7 +192,11 @@ def test_the_place_page_shows_hours_dates_and_cancelled_dates_with_their_reason(
     assertContains(response, "Apportez vos identifiants.")
     assertContains(response, drop_in.schedule_label)
     assertContains(response, workshop.schedule_label)
-    assertContains(response, drop_in.get_booking_mode_display())
+    # How a member of the public gets in: with no appointment, or through a social worker or a call.
+    assertContains(response, "Sans rendez-vous : venez aux heures d’ouverture.")
+    assertContains(
+        response, "Sur rendez-vous : demandez à votre travailleur social, ou appelez l’antenne au 05 56 00 00 00."
+    )
     assertContains(response, workshop.get_kind_display())
     assertNotContains(response, "Permanence suspendue")
     assertContains(response, "mardi 24 novembre 2026, 09:00–10:00")
@@ -276,6 +280,13 @@ def test_the_place_page_counts_a_closure_over_by_the_day_of_the_antenna(client, 
 
     assertContains(client.get(reverse("public:antenna_detail", args=[paris.pk])), "Réunion d&#x27;équipe")
     assertNotContains(client.get(reverse("public:antenna_detail", args=[noumea.pk])), "Réunion d&#x27;équipe")
+
+
+def test_a_place_without_a_phone_sends_people_to_their_social_worker(client, clock):
+    antenna = AntennaFactory(public_phone="")
+    _generate(PermanenceFactory(antenna=antenna, booking_mode=BookingMode.BOOKABLE))
+    response = client.get(reverse("public:antenna_detail", args=[antenna.pk]))
+    assertContains(response, "Sur rendez-vous : demandez à votre travailleur social.")
 
 
 def test_a_place_without_closures_ahead_has_no_closure_section(client, clock):
