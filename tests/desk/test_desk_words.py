@@ -34,3 +34,10 @@ def test_the_referral_statuses_name_the_person_not_a_gender():
     assert str(SheetStatus.SEEN.label) == "Personne reçue"
     assert str(SheetStatus.NO_SHOW.label) == "Personne absente"
     assert [str(label) for label in (Attendance.EXPECTED.label, Attendance.ATTENDED.label)] == ["Attendu·e", "Venu·e"]
+
+
+def test_cancelling_a_date_undoing_a_check_in_and_closing_are_three_words():
+    from django.utils.translation import gettext
+
+    words = {gettext("Cancel this date"), gettext("Undo"), gettext("Close")}
+    assert words == {"Annuler cette date", "Effacer le pointage", "Fermer"}

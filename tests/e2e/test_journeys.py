@@ -131,7 +131,7 @@ def test_three_journeys(open_page, field):
         day_section(coordinator, today).get_by_role("button", name=_("Open this date anyway")).click()
         visit(coordinator)
     show_month_of(coordinator, cancelled_day, today)
-    day_section(coordinator, cancelled_day).get_by_role("link", name=_("Cancel"), exact=True).click()
+    day_section(coordinator, cancelled_day).get_by_role("link", name=_("Cancel this date"), exact=True).click()
     visit(coordinator)
     coordinator.get_by_label(_("Reason")).fill("Réunion de l'équipe")
     coordinator.get_by_role("button", name=_("Cancel this date")).click()
@@ -208,7 +208,7 @@ def test_three_journeys(open_page, field):
     volunteer.get_by_role("link", name=_("Today's desk")).click()
     visit(volunteer, "volunteer-desk")
     expect(volunteer.get_by_text("Fatima Haddad").first).to_be_visible()
-    volunteer.get_by_role("button", name=_("Came")).click()
+    volunteer.get_by_role("button", name=_("Came"), exact=True).click()
     visit(volunteer)
     booking = Booking.objects.get(beneficiary__first_name="Fatima")
     assert booking.attendance == "attended"

@@ -162,7 +162,7 @@ def test_coordinator_schedules_closes_and_cancels_with_the_keyboard(open_page):
     assert (closure.starts_on, closure.ends_on) == (first, last)
 
     press_enter_on(page, page.get_by_role("link", name=_("Month"), exact=True))
-    cancel = page.get_by_role("link", name=_("Cancel"), exact=True)
+    cancel = page.get_by_role("link", name=_("Cancel this date"), exact=True)
     if not cancel.count():  # the last date of the month was a public holiday
         press_enter_on(page, page.locator("a[rel=next]"))
     press_enter_on(page, cancel.first)
@@ -234,7 +234,7 @@ def test_volunteer_signs_up_welcomes_and_logs_with_the_keyboard_on_a_phone(open_
     page.keyboard.press("Enter")
     press_enter_on(page, page.get_by_role("link", name=_("Home")))
     press_enter_on(page, page.get_by_role("link", name=_("Today's desk")))
-    press_enter_on(page, page.get_by_role("button", name=_("Came")))
+    press_enter_on(page, page.get_by_role("button", name=_("Came"), exact=True))
     booking.refresh_from_db()
     assert booking.attendance == Attendance.ATTENDED
 
