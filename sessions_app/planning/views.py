@@ -27,6 +27,7 @@ from sessions_app.planning.forms import (
     PermanenceForm,
 )
 from sessions_app.planning.generation import GenerationReport
+from sessions_app.reminders.notices import date_change_recipients
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
 from sessions_app.scheduling.months import month_from_url
@@ -181,7 +182,14 @@ def _occurrence_form_page(request, occurrence, form, title):
     return render(
         request,
         "planning/occurrence_form.html",
-        {"occurrence": occurrence, "form": form, "title": title},
+        {
+            "occurrence": occurrence,
+            "form": form,
+            "title": title,
+            # Who the change will reach, named for those bound by the confidentiality charter.
+            "to_tell": date_change_recipients(occurrence_id=occurrence.pk, by=request.user),
+            "can_see_people": request.user.has_signed_charter,
+        },
     )
 
 

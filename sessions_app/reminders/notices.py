@@ -13,6 +13,7 @@ recorded like every other.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -273,3 +274,44 @@ def card_booking(token: str) -> Booking | None:
     if booking.status != "active" or booking.slot.ends_at <= timezone.now():
         return None
     return booking
+
+
+@dataclasses.dataclass(frozen=True)
+class ToTell:
+    """Who a change to a date would reach, and how: for the form that makes the change."""
+
+    people: list[tuple[Booking, str]]  # each booking with a person, and the channel they are told by
+    referrers: list[User]
+    volunteers: list[User]
+
+    @property
+    def anyone(self) -> bool:
+        return bool(self.people or self.referrers or self.volunteers)
+
+
+def date_change_recipients(*, occurrence_id: int, by: User) -> ToTell:
+    """Who would be told if this date were cancelled or moved now (by `by`, who is not told of
+    their own change): its people and how, their referrers, its rota. A fixed number of queries."""
+    bookings = list(
+        Booking.objects.active()
+        .filter(slot__occurrence_id=occurrence_id, beneficiary__isnull=False)
+        .select_related("beneficiary", "liaison_sheet__referrer", "slot")
+        .order_by("slot__starts_at", "pk")
+    )
+    stopped = stopped_numbers(booking.beneficiary for booking in bookings if booking.beneficiary is not None)
+    people = [
+        (booking, person_contact(booking.beneficiary, stopped=stopped)[0])
+        for booking in bookings
+        if booking.beneficiary is not None
+    ]
+    referrers: dict[int, User] = {}
+    for booking in bookings:
+        referrer = booking.liaison_sheet.referrer if booking.liaison_sheet is not None else None
+        if referrer is not None and referrer.is_active and referrer.email and referrer.pk != by.pk:
+            referrers.setdefault(referrer.pk, referrer)
+    volunteers = [
+        signup.volunteer
+        for signup in Signup.objects.filter(occurrence_id=occurrence_id).select_related("volunteer").order_by("pk")
+        if signup.volunteer.is_active and signup.volunteer.email and signup.volunteer_id != by.pk
+    ]
+    return ToTell(people=people, referrers=list(referrers.values()), volunteers=volunteers)

@@ -531,3 +531,42 @@ def test_a_date_moved_within_its_day_gives_the_new_time_alone(
     [text] = smsoutbox
     assert text.body.startswith("Changement : votre rendez-vous d'aide numérique est maintenant le ")
     assert "16:00" in text.body
+
+
+def test_the_cancel_form_names_who_will_be_told_and_how(client, occurrence, coordinator, volunteer):
+    _referred(occurrence)
+    _referred(occurrence, phone="", has_no_phone=True, referrer_email=None)
+    client.force_login(coordinator)
+    response = client.get(reverse("schedule:occurrence_cancel", args=[occurrence.pk]))
+    assertContains(response, "Qui sera prévenu")
+    assertContains(response, "Amina Diallo (09:00) – par SMS")
+    assertContains(response, "Amina Diallo (09:00) – à appeler depuis l’accueil")
+    assertContains(response, "qui a orienté la personne – par e-mail")
+    assertContains(response, f"{volunteer.display_name}, au planning – par e-mail")
+    # The same page reads the same queries whatever the number of people booked.
+    response = client.get(reverse("schedule:occurrence_move", args=[occurrence.pk]))
+    assertContains(response, "Qui sera prévenu")
+
+
+def test_the_form_of_a_date_nobody_holds_says_nobody_is_told(client, occurrence, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("schedule:occurrence_cancel", args=[occurrence.pk]))
+    assertContains(response, "Aucune personne à prévenir")
+
+
+def test_the_change_form_reads_a_fixed_number_of_queries(
+    client, occurrence, coordinator, volunteer, django_assert_num_queries
+):
+    client.force_login(coordinator)
+    url = reverse("schedule:occurrence_cancel", args=[occurrence.pk])
+    _referred(occurrence, referrer_email=None)
+    client.get(url)
+    with django_assert_num_queries(QUERIES_CHANGE_FORM) as before:
+        client.get(url)
+    for _index in range(3):
+        _referred(occurrence, referrer_email=None)
+    with django_assert_num_queries(len(before.captured_queries)):
+        client.get(url)
+
+
+QUERIES_CHANGE_FORM = 10
