@@ -39,6 +39,11 @@ def interrupted_text() -> str:
         return gettext("Interrupted while sending: it may not have been delivered.")
 
 
+def stale_call_text() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("No longer to call: the appointment has begun or was cancelled since.")
+
+
 def _booking_of(message: ReminderMessage) -> Booking:
     """An appointment reminder's booking: each has one, and a deleted booking takes its reminders along."""
     if message.booking is None:

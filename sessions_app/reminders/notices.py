@@ -23,12 +23,13 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from inclusion.core.models import User
 from inclusion.core.submissions import create_once
+from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import AppointmentChange, Booking
 from sessions_app.reminders import texts as reminder_texts
 from sessions_app.reminders.enums import Audience, ReminderChannel, ReminderKind, ReminderStatus
@@ -182,12 +183,23 @@ def announce_after_commit() -> None:
     transaction.on_commit(_announce_now)
 
 
-def calls_to_make(antenna_id: int) -> QuerySet[ReminderMessage]:
+def stale_calls(now: datetime.datetime) -> QuerySet[ReminderMessage]:
+    """Calls no longer worth making: the appointment has begun, or a move was followed by the
+    booking's cancellation (whose own call is listed)."""
+    calls = ReminderMessage.objects.filter(channel=ReminderChannel.CALL, status=ReminderStatus.QUEUED)
+    return calls.filter(
+        Q(booking__slot__starts_at__lte=now) | Q(kind=ReminderKind.DATE_MOVED, booking__status=BookingStatus.CANCELLED)
+    )
+
+
+def calls_to_make(antenna_id: int, *, now: datetime.datetime | None = None) -> QuerySet[ReminderMessage]:
     """The people of an antenna to call about a change to their appointment, oldest first."""
+    now = now or timezone.now()
     return (
         ReminderMessage.objects.filter(
             antenna_id=antenna_id, channel=ReminderChannel.CALL, status=ReminderStatus.QUEUED
         )
+        .exclude(pk__in=stale_calls(now).filter(antenna_id=antenna_id).values("pk"))
         .select_related("booking__beneficiary", "booking__slot", "occurrence__permanence")
         .order_by("created_at", "pk")
     )

@@ -25,10 +25,10 @@ from inclusion.core.models import AntennaMembership, User
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.reminders import texts as reminder_texts
-from sessions_app.reminders.delivery import interrupted_text
+from sessions_app.reminders.delivery import interrupted_text, stale_call_text
 from sessions_app.reminders.enums import Audience, ReminderChannel, ReminderKind, ReminderStatus
 from sessions_app.reminders.models import InboundSms, ReminderMessage
-from sessions_app.reminders.notices import changes_announce
+from sessions_app.reminders.notices import changes_announce, stale_calls
 from sessions_app.reminders.recipients import person_address, stopped_numbers
 from sessions_app.reminders.tasks import send_reminder
 from sessions_app.scheduling.enums import OccurrenceStatus
@@ -55,6 +55,7 @@ class ScheduleReport:
     interrupted: int = 0
     forgotten: int = 0
     announced: int = 0
+    calls_dropped: int = 0
     message_ids: list[int] = dataclasses.field(default_factory=list)
 
 
@@ -228,6 +229,10 @@ def reminders_schedule(*, now: datetime.datetime | None = None, enqueue: bool = 
             .exclude(status__in=[ReminderStatus.QUEUED, ReminderStatus.SENDING])
             .exclude(address="", body="")
             .update(address="", body="")
+        )
+        # Calls the desk no longer needs to make leave its list.
+        report.calls_dropped = stale_calls(now).update(
+            status=ReminderStatus.SKIPPED, last_error=stale_call_text(), updated_at=now
         )
         # Likewise the numbers and texts of the replies received.
         report.forgotten += (

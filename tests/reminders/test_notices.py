@@ -570,3 +570,23 @@ def test_the_change_form_reads_a_fixed_number_of_queries(
 
 
 QUERIES_CHANGE_FORM = 10
+
+
+def test_a_call_leaves_the_desk_once_the_appointment_began_or_its_move_was_cancelled(client, occurrence, coordinator):
+    booking = _referred(occurrence, phone="", has_no_phone=True)
+    occurrence_move(occurrence=occurrence, day=occurrence.date, start=datetime.time(14), by=coordinator)
+    notices.changes_announce(enqueue=False)
+    moved_call = _sent(Audience.PERSON).get()
+    booking_cancel(booking=booking, by=coordinator)
+    notices.changes_announce(enqueue=False)
+    # The cancellation's call replaces the move's.
+    assert [call.kind for call in notices.calls_to_make(occurrence.permanence.antenna_id)] == [
+        ReminderKind.BOOKING_CANCELLED
+    ]
+    booking.slot.refresh_from_db()  # moved to 14:00
+    later = booking.slot.starts_at + datetime.timedelta(minutes=1)
+    assert list(notices.calls_to_make(occurrence.permanence.antenna_id, now=later)) == []
+    report = reminders_schedule(now=later, enqueue=False)
+    assert report.calls_dropped == 2
+    moved_call.refresh_from_db()
+    assert moved_call.status == ReminderStatus.SKIPPED
