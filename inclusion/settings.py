@@ -116,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "inclusion.core.context_processors.navigation",
             ],
+            # After Django's own: its `date` filter writes « 1er décembre » in French.
+            "builtins": ["inclusion.core.templatetags.dates"],
         },
     },
 ]

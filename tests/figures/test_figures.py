@@ -537,7 +537,7 @@ def test_the_summary_is_in_french_even_when_the_interface_is_in_english(client, 
     assert response.status_code == 200
     assertContains(response, '<div lang="fr">')
     # French month names and a decimal comma: 465 minutes of help are 7,8 hours.
-    assertContains(response, "1 janvier 2025")
+    assertContains(response, "1er janvier 2025")
     assertContains(response, "31 mars 2025")
     assertContains(response, 'id="summary-help-hours">7,8<')
     assertContains(response, 'id="summary-volunteer-hours">6,0<')

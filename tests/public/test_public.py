@@ -201,7 +201,7 @@ def test_the_place_page_shows_hours_dates_and_cancelled_dates_with_their_reason(
     assertNotContains(response, "Permanence suspendue")
     assertContains(response, "mardi 24 novembre 2026, 09:00–10:00")
     assertContains(response, "jeudi 3 décembre 2026, 14:00–16:00")
-    assertContains(response, "mardi 1 décembre 2026, 09:00–10:00")
+    assertContains(response, "mardi 1er décembre 2026, 09:00–10:00")
     assertContains(response, "Salle indisponible")
     assertContains(response, reverse("public:antenna_calendar", args=[antenna.pk]))
     assertContains(response, f"webcal://testserver/lieux/{antenna.pk}/calendrier.ics")
