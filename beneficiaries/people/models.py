@@ -175,6 +175,13 @@ class Beneficiary(models.Model):
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
 
+    @property
+    def short_name(self) -> str:
+        """First name and last-name initial ("Amina D."): enough to recognise the person, no
+        more, as the team's pages and e-mails write them."""
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}"
+
     def clean(self):
         super().clean()
         if self.birth_year and fields_changed(self, ["birth_year"]) and (error := birth_year_error(self.birth_year)):

@@ -36,14 +36,7 @@ from sessions_app.bookings.services import BookingRefused, booking_cancel, refer
 from sessions_app.reminders import notices
 from sessions_app.reminders.enums import ReminderChannel
 from sessions_app.reminders.notices import announce_after_commit
-from sessions_app.reminders.recipients import person_address, stopped_numbers
 from sessions_app.reminders.selectors import booking_messages
-
-
-def _person(beneficiary: Beneficiary) -> str:
-    """First name and last-name initial: enough to recognise the person, no more."""
-    initial = f" {beneficiary.last_name[:1]}." if beneficiary.last_name else ""
-    return f"{beneficiary.first_name}{initial}"
 
 
 def _sheet_to_book(request, pk) -> LiaisonSheet:
@@ -102,7 +95,7 @@ def _group_by_day_and_antenna(slots, sheet: LiaisonSheet) -> list[dict]:
 def slot_search(request, pk):
     sheet = _sheet_to_book(request, pk)
     access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=sheet)
-    context = {"sheet": sheet, "person": _person(sheet.beneficiary), "can_book": _can_be_booked(sheet)}
+    context = {"sheet": sheet, "person": sheet.beneficiary.short_name, "can_book": _can_be_booked(sheet)}
     if not context["can_book"]:
         context["active_booking"] = sheet.bookings.active().first()
         return render(request, "referrals/slot_search.html", context)
@@ -153,7 +146,7 @@ def book(request, pk):
         request,
         _("%(person)s is booked on %(date)s at %(time)s, %(antenna)s. Print the appointment card or send it.")
         % {
-            "person": _person(sheet.beneficiary),
+            "person": sheet.beneficiary.short_name,
             "date": date_format(start, "l j F Y"),
             "time": date_format(start, "H:i"),
             "antenna": antenna.name,
@@ -182,7 +175,7 @@ def cancel(request, pk):
     messages.success(
         request,
         _("The appointment of %(person)s is cancelled; the referral is back to “to book”.")
-        % {"person": _person(booking.liaison_sheet.beneficiary)},
+        % {"person": booking.liaison_sheet.beneficiary.short_name},
     )
     if is_referrer:
         return redirect("beneficiaries:sheet_detail", pk=booking.liaison_sheet_id)
@@ -195,27 +188,22 @@ SEND_CHANNELS = (ReminderChannel.SMS, ReminderChannel.EMAIL)
 
 def _send_options(person: Beneficiary) -> list[dict]:
     """The card's two send buttons, each with the address it sends to or why it cannot: the
-    same rule as notices.card_send (an SMS needs a valid number that did not answer STOP)."""
-    stopped = stopped_numbers([person])
-    address = person_address(person, stopped=stopped)
-    if address is not None and address[0] == ReminderChannel.SMS:
-        sms_to, sms_reason = phone_display(address[1]), ""
-    else:
-        sms_to = ""
-        sms_reason = _("The person answered STOP to text messages") if stopped else _("No phone number")
+    ways notices.card_send accepts (notices.card_addresses)."""
+    addresses = notices.card_addresses(person)
+    sms_reason = _("The person answered STOP to text messages") if addresses.sms_stopped else _("No phone number")
     return [
         {
             "channel": ReminderChannel.SMS,
             "label": _("Send by SMS"),
-            "to": sms_to,
-            "reason": sms_reason,
+            "to": phone_display(addresses.sms),
+            "reason": "" if addresses.sms else sms_reason,
             "key": uuid.uuid4(),
         },
         {
             "channel": ReminderChannel.EMAIL,
             "label": _("Send by e-mail"),
-            "to": person.email,
-            "reason": "" if person.email else _("No e-mail address"),
+            "to": addresses.email,
+            "reason": "" if addresses.email else _("No e-mail address"),
             "key": uuid.uuid4(),
         },
     ]
@@ -235,7 +223,7 @@ def card(request, pk):
             "booking": booking,
             "sheet": sheet,
             "antenna": booking.slot.occurrence.permanence.antenna,
-            "person": _person(sheet.beneficiary),
+            "person": sheet.beneficiary.short_name,
             "sections": card_sections(booking),
             "qr_code": card_qr_code(sheet.reference),
             "is_cancelled": not is_active,

@@ -27,6 +27,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from beneficiaries.people.models import Beneficiary
 from inclusion.core.models import User
 from inclusion.core.submissions import create_once
 from sessions_app.bookings.enums import BookingStatus
@@ -183,23 +184,29 @@ def announce_after_commit() -> None:
     transaction.on_commit(_announce_now)
 
 
-def stale_calls(now: datetime.datetime) -> QuerySet[ReminderMessage]:
-    """Calls no longer worth making: the appointment has begun, or a move was followed by the
+def _stale(now: datetime.datetime) -> Q:
+    """A call no longer worth making: the appointment has begun, or a move was followed by the
     booking's cancellation (whose own call is listed)."""
-    calls = ReminderMessage.objects.filter(channel=ReminderChannel.CALL, status=ReminderStatus.QUEUED)
-    return calls.filter(
-        Q(booking__slot__starts_at__lte=now) | Q(kind=ReminderKind.DATE_MOVED, booking__status=BookingStatus.CANCELLED)
+    return Q(booking__slot__starts_at__lte=now) | Q(
+        kind=ReminderKind.DATE_MOVED, booking__status=BookingStatus.CANCELLED
     )
+
+
+def _calls_waiting() -> QuerySet[ReminderMessage]:
+    return ReminderMessage.objects.filter(channel=ReminderChannel.CALL, status=ReminderStatus.QUEUED)
+
+
+def stale_calls(now: datetime.datetime) -> QuerySet[ReminderMessage]:
+    """The calls still listed that are no longer worth making."""
+    return _calls_waiting().filter(_stale(now))
 
 
 def calls_to_make(antenna_id: int, *, now: datetime.datetime | None = None) -> QuerySet[ReminderMessage]:
     """The people of an antenna to call about a change to their appointment, oldest first."""
-    now = now or timezone.now()
     return (
-        ReminderMessage.objects.filter(
-            antenna_id=antenna_id, channel=ReminderChannel.CALL, status=ReminderStatus.QUEUED
-        )
-        .exclude(pk__in=stale_calls(now).filter(antenna_id=antenna_id).values("pk"))
+        _calls_waiting()
+        .filter(antenna_id=antenna_id)
+        .exclude(_stale(now or timezone.now()))
         .select_related("booking__beneficiary", "booking__slot", "occurrence__permanence")
         .order_by("created_at", "pk")
     )
@@ -222,6 +229,29 @@ def link_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclasses.dataclass(frozen=True)
+class CardAddresses:
+    """Where a person's appointment can be sent: the number an SMS goes to (a valid one that did
+    not answer STOP), their e-mail address; "" for a way that is not open."""
+
+    sms: str
+    email: str
+    sms_stopped: bool
+
+    def to(self, channel: str) -> str:
+        if channel == ReminderChannel.SMS:
+            return self.sms
+        return self.email if channel == ReminderChannel.EMAIL else ""
+
+
+def card_addresses(person: Beneficiary) -> CardAddresses:
+    """The ways open to send a person their appointment, for the card's buttons and card_send."""
+    stopped = stopped_numbers([person])
+    address = person_address(person, stopped=stopped)
+    sms = address[1] if address is not None and address[0] == ReminderChannel.SMS else ""
+    return CardAddresses(sms=sms, email=person.email, sms_stopped=bool(stopped))
+
+
 class CardNotSent(Exception):
     """The appointment cannot be sent this way: no phone that takes SMS, no address, over…"""
 
@@ -231,16 +261,8 @@ def card_send(*, booking: Booking, channel: str, by: User, submission_key: uuid.
     (valid until the appointment is over or cancelled). Recorded like any message and sent
     after the commit; the same form sent twice (same `submission_key`) sends once."""
     person = booking.beneficiary
-    if person is None:
-        raise CardNotSent
-    address = person_address(person, stopped=stopped_numbers([person]))
-    if channel == ReminderChannel.SMS:
-        if address is None or address[0] != ReminderChannel.SMS:
-            raise CardNotSent
-        to = address[1]
-    elif channel == ReminderChannel.EMAIL and person.email:
-        to = person.email
-    else:
+    to = card_addresses(person).to(channel) if person is not None else ""
+    if not to:
         raise CardNotSent
     # 128 bits: unguessable, and short enough to leave room in a two-segment SMS.
     token = secrets.token_urlsafe(16)
@@ -283,7 +305,7 @@ def card_booking(token: str) -> Booking | None:
     if message is None or message.booking is None:
         return None
     booking = message.booking
-    if booking.status != "active" or booking.slot.ends_at <= timezone.now():
+    if booking.status != BookingStatus.ACTIVE or booking.slot.ends_at <= timezone.now():
         return None
     return booking
 

@@ -272,15 +272,6 @@ def change_email(
     return subject, body
 
 
-def _person_short(booking: Booking) -> str:
-    """First name and last-name initial, as the team's pages write a person."""
-    person = booking.beneficiary
-    if person is None:
-        return ""
-    initial = f" {person.last_name[:1]}." if person.last_name else ""
-    return f"{person.first_name}{initial}"
-
-
 def referrer_change_email(
     kind: str, booking: Booking, *, reason: str, previous_starts_at: datetime.datetime | None = None
 ) -> tuple[str, str]:
@@ -290,7 +281,7 @@ def referrer_change_email(
         sheet = booking.liaison_sheet
         context.update(
             {
-                "person": _person_short(booking),
+                "person": booking.beneficiary.short_name if booking.beneficiary is not None else "",
                 "kind": kind,
                 "reason": reason,
                 "sheet_link": _link("beneficiaries:sheet_detail", sheet.pk) if sheet is not None else "",
