@@ -264,10 +264,10 @@ class TopicAdmin(ModelAdmin):
 
     # Thirty rows or so, in the order the forms show them.
     ordering = ["parent__position", "position", "label"]
-    sortable_by = ["label", "code", "position"]
-    list_display = ["label", "code", "parent", "position", "is_active"]
+    sortable_by = ["label", "label_en", "code", "position"]
+    list_display = ["label", "label_en", "code", "parent", "position", "is_active"]
     list_filter = ["is_active", "parent"]
-    search_fields = ["label", "code"]
+    search_fields = ["label", "label_en", "code"]
     list_editable = ["is_active", "position"]
     list_select_related = ["parent"]
 

@@ -573,7 +573,8 @@ class Topic(models.Model):
     code = models.SlugField(
         _("code"), max_length=60, unique=True, help_text=_("Stable snake_case code, used in exports.")
     )
-    label = models.CharField(_("label"), max_length=150)
+    label = models.CharField(_("French label"), max_length=150)
+    label_en = models.CharField(_("English label"), max_length=150)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("theme"),
@@ -592,7 +593,13 @@ class Topic(models.Model):
         ordering = ["parent__position", "position", "label"]
 
     def __str__(self):
-        return self.label
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The label in the active language: English in the English interface, French otherwise
+        (the people's other languages included, as the taxonomy has no labels in them)."""
+        return self.label_en if get_language() == "en" else self.label
 
 
 class Language(models.Model):

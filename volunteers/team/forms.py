@@ -42,7 +42,7 @@ class VolunteerProfileForm(SubmitHelperMixin, forms.ModelForm):
 
 
 def _topic_label(topic: Topic) -> str:
-    return f"{topic.parent.label} – {topic.label}" if topic.parent is not None else topic.label
+    return f"{topic.parent.name} – {topic.name}" if topic.parent is not None else topic.name
 
 
 class MemberProfileForm(SubmitHelperMixin, forms.ModelForm):
