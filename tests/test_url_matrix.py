@@ -257,6 +257,7 @@ MATRIX = [
     Url("desk:log_create", antenna_pk, TEAM_READ, data={"duration": "60", "topics": "1"}),
     Url("desk:log_detail", pk("log"), TEAM_READ),
     Url("desk:person_history", lambda s: {"antenna_pk": s.antenna.pk, "beneficiary_pk": s.person.pk}, TEAM_READ),
+    Url("desk:next_appointment", lambda s: {"antenna_pk": s.antenna.pk, "beneficiary_pk": s.person.pk}, TEAM_READ),
     # Volunteers: their dates, the rota, the team, the personal calendar.
     Url("volunteers:my_dates", None, TEAM_OWN),
     Url("volunteers:profile", None, TEAM_OWN, data={"availability_notes": "Le mardi"}),

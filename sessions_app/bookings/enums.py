@@ -12,6 +12,7 @@ class BookingChannel(models.TextChoices):
     REFERRAL = "referral", _("Referral")
     PHONE = "phone", _("Phone")
     WALK_IN = "walk_in", _("Walk-in")
+    FOLLOW_UP = "follow_up", _("Follow-up booked at the desk")
 
 
 class Attendance(models.TextChoices):

@@ -25,9 +25,9 @@ from inclusion.core.models import Topic, User
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.desk.enums import DURATION_CHOICES, MAX_SESSION_MINUTES, Autonomy, Outcome, RedirectionKind
-from sessions_app.desk.models import VOUCHER_NUMBER_MAX_LENGTH, Voucher, session_date_error
+from sessions_app.desk.models import VOUCHER_NUMBER_MAX_LENGTH, SessionLog, Voucher, session_date_error
 from sessions_app.desk.services import SessionLogFields
-from sessions_app.scheduling.models import Occurrence
+from sessions_app.scheduling.models import Occurrence, Slot
 from volunteers.team.models import Signup
 
 OTHER_DURATION = "other"
@@ -240,6 +240,8 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         user: User,
         occurrence: Occurrence | None = None,
         booking: Booking | None = None,
+        last_log: SessionLog | None = None,
+        same_as_last: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -298,6 +300,57 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         self.fields["volunteers"].initial = [user.pk, *rota]
         label_choices(self, "volunteers", lambda volunteer: volunteer.display_name or volunteer.email)
 
+        self.last_log = last_log if self.beneficiary else None
+        self.topics_source = self._set_topics_initial()
+        self.same_as_last = bool(same_as_last and self.last_log)
+        if self.same_as_last and self.last_log is not None:
+            self._set_same_as_last(self.last_log)
+
+    def _set_topics_initial(self) -> str:
+        """Tick what the session is most likely about: the needs the referrer wrote on the
+        person's liaison sheet, else the topics of the person's last session here. Returns where
+        they came from ("sheet", "last_session" or "")."""
+        sheet = self.booking.liaison_sheet if self.booking and self.booking.liaison_sheet_id else None
+        topics: list[Topic] = list(sheet.needs.filter(is_active=True).select_related("parent")) if sheet else []
+        source = "sheet" if topics else ""
+        if not topics and self.last_log is not None:
+            topics = [topic for topic in self.last_log.topics.all() if topic.is_active]
+            source = "last_session" if topics else ""
+        # A sub-theme goes with its theme: both are ticked.
+        self.fields["topics"].initial = sorted({topic.pk for topic in topics} | _parent_ids(topics))
+        return source
+
+    def _set_same_as_last(self, log: SessionLog) -> None:
+        """What a returning person's last session was, to change only what differs."""
+        self.fields["topics"].initial = [topic.pk for topic in log.topics.all() if topic.is_active]
+        if str(log.duration_minutes) in {str(minutes) for minutes in DURATION_CHOICES}:
+            self.fields["duration"].initial = str(log.duration_minutes)
+        else:
+            self.fields["duration"].initial = OTHER_DURATION
+            self.fields["duration_other"].initial = log.duration_minutes
+        self.fields["autonomy"].initial = log.autonomy
+        self.fields["equipment"].initial = [name for name, _label in EQUIPMENT_CHOICES if getattr(log, name)]
+        self.fields["volunteers"].initial = sorted(
+            {*self.fields["volunteers"].initial, *(volunteer.pk for volunteer in log.volunteers.all())}
+        )
+
+    def topic_sections(self) -> tuple[list[tuple], list[tuple]]:
+        """The topics' checkboxes, by theme: the themes ticked (pre-ticked or chosen) first, and
+        the others apart, to be folded away when something is ticked already."""
+        ticked, others = [], []
+        for theme, subtopics in topic_checkbox_groups(self["topics"]):
+            if theme.data["selected"] or any(subtopic.data["selected"] for subtopic in subtopics):
+                ticked.append((theme, subtopics))
+            else:
+                others.append((theme, subtopics))
+        return ticked, others
+
+    def folded_errors(self) -> bool:
+        """Whether a field folded away by default has an error, so the fold opens."""
+        folded = {"date", "duration", "duration_other", "autonomy", "equipment", "next_step", "private_note"}
+        folded |= {"vouchers", "volunteers", "age_bracket", "gender", "social_status", "commune"}
+        return any(name in self.errors for name in folded)
+
     def _set_duration_initial(self, period) -> None:
         minutes = int((period.ends_at - period.starts_at).total_seconds() // 60)
         if minutes in DURATION_CHOICES:
@@ -344,12 +397,10 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
         self._clean_duration(cleaned)
         topics = cleaned.get("topics")
         if topics:
+            # A sub-theme ticked alone means its theme too: the theme is added, not asked for.
             chosen = {topic.pk for topic in topics}
-            for parent in {topic.parent for topic in topics if topic.parent_id and topic.parent_id not in chosen}:
-                self.add_error(
-                    "topics",
-                    _("Sub-themes go with “%(theme)s”: tick it as well.") % {"theme": parent.label},
-                )
+            parents = [topic.parent for topic in topics if topic.parent_id and topic.parent_id not in chosen]
+            cleaned["topics"] = [*topics, *{parent.pk: parent for parent in parents if parent}.values()]
         outcome, redirected_to = cleaned.get("outcome"), cleaned.get("redirected_to")
         if outcome == Outcome.REDIRECTED and not redirected_to:
             self.add_error("redirected_to", _("Say where the person was redirected."))
@@ -409,6 +460,27 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
             data.update({name: cleaned[name] or NOT_GIVEN for name in ("age_bracket", "gender", "social_status")})
             data["commune"] = cleaned["commune"]
         return SessionLogFields(**data)
+
+
+def _parent_ids(topics: list[Topic]) -> set[int]:
+    return {topic.parent_id for topic in topics if topic.parent_id}
+
+
+class NextAppointmentForm(SubmittedOnceMixin, forms.Form):
+    """One of the free slots offered for a person's next appointment."""
+
+    slot = forms.ModelChoiceField(
+        queryset=Slot.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose a slot."),
+            "invalid_choice": _("This slot is no longer free: choose another one."),
+        },
+    )
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        form_field(self, "slot", forms.ModelChoiceField).queryset = slots
 
 
 class DeskSearchForm(forms.Form):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from beneficiaries.people.enums import SheetStatus
+from beneficiaries.people.enums import SHEET_TRANSITIONS, SheetStatus
 from beneficiaries.people.models import Beneficiary, LiaisonSheet
 from beneficiaries.people.services import BeneficiaryFields, beneficiary_create, liaison_sheet_transition
 from inclusion.core.models import Antenna, Topic, User
@@ -23,6 +23,7 @@ from sessions_app.bookings.services import (
     BookingRefused,
     booking_create,
     booking_set_attendance,
+    referral_book,
     workshop_bookings_attended,
 )
 from sessions_app.desk.models import SessionLog, Voucher
@@ -186,3 +187,44 @@ def _referrals_seen(*, log: SessionLog, by: User) -> None:
         )
     for sheet in sheets:
         liaison_sheet_transition(sheet=sheet, status=SheetStatus.SEEN, by=by, note=log.summary)
+
+
+def follow_up_sheet(*, beneficiary: Beneficiary, antenna: Antenna) -> LiaisonSheet | None:
+    """The referral a follow-up at this antenna continues: the sheet of the person's latest
+    appointment here, while it can still be booked again (seen, or not come)."""
+    booking = (
+        Booking.objects.active()
+        .filter(
+            beneficiary=beneficiary,
+            slot__occurrence__permanence__antenna=antenna,
+            liaison_sheet__isnull=False,
+        )
+        .select_related("liaison_sheet")
+        .order_by("-slot__starts_at")
+        .first()
+    )
+    sheet: LiaisonSheet | None = booking.liaison_sheet if booking else None
+    if sheet is None or SheetStatus.BOOKED not in SHEET_TRANSITIONS[sheet.status]:
+        return None
+    return sheet
+
+
+def follow_up_book(
+    *, beneficiary: Beneficiary, slot: Slot, by: User, submission_key: uuid.UUID | None = None
+) -> Booking:
+    """Book a person's next appointment from the desk, at the antenna of the slot.
+
+    When the person came through a referral that can be booked again, the appointment belongs
+    to that liaison sheet (referral_book: the sheet moves to "booked" and its referrer sees the
+    appointment ahead); otherwise it is a follow-up booked by the antenna. Either way the seat
+    comes from the one booking service under the slot's lock. Raises BookingRefused; the same
+    form sent again raises AlreadySubmitted with the booking it made.
+    """
+
+    def create() -> Booking:
+        sheet = follow_up_sheet(beneficiary=beneficiary, antenna=slot.occurrence.permanence.antenna)
+        if sheet is not None:
+            return referral_book(sheet=sheet, slot=slot, by=by)
+        return booking_create(slot=slot, beneficiary=beneficiary, channel=BookingChannel.FOLLOW_UP, by=by)
+
+    return create_once(key=submission_key, user=by, create=create)

@@ -18,4 +18,9 @@ urlpatterns = [
         desk_views.person_history,
         name="person_history",
     ),
+    path(
+        "antennes/<int:antenna_pk>/personnes/<int:beneficiary_pk>/prochain-rendez-vous/",
+        desk_views.next_appointment,
+        name="next_appointment",
+    ),
 ]

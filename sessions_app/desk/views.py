@@ -5,7 +5,6 @@ and histories, and every action on them, wait for the confidentiality charter to
 """
 
 import datetime
-from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,18 +31,30 @@ from inclusion.core.submissions import AlreadySubmitted, first_result_shown
 from sessions_app.bookings import services
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking
+from sessions_app.bookings.selectors import free_slots
 from sessions_app.desk import services as desk_services
-from sessions_app.desk.forms import EQUIPMENT_CHOICES, DeskSearchForm, NewPersonForm, SessionLogForm, WalkInForm
+from sessions_app.desk.enums import Outcome
+from sessions_app.desk.forms import (
+    EQUIPMENT_CHOICES,
+    DeskSearchForm,
+    NewPersonForm,
+    NextAppointmentForm,
+    SessionLogForm,
+    WalkInForm,
+)
 from sessions_app.desk.models import SessionLog
 from sessions_app.reminders.enums import ReminderChannel
 from sessions_app.reminders.models import ReminderMessage
 from sessions_app.reminders.notices import call_done as call_mark_done
 from sessions_app.reminders.notices import calls_to_make
-from sessions_app.scheduling.enums import OccurrenceStatus
+from sessions_app.scheduling.enums import OccurrenceStatus, PermanenceKind
 from sessions_app.scheduling.models import Occurrence, Slot
 
 SEARCH_RESULTS = 20
 PREVIOUS_SESSIONS = 3
+# The next appointment is offered among the first free slots of the coming weeks.
+NEXT_APPOINTMENT_SLOTS = 12
+NEXT_APPOINTMENT_WEEKS = 8
 
 
 def _require_charter(user) -> None:
@@ -322,27 +334,48 @@ def walk_in(request, pk):
     )
 
 
-def log_create(request, antenna_pk):
-    """Log a session, from a booking, from a date, or on its own."""
-    antenna = antenna_or_404(request, antenna_pk)
-    _require_charter(request.user)
-    booking = occurrence = None
+def _log_subject(request, antenna: Antenna) -> tuple[Booking | None, Occurrence | None]:
+    """What a session log is about: a booking, a date, or neither (?booking= or ?occurrence=)."""
     booking_pk, occurrence_pk = _id_param(request, "booking"), _id_param(request, "occurrence")
     if booking_pk is not None:
         booking = get_object_or_404(
             Booking.objects.visible_to(request.user)
             .active()
             .filter(slot__occurrence__permanence__antenna=antenna)
-            .select_related("slot__occurrence__permanence__antenna", "beneficiary"),
+            .select_related("slot__occurrence__permanence__antenna", "beneficiary", "liaison_sheet"),
             pk=booking_pk,
         )
-    elif occurrence_pk is not None:
+        return booking, None
+    if occurrence_pk is not None:
         occurrence = get_object_or_404(
             Occurrence.objects.filter(permanence__antenna=antenna).select_related("permanence__antenna"),
             pk=occurrence_pk,
         )
+        return None, occurrence
+    return None, None
+
+
+def log_create(request, antenna_pk):
+    """Log a session, from a booking, from a date, or on its own."""
+    antenna = antenna_or_404(request, antenna_pk)
+    _require_charter(request.user)
+    booking, occurrence = _log_subject(request, antenna)
+    person = booking.beneficiary if booking and not booking.slot.occurrence.permanence.is_workshop else None
+    previous_logs: list[SessionLog] = []
+    if person is not None:
+        previous_logs = list(
+            SessionLog.objects.filter(antenna=antenna, beneficiary=person)
+            .prefetch_related("topics", "volunteers")
+            .order_by("-date", "-created_at")[:PREVIOUS_SESSIONS]
+        )
     form = SessionLogForm(
-        request.POST or None, antenna=antenna, user=request.user, occurrence=occurrence, booking=booking
+        request.POST or None,
+        antenna=antenna,
+        user=request.user,
+        occurrence=occurrence,
+        booking=booking,
+        last_log=previous_logs[0] if previous_logs else None,
+        same_as_last=request.GET.get("same") == "1",
     )
     if form.booking:
         existing = SessionLog.objects.filter(booking=form.booking).first()
@@ -373,21 +406,115 @@ def log_create(request, antenna_pk):
         else:
             access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=log)
             messages.success(request, _("The session is logged."))
+            if log.beneficiary_id and log.outcome == Outcome.TO_CONTINUE:
+                # To be continued: the next appointment is best taken while the person is here.
+                return redirect("desk:next_appointment", antenna_pk=antenna.pk, beneficiary_pk=log.beneficiary_id)
             return redirect("desk:today", antenna_pk=antenna.pk)
-    previous_logs: Iterable[SessionLog] = []
     if form.beneficiary:
         # The person's previous sessions are shown: a read of their history.
         access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=form.beneficiary)
-        previous_logs = (
-            SessionLog.objects.filter(antenna=antenna, beneficiary=form.beneficiary)
-            .prefetch_related("topics")
-            .order_by("-date", "-created_at")[:PREVIOUS_SESSIONS]
-        )
     return render(
         request,
         "desk/log_form.html",
         {"antenna": antenna, "form": form, "previous_logs": previous_logs},
     )
+
+
+def _next_slots(antenna: Antenna, person: Beneficiary, day: datetime.date) -> list[Slot]:
+    """The first free slots of the antenna's drop-in permanences from a day on, where the person
+    holds no seat yet."""
+    slots = free_slots(
+        antenna=antenna,
+        date_from=day,
+        date_to=day + datetime.timedelta(weeks=NEXT_APPOINTMENT_WEEKS),
+        kind=PermanenceKind.DROP_IN,
+    ).exclude(bookings__in=Booking.objects.active().filter(beneficiary=person))
+    return list(slots[:NEXT_APPOINTMENT_SLOTS])
+
+
+def _day_param(value: str, *, today: datetime.date) -> datetime.date:
+    """The day the offered slots start from: today, or a later day the page links to; anything
+    else (a malformed or past day, one beyond the horizon) is today."""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return today
+    return day if today <= day <= today + datetime.timedelta(days=366) else today
+
+
+def next_appointment(request, antenna_pk, beneficiary_pk):
+    """A person's next appointment at this antenna, booked from the desk: the first free slots,
+    one button each, and the appointments the person already holds here."""
+    antenna = antenna_or_404(request, antenna_pk)
+    _require_charter(request.user)
+    person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=beneficiary_pk)
+    today = antenna_today(antenna)
+    if request.method == "POST":
+        return _next_appointment_book(request, antenna, person, today)
+    day = _day_param(request.GET.get("from", ""), today=today)
+    slots = _next_slots(antenna, person, day)
+    upcoming = list(
+        Booking.objects.active()
+        .filter(
+            beneficiary=person,
+            attendance=Attendance.EXPECTED,
+            slot__starts_at__gt=timezone.now(),
+            slot__occurrence__permanence__antenna=antenna,
+        )
+        .select_related("slot__occurrence__permanence")
+        .order_by("slot__starts_at")
+    )
+    later = slots[-1].occurrence.date + datetime.timedelta(days=1) if len(slots) == NEXT_APPOINTMENT_SLOTS else None
+    return render(
+        request,
+        "desk/next_appointment.html",
+        {
+            "antenna": antenna,
+            "person": person,
+            "slots": slots,
+            "upcoming": upcoming,
+            "form": NextAppointmentForm(slots=Slot.objects.none()),
+            "day": day,
+            "later": later,
+            "today": today,
+        },
+    )
+
+
+def _next_appointment_book(request, antenna: Antenna, person: Beneficiary, today: datetime.date):
+    """The slot chosen for the next appointment, booked; any free drop-in slot of the antenna
+    ahead is accepted (the page may have shown a later week)."""
+    history = reverse("desk:person_history", kwargs={"antenna_pk": antenna.pk, "beneficiary_pk": person.pk})
+    form = NextAppointmentForm(
+        request.POST,
+        slots=free_slots(
+            antenna=antenna,
+            date_from=today,
+            date_to=today + datetime.timedelta(days=366),
+            kind=PermanenceKind.DROP_IN,
+        ),
+    )
+    if not form.is_valid():
+        for error in form["slot"].errors:
+            messages.error(request, str(error))
+        return redirect(request.get_full_path())
+    try:
+        booking = desk_services.follow_up_book(
+            beneficiary=person, slot=form.cleaned_data["slot"], by=request.user, submission_key=form.submission_key
+        )
+    except AlreadySubmitted as sent:
+        return first_result_shown(request, sent, otherwise=history)
+    except services.BookingRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(request.get_full_path())
+    access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking)
+    start = booking.slot.starts_at.astimezone(ZoneInfo(antenna.time_zone))
+    messages.success(
+        request,
+        _("Next appointment booked: %(date)s at %(time)s.")
+        % {"date": date_format(start, "l j F Y"), "time": date_format(start, "H:i")},
+    )
+    return redirect(history)
 
 
 def log_list(request, antenna_pk):
@@ -456,21 +583,30 @@ def person_history(request, antenna_pk, beneficiary_pk):
     antenna = antenna_or_404(request, antenna_pk)
     _require_charter(request.user)
     person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=beneficiary_pk)
-    logs = (
+    logs = list(
         SessionLog.objects.filter(antenna=antenna)
         .filter(Q(beneficiary=person) | Q(participants=person))
         .distinct()
         .prefetch_related("topics")
         .order_by("-date", "-created_at")
     )
-    bookings = (
+    bookings = list(
         Booking.objects.filter(beneficiary=person, slot__occurrence__permanence__antenna=antenna)
         .select_related("slot__occurrence__permanence")
         .order_by("-slot__starts_at")
     )
+    now = timezone.now()
+    booked_ahead = any(booking.status == BookingStatus.ACTIVE and booking.slot.starts_at > now for booking in bookings)
     access_log_record(user=request.user, action=AccessLog.Action.VIEW, subject=person, detail={"antenna": antenna.pk})
     return render(
         request,
         "desk/person_history.html",
-        {"antenna": antenna, "person": person, "logs": logs, "bookings": bookings},
+        {
+            "antenna": antenna,
+            "person": person,
+            "logs": logs,
+            "bookings": bookings,
+            # To be continued and nothing booked yet: the next appointment is the thing to do.
+            "to_continue": bool(logs) and logs[0].outcome == Outcome.TO_CONTINUE and not booked_ahead,
+        },
     )

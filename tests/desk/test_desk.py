@@ -110,6 +110,7 @@ ACCESS = [
     ("desk:log_list", "antenna", "get", TEAM),
     ("desk:log_detail", "log", "get", TEAM),
     ("desk:person_history", "person", "get", PEOPLE),
+    ("desk:next_appointment", "person", "get", PEOPLE),
 ]
 
 

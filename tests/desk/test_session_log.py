@@ -237,11 +237,15 @@ def _refused(client, world, data, field, **params):
     return response
 
 
-def test_a_sub_theme_without_administrative_help_is_refused(client, world):
-    response = _refused(client, world, _data(world, topics=_topics("email", "logement")), "topics")
-    assert _checked(response, "topics", _topics("logement")[0])
-    assert _checked(response, "topics", _topics("email")[0])
-    assert not _checked(response, "topics", _topics("aide_aux_demarches_administratives")[0])
+def test_a_sub_theme_ticked_alone_brings_its_theme(client, world):
+    client.force_login(world["volunteer"])
+    client.post(_url(world, booking=world["booking"].pk), _data(world, topics=_topics("email", "logement")))
+    log = SessionLog.objects.get()
+    assert set(log.topics.values_list("code", flat=True)) == {
+        "email",
+        "logement",
+        "aide_aux_demarches_administratives",
+    }
 
 
 def test_no_topic_is_refused(client, world):
