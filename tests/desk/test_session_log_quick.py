@@ -149,9 +149,7 @@ def _next_url(world, **params):
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
-def test_the_next_appointment_page_offers_the_antennas_free_drop_in_slots(
-    client, world, django_assert_num_queries
-):
+def test_the_next_appointment_page_offers_the_antennas_free_drop_in_slots(client, world, django_assert_num_queries):
     antenna = world["antenna"]
     free = slot_ahead(antenna=antenna, days=7)
     full = slot_ahead(antenna=antenna, days=8, seats=1)
