@@ -421,8 +421,8 @@ def log_create(request, antenna_pk):
 
 
 def _next_slots(antenna: Antenna, person: Beneficiary, day: datetime.date) -> list[Slot]:
-    """The first free slots of the antenna's drop-in permanences from a day on, where the person
-    holds no seat yet."""
+    """The first free slots of the antenna's drop-in permanences from a day on (tomorrow at the
+    earliest: the person is here today), where the person holds no seat yet."""
     slots = free_slots(
         antenna=antenna,
         date_from=day,
@@ -451,7 +451,7 @@ def next_appointment(request, antenna_pk, beneficiary_pk):
     today = antenna_today(antenna)
     if request.method == "POST":
         return _next_appointment_book(request, antenna, person, today)
-    day = _day_param(request.GET.get("from", ""), today=today)
+    day = _day_param(request.GET.get("from", ""), today=today + datetime.timedelta(days=1))
     slots = _next_slots(antenna, person, day)
     upcoming = list(
         Booking.objects.active()
@@ -476,7 +476,7 @@ def next_appointment(request, antenna_pk, beneficiary_pk):
             "form": NextAppointmentForm(slots=Slot.objects.none()),
             "day": day,
             "later": later,
-            "today": today,
+            "tomorrow": today + datetime.timedelta(days=1),
         },
     )
 
