@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -28,6 +27,7 @@ from inclusion.core.querystrings import next_path, page_of
 from inclusion.core.services import access_log_record
 from inclusion.core.submissions import FIELD as SUBMISSION_FIELD
 from inclusion.core.submissions import AlreadySubmitted, first_result_shown, submission_key
+from inclusion.core.typography import date_format, of_name
 from sessions_app.bookings.cards import card_qr_code, card_sections
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.forms import BookingCancelForm, SlotSearchForm
@@ -174,8 +174,8 @@ def cancel(request, pk):
     access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=booking, detail={"action": "cancel"})
     messages.success(
         request,
-        _("The appointment of %(person)s is cancelled; the referral is back to “to book”.")
-        % {"person": booking.liaison_sheet.beneficiary.short_name},
+        _("The appointment %(of_person)s is cancelled; the referral is back to “to book”.")
+        % {"of_person": of_name(booking.liaison_sheet.beneficiary.short_name)},
     )
     if is_referrer:
         return redirect("beneficiaries:sheet_detail", pk=booking.liaison_sheet_id)

@@ -107,7 +107,7 @@ def person_create(request):
             form.add_error(None, error.messages)
         else:
             access_log_record(user=request.user, action=AccessLog.Action.CHANGE, subject=person)
-            messages.success(request, _("%(person)s is registered.") % {"person": person})
+            messages.success(request, _("Record created for %(person)s.") % {"person": person})
             return redirect("beneficiaries:person_detail", pk=person.pk)
     return render(request, "referrals/person_form.html", {"form": form})
 

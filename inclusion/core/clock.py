@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.departments import DEPARTMENT_TIME_ZONES
+from inclusion.core.typography import date_format
 
 if TYPE_CHECKING:
     from inclusion.core.models import Antenna, Organization

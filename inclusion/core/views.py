@@ -28,6 +28,7 @@ from inclusion.core.forms import (
 from inclusion.core.models import AccessLog, Antenna, AntennaMembership, Organization, Referrer, User
 from inclusion.core.querystrings import page_of, search_text
 from inclusion.core.submissions import AlreadySubmitted, first_result_shown
+from inclusion.core.typography import of_name
 
 
 def _require_admin(user) -> None:
@@ -370,7 +371,7 @@ def account_update(request, pk):
         "core/form_page.html",
         {
             "form": form,
-            "title": _("Edit the account of %(name)s") % {"name": account},
+            "title": _("Edit the account %(of_name)s") % {"of_name": of_name(account)},
             "back_url": account.get_absolute_url(),
         },
     )

@@ -17,7 +17,9 @@ import datetime
 from django.utils import formats
 from django.utils.translation import pgettext, pgettext_lazy
 
-# Topic codes of the needs taxonomy (sessions_app/migrations/0003_topics.py) and the papers
+from inclusion.core.typography import date_format
+
+# Topic codes of the needs taxonomy (inclusion/core/migrations/0003_topics.py) and the papers
 # each one calls for. A need's parent theme counts too.
 ADMINISTRATIVE = "aide_aux_demarches_administratives"
 BRING_BY_TOPICS = [
@@ -89,17 +91,12 @@ def bring_items(*, topic_codes: set[str], has_phone: bool) -> list[str]:
 
 def card_date(moment: datetime.datetime) -> str:
     """A local date written out in the active language: "mardi 1er décembre 2026"."""
-    if moment.day == 1:
-        # Translators: how the card writes a date on the first of a month, in Django's date format
-        # characters (l: weekday, j: day, F: month, Y: year; a backslash keeps the next letter as
-        # it is). French: "l \1\e\r F Y", for "mardi 1er décembre 2026".
-        pattern = pgettext("appointment card date format, first of a month", "l j F Y")
-    else:
-        # Translators: how the card writes a date, in Django's date format characters (l: weekday,
-        # j: day, F: month, Y: year; a backslash keeps the next letter as it is). Spanish:
-        # "l j \d\e F \d\e Y", for "martes 8 de diciembre de 2026".
-        pattern = pgettext("appointment card date format", "l j F Y")
-    return formats.date_format(moment, pattern)
+    # Translators: how the card writes a date, in Django's date format characters (l: weekday,
+    # j: day, F: month, Y: year; a backslash keeps the next letter as it is). Spanish:
+    # "l j \d\e F \d\e Y", for "martes 8 de diciembre de 2026". French writes the first of
+    # a month « 1er » by itself.
+    pattern = pgettext("appointment card date format", "l j F Y")
+    return date_format(moment, pattern)
 
 
 def card_time_range(start: datetime.datetime, end: datetime.datetime) -> str:

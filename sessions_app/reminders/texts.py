@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
 from inclusion.core.sms.segments import sms_fold, sms_segments
+from inclusion.core.typography import date_format
 from sessions_app.bookings.models import Booking
 from sessions_app.reminders.enums import ReminderKind
 from sessions_app.scheduling.models import Occurrence
@@ -53,17 +54,16 @@ def _local(moment: datetime.datetime, occurrence: Occurrence) -> datetime.dateti
 
 def _day(moment: datetime.datetime) -> str:
     """The weekday, day and month in the active language: "mardi 1er décembre"."""
-    day = "1er" if moment.day == 1 and translation.get_language() == FRENCH else str(moment.day)
     # Translators: the date format character of the month after a day number: "F" (décembre),
     # or "E" where the month takes another case after a number (Ukrainian, Russian: грудня).
-    month = formats.date_format(moment, pgettext("reminder date, month after the day", "F"))
-    return f"{formats.date_format(moment, 'l')} {day} {month}"
+    month = pgettext("reminder date, month after the day", "F")
+    return date_format(moment, f"l j {month}")
 
 
 def _time(moment: datetime.datetime) -> str:
     """The hour as the antenna's door and the card write it, on 24 hours ("14:00"), in every
     language: short, and read the same by everyone at the desk."""
-    return formats.date_format(moment, "H:i")
+    return date_format(moment, "H:i")
 
 
 def cancel_phone(occurrence: Occurrence) -> str:

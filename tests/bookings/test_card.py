@@ -305,8 +305,8 @@ def _card_messages() -> set[tuple[str | None, str]]:
 
 def test_every_card_message_is_translated_in_every_persons_language():
     messages = _card_messages()
-    # The texts, the things to bring, two date patterns, a time pattern and the hours.
-    assert len(messages) == len(card_texts.TEXTS) + len(BRING_TEXTS) + 4
+    # The texts, the things to bring, the date pattern, a time pattern and the hours.
+    assert len(messages) == len(card_texts.TEXTS) + len(BRING_TEXTS) + 3
     assert all(context and context.startswith("appointment card") for context, _msgid in messages)
     for code in settings.PERSON_LANGUAGES:
         catalog = _po_entries((Path(settings.BASE_DIR) / "locale" / code / "LC_MESSAGES" / "django.po").read_text())

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -21,6 +20,7 @@ from inclusion.core.access import antenna_or_404, can_manage_antenna, managed_or
 from inclusion.core.clock import antenna_today
 from inclusion.core.models import AntennaMembership, User
 from inclusion.core.querystrings import next_path
+from inclusion.core.typography import date_format, of_name
 from sessions_app.scheduling.calendars import FeedEvent, calendar_feed
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence
@@ -295,7 +295,7 @@ def member(request, antenna_pk, user_pk):
         services.volunteer_profile_update(
             profile=profile, fields=services.VolunteerRecordFields.from_form(form.cleaned_data)
         )
-        messages.success(request, _("The profile of %(name)s was saved.") % {"name": person})
+        messages.success(request, _("The profile %(of_name)s was saved.") % {"of_name": of_name(person)})
         return redirect("volunteers:team", antenna_pk=antenna.pk)
     return render(
         request,
