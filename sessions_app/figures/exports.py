@@ -2,9 +2,12 @@
 as CSV or XLSX.
 
 Rows are read from a database cursor and written one by one, so memory stays flat however many
-there are; every count the summary shows comes from a database aggregate. Headers and summary
-labels are French whatever the interface language: the files go to French funders. Enumerated
-values are the stable codes the national session record uses, so the files compare over time.
+there are; every count the summary shows comes from a database aggregate. The two formats hold
+the same rows for different readers: the CSV is for software, with the columns' codes as its
+header and the enumerated values as the stable codes of the national session record, so files
+compare over time whatever the language (docs/guide.md lists them); the workbook is for people,
+with headers, values, topics and summary in the reader's language (the request's), a sheet that
+says what it holds, real dates, fitted columns, a frozen header row and filters.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import itertools
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo
 
@@ -22,84 +26,142 @@ from django.db import connection
 from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.text import slugify
+from django.utils.translation import get_language_info, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
+from beneficiaries.people.enums import AgeBracket, Gender, SocialStatus
 from beneficiaries.people.models import Beneficiary
 from inclusion.core.models import Topic, User
-from sessions_app.bookings.enums import Attendance, BookingStatus
+from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.bookings.models import Booking
+from sessions_app.desk.enums import Autonomy, Outcome, RedirectionKind
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.figures.reporting import Period, Scope, pseudonym
+from sessions_app.scheduling.enums import WorkshopLevel
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 2000
 # Rows per piece of the CSV stream: large enough to keep the writes few, small enough to stay flat.
 CSV_ROWS_PER_PIECE = 200
-SUMMARY_SHEET = "Synthèse"
+# A write-only sheet writes its column widths before its first row: they are fitted to the
+# header and the first rows, which are held meanwhile (a bounded number, so memory stays flat).
+WIDTH_SAMPLE_ROWS = CHUNK_SIZE
+MIN_WIDTH = 8
+MAX_WIDTH = 50
+# Excel number formats: dates stay real dates, which sort and filter, written as the reader reads them.
+DATE_FORMATS = {"fr": "dd/mm/yyyy"}
+DATETIME_FORMATS = {"fr": "dd/mm/yyyy hh:mm"}
+DEFAULT_DATE_FORMAT = "yyyy-mm-dd"
+DEFAULT_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_WIDTH = 10
+DATETIME_WIDTH = 16
+TIME_WIDTH = 5
+# Between several codes in a CSV cell, and between their labels in a workbook's.
+LIST_SEPARATOR = "|"
+LABEL_SEPARATOR = ", "
 
-NAME_COLUMNS = [("first_name", "Prénom"), ("last_name", "Nom")]
+Labels = dict[str, str]
+
+
+def _choices(choices: Iterable[tuple[str, StrOrPromise]]) -> Callable[[], Labels]:
+    """The labels of enumerated codes, read in the active language when an export is written."""
+    pairs = list(choices)
+    return lambda: {code: str(label) for code, label in pairs}
+
+
+def _topic_labels() -> Labels:
+    # Thirty topics, read once per export: a row's topics are then looked up, not joined.
+    return {topic.code: str(topic) for topic in Topic.objects.all()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of an export: its stable code (the CSV's header), its header in the reader's
+    language (the workbook's), and, for enumerated values, the labels of their codes."""
+
+    code: str
+    header: StrOrPromise
+    labels: Callable[[], Labels] | None = None
+
+
+KIND_CHOICES = [
+    ("individual", pgettext_lazy("export", "Individual session")),
+    ("workshop", pgettext_lazy("export", "Group workshop")),
+]
+EQUIPMENT = [
+    ("used_computer", "computer", pgettext_lazy("equipment", "Computer")),
+    ("used_phone", "phone", pgettext_lazy("equipment", "Phone")),
+    ("used_tablet", "tablet", pgettext_lazy("equipment", "Tablet")),
+    ("used_other_equipment", "other", pgettext_lazy("equipment", "Other")),
+]
+
+NAME_COLUMNS = [
+    Column("first_name", pgettext_lazy("export column", "First name")),
+    Column("last_name", pgettext_lazy("export column", "Last name")),
+]
+NAME_CODES = {column.code for column in NAME_COLUMNS}
 
 SESSION_COLUMNS = [
-    ("date", "Date"),
-    ("antenna", "Antenne"),
-    ("department", "Département"),
-    ("organization", "Structure"),
-    ("session_id", "N° de séance"),
-    ("kind", "Type"),
-    ("level", "Niveau de l'atelier"),
-    ("person_id", "Identifiant pseudonyme"),
+    Column("date", pgettext_lazy("export column", "Date")),
+    Column("antenna", pgettext_lazy("export column", "Antenna")),
+    Column("department", pgettext_lazy("export column", "Department")),
+    Column("organization", pgettext_lazy("export column", "Organization")),
+    Column("session_id", pgettext_lazy("export column", "Session no.")),
+    Column("kind", pgettext_lazy("export column", "Kind"), _choices(KIND_CHOICES)),
+    Column("level", pgettext_lazy("export column", "Workshop level"), _choices(WorkshopLevel.choices)),
+    Column("person_id", pgettext_lazy("export column", "Pseudonymous id")),
     *NAME_COLUMNS,
-    ("age_bracket", "Tranche d'âge"),
-    ("gender", "Genre"),
-    ("social_status", "Situation"),
-    ("commune", "Commune"),
-    ("duration_minutes", "Durée (minutes)"),
-    ("topics", "Thématiques"),
-    ("autonomy", "Autonomie"),
-    ("equipment", "Matériel utilisé"),
-    ("outcome", "Résultat"),
-    ("redirected_to", "Réorientation"),
-    ("next_step", "Suite à donner"),
-    ("voucher_count", "Nombre de pass numériques"),
-    ("voucher_numbers", "Numéros des pass numériques"),
-    ("volunteer_count", "Nombre de bénévoles"),
-    ("followed_participants", "Participants suivis"),
-    ("anonymous_participants", "Participants anonymes"),
-    ("logged_by", "Saisie par"),
-    ("booking_channel", "Canal du rendez-vous"),
+    Column("age_bracket", pgettext_lazy("export column", "Age bracket"), _choices(AgeBracket.choices)),
+    Column("gender", pgettext_lazy("export column", "Gender"), _choices(Gender.choices)),
+    Column("social_status", pgettext_lazy("export column", "Situation"), _choices(SocialStatus.choices)),
+    Column("commune", pgettext_lazy("export column", "Commune")),
+    Column("duration_minutes", pgettext_lazy("export column", "Duration (minutes)")),
+    Column("topics", pgettext_lazy("export column", "Topics"), _topic_labels),
+    Column("autonomy", pgettext_lazy("export column", "Autonomy"), _choices(Autonomy.choices)),
+    Column(
+        "equipment",
+        pgettext_lazy("export column", "Equipment used"),
+        _choices((code, label) for _field, code, label in EQUIPMENT),
+    ),
+    Column("outcome", pgettext_lazy("export column", "Outcome"), _choices(Outcome.choices)),
+    Column("redirected_to", pgettext_lazy("export column", "Redirected to"), _choices(RedirectionKind.choices)),
+    Column("next_step", pgettext_lazy("export column", "Next step")),
+    Column("voucher_count", pgettext_lazy("export column", "Number of vouchers")),
+    Column("voucher_numbers", pgettext_lazy("export column", "Voucher numbers")),
+    Column("volunteer_count", pgettext_lazy("export column", "Number of volunteers")),
+    Column("followed_participants", pgettext_lazy("export column", "Followed participants")),
+    Column("anonymous_participants", pgettext_lazy("export column", "Anonymous participants")),
+    Column("logged_by", pgettext_lazy("export column", "Logged by")),
+    Column("booking_channel", pgettext_lazy("export column", "Booking channel"), _choices(BookingChannel.choices)),
 ]
 
 BOOKING_COLUMNS = [
-    ("date", "Date"),
-    ("time", "Heure"),
-    ("antenna", "Antenne"),
-    ("permanence", "Permanence"),
-    ("slot", "Créneau"),
-    ("booking_id", "N° de rendez-vous"),
-    ("channel", "Canal"),
-    ("status", "Statut"),
-    ("attendance", "Présence"),
-    ("booked_by", "Pris par"),
-    ("booked_at", "Pris le"),
-    ("referring_organization", "Structure orientatrice"),
-    ("liaison_reference", "Référence de la fiche de liaison"),
-    ("person_id", "Identifiant pseudonyme"),
+    Column("date", pgettext_lazy("export column", "Date")),
+    Column("time", pgettext_lazy("export column", "Time")),
+    Column("antenna", pgettext_lazy("export column", "Antenna")),
+    Column("permanence", pgettext_lazy("export column", "Permanence")),
+    Column("slot", pgettext_lazy("export column", "Slot")),
+    Column("booking_id", pgettext_lazy("export column", "Booking no.")),
+    Column("channel", pgettext_lazy("export column", "Channel"), _choices(BookingChannel.choices)),
+    Column("status", pgettext_lazy("export column", "Status"), _choices(BookingStatus.choices)),
+    Column("attendance", pgettext_lazy("export column", "Attendance"), _choices(Attendance.choices)),
+    Column("booked_by", pgettext_lazy("export column", "Booked by")),
+    Column("booked_at", pgettext_lazy("export column", "Booked at")),
+    Column("referring_organization", pgettext_lazy("export column", "Referring organization")),
+    Column("liaison_reference", pgettext_lazy("export column", "Liaison sheet reference")),
+    Column("person_id", pgettext_lazy("export column", "Pseudonymous id")),
     *NAME_COLUMNS,
 ]
-
-EQUIPMENT_CODES = [
-    ("used_computer", "computer"),
-    ("used_phone", "phone"),
-    ("used_tablet", "tablet"),
-    ("used_other_equipment", "other"),
-]
-LIST_SEPARATOR = "|"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,36 +169,64 @@ class Export:
     """What one export writes: its columns, the rows' query, how a row reads, and its summary."""
 
     kind: str
+    # The CSV's name is the same in every language, for the scripts that fetch it.
     file_label: str
-    sheet_title: str
+    title: StrOrPromise
     scope: Scope
     period: Period
     names: bool
-    columns: list[tuple[str, str]]
+    columns: list[Column]
     queryset: QuerySet
     row: Callable[[Any], dict[str, Any]]
-    summary: Callable[[User], list[tuple[str, Any]]]
+    summary: Callable[[], list[tuple[StrOrPromise, Any]]]
+
+    @property
+    def codes(self) -> list[str]:
+        return [column.code for column in self.columns]
 
     @property
     def headers(self) -> list[str]:
-        return [header for _key, header in self.columns]
+        return [str(column.header) for column in self.columns]
 
     def values(self, instance) -> list[Any]:
+        """A row as stored: codes, with the lists of codes as lists."""
         row = self.row(instance)
-        return [row[key] for key, _header in self.columns]
+        return [row[column.code] for column in self.columns]
+
+    def labels(self) -> list[Labels | None]:
+        """Each column's labels in the active language, read once for the whole export."""
+        return [column.labels() if column.labels else None for column in self.columns]
+
+    def labelled_values(self, instance, labels: list[Labels | None]) -> list[Any]:
+        """A row as a person reads it: every code replaced by its label, lists joined."""
+        return [_labelled(value, table) for value, table in zip(self.values(instance), labels, strict=True)]
 
     def filename(self, fmt: str) -> str:
-        with translation.override("fr"):
-            scope = slugify(self.scope.label) or "export"
-        return f"{scope}_{self.period.start.isoformat()}_{self.period.end.isoformat()}_{self.file_label}.{fmt}"
+        """The CSV's name ends with `codes`; the workbook's is in the reader's language and ends
+        with it (`_fr`, `_en`), so a file says what it holds before it is opened."""
+        dates = f"{self.period.start.isoformat()}_{self.period.end.isoformat()}"
+        if fmt == "csv":
+            with translation.override("fr"):
+                scope = slugify(self.scope.label) or "export"
+            return f"{scope}_{dates}_{self.file_label}_codes.csv"
+        scope = slugify(self.scope.label) or "export"
+        return f"{scope}_{dates}_{slugify(str(self.title))}_{translation.get_language() or 'fr'}.{fmt}"
 
     @property
     def description(self) -> str:
         return f"{self.kind} export {self.scope.label} {self.period.start.isoformat()}–{self.period.end.isoformat()}"
 
 
-def _columns(columns: list[tuple[str, str]], names: bool) -> list[tuple[str, str]]:
-    return columns if names else [column for column in columns if column not in NAME_COLUMNS]
+def _labelled(value: Any, labels: Labels | None) -> Any:
+    if isinstance(value, list):
+        return LABEL_SEPARATOR.join(str(labels.get(code, code)) if labels else str(code) for code in value)
+    if labels is not None and isinstance(value, str):
+        return labels.get(value, value)
+    return value
+
+
+def _columns(columns: list[Column], names: bool) -> list[Column]:
+    return columns if names else [column for column in columns if column.code not in NAME_CODES]
 
 
 def _count(queryset: QuerySet, field: str) -> Coalesce:
@@ -216,14 +306,14 @@ def _session_row(log: WithAnnotations[SessionLog, _SessionLogLists], names: bool
         "social_status": facts.social_status,
         "commune": facts.commune,
         "duration_minutes": log.duration_minutes,
-        "topics": LIST_SEPARATOR.join(_as_list(log.topic_codes)),
+        "topics": _as_list(log.topic_codes),
         "autonomy": log.autonomy,
-        "equipment": LIST_SEPARATOR.join(code for field, code in EQUIPMENT_CODES if getattr(log, field)),
+        "equipment": [code for field, code, _label in EQUIPMENT if getattr(log, field)],
         "outcome": log.outcome,
         "redirected_to": log.redirected_to,
         "next_step": log.next_step,
         "voucher_count": len(_as_list(log.voucher_numbers)),
-        "voucher_numbers": LIST_SEPARATOR.join(_as_list(log.voucher_numbers)),
+        "voucher_numbers": _as_list(log.voucher_numbers),
         "volunteer_count": log.volunteer_count,
         "followed_participants": log.followed_participant_count if log.is_workshop else None,
         "anonymous_participants": log.anonymous_participants if log.is_workshop else None,
@@ -252,23 +342,22 @@ def session_summary(scope: Scope, period: Period) -> dict[str, Any]:
 
 
 def session_export(scope: Scope, period: Period, *, names: bool) -> Export:
-    def summary(user: User) -> list[tuple[str, Any]]:
+    def summary() -> list[tuple[StrOrPromise, Any]]:
         totals = session_summary(scope, period)
         return [
-            *_summary_head(scope, period, names),
-            ("Séances", totals["sessions"]),
-            ("dont ateliers collectifs", totals["workshops"]),
-            ("Personnes", totals["people"]),
-            ("dont personnes suivies (identifiants distincts)", totals["followed"]),
-            ("dont personnes anonymes", totals["anonymous"]),
-            ("Heures d'accompagnement", round(totals["minutes"] / 60, 2)),
-            *_summary_foot(user),
+            *_summary_head(scope, period),
+            (pgettext_lazy("export summary", "Sessions"), totals["sessions"]),
+            (pgettext_lazy("export summary", "of which group workshops"), totals["workshops"]),
+            (pgettext_lazy("export summary", "People"), totals["people"]),
+            (pgettext_lazy("export summary", "of whom followed people (distinct ids)"), totals["followed"]),
+            (pgettext_lazy("export summary", "of whom anonymous people"), totals["anonymous"]),
+            (pgettext_lazy("export summary", "Hours of help"), round(totals["minutes"] / 60, 2)),
         ]
 
     return Export(
         kind="sessions",
         file_label="seances",
-        sheet_title="Séances",
+        title=pgettext_lazy("export", "Sessions"),
         scope=scope,
         period=period,
         names=names,
@@ -337,23 +426,22 @@ def booking_summary(scope: Scope, period: Period) -> dict[str, Any]:
 
 
 def booking_export(scope: Scope, period: Period, *, names: bool) -> Export:
-    def summary(user: User) -> list[tuple[str, Any]]:
+    def summary() -> list[tuple[StrOrPromise, Any]]:
         totals = booking_summary(scope, period)
         return [
-            *_summary_head(scope, period, names),
-            ("Rendez-vous", totals["bookings"]),
-            ("dont annulés", totals["cancelled"]),
-            ("Présents", totals["attended"]),
-            ("Absents", totals["no_show"]),
-            ("Personnes suivies (identifiants distincts)", totals["people"]),
-            ("Rendez-vous sans personne enregistrée", totals["anonymous"]),
-            *_summary_foot(user),
+            *_summary_head(scope, period),
+            (pgettext_lazy("export summary", "Bookings"), totals["bookings"]),
+            (pgettext_lazy("export summary", "of which cancelled"), totals["cancelled"]),
+            (pgettext_lazy("export summary", "Came"), totals["attended"]),
+            (pgettext_lazy("export summary", "Did not come"), totals["no_show"]),
+            (pgettext_lazy("export summary", "Followed people (distinct ids)"), totals["people"]),
+            (pgettext_lazy("export summary", "Bookings without a registered person"), totals["anonymous"]),
         ]
 
     return Export(
         kind="bookings",
         file_label="rendez-vous",
-        sheet_title="Rendez-vous",
+        title=pgettext_lazy("export", "Bookings"),
         scope=scope,
         period=period,
         names=names,
@@ -364,19 +452,36 @@ def booking_export(scope: Scope, period: Period, *, names: bool) -> Export:
     )
 
 
-def _summary_head(scope: Scope, period: Period, names: bool) -> list[tuple[str, Any]]:
-    with translation.override("fr"):
-        label = scope.label
+def _summary_head(scope: Scope, period: Period) -> list[tuple[StrOrPromise, Any]]:
     return [
-        ("Périmètre", label),
-        ("Du", period.start),
-        ("Au", period.end),
-        ("Noms des personnes", "oui" if names else "non"),
+        (pgettext_lazy("export summary", "Scope"), scope.label),
+        (pgettext_lazy("export summary", "From"), period.start),
+        (pgettext_lazy("export summary", "To"), period.end),
     ]
 
 
-def _summary_foot(user: User) -> list[tuple[str, Any]]:
-    return [("Généré le", timezone.localtime()), ("Par", user.display_name)]
+def _about(export: Export, *, user: User, rows: int) -> list[tuple[StrOrPromise, Any]]:
+    """What the workbook holds, for whoever opens it without the page it came from."""
+    language = translation.get_language() or "fr"
+    return [
+        (pgettext_lazy("export about", "Contents"), export.title),
+        (
+            pgettext_lazy("export about", "Values"),
+            _(
+                "Labels in the language below, as the application shows them. The CSV export of the "
+                "same rows holds the codes instead, for software."
+            ),
+        ),
+        (pgettext_lazy("export about", "Language"), get_language_info(language)["name_translated"]),
+        *_summary_head(export.scope, export.period),
+        (pgettext_lazy("export about", "Rows"), rows),
+        (
+            pgettext_lazy("export about", "Names of the people"),
+            pgettext_lazy("export about", "yes") if export.names else pgettext_lazy("export about", "no"),
+        ),
+        (pgettext_lazy("export about", "Generated at"), timezone.localtime()),
+        (pgettext_lazy("export about", "By"), user.display_name),
+    ]
 
 
 # Writers
@@ -396,6 +501,8 @@ class _Echo:
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, list):
+        return _csv_value(LIST_SEPARATOR.join(value))
     if isinstance(value, datetime.datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, datetime.time):
@@ -408,9 +515,10 @@ def _csv_value(value: Any) -> str:
 
 
 def csv_stream(export: Export) -> Iterator[str]:
-    """The export as CSV for French Excel: UTF-8 with a byte-order mark, `;` between fields."""
+    """The export as CSV for software (and French Excel): UTF-8 with a byte-order mark, `;`
+    between fields, the columns' codes as header, codes as values, lists joined by `|`."""
     writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(export.headers)
+    yield "\ufeff" + writer.writerow(export.codes)
     piece = []
     for instance in export.queryset.iterator(chunk_size=CHUNK_SIZE):
         piece.append(writer.writerow([_csv_value(value) for value in export.values(instance)]))
@@ -421,10 +529,34 @@ def csv_stream(export: Export) -> Iterator[str]:
         yield "".join(piece)
 
 
-def _xlsx_value(sheet, value: Any) -> Any:
+@dataclasses.dataclass(frozen=True)
+class _NumberFormats:
+    date: str
+    datetime: str
+
+    @classmethod
+    def of_language(cls) -> _NumberFormats:
+        language = translation.get_language() or "fr"
+        return cls(
+            date=DATE_FORMATS.get(language, DEFAULT_DATE_FORMAT),
+            datetime=DATETIME_FORMATS.get(language, DEFAULT_DATETIME_FORMAT),
+        )
+
+
+def _xlsx_value(sheet, value: Any, formats: _NumberFormats) -> Any:
+    if value is None or value == "":
+        # An empty cell, which the filter lists as blank.
+        return None
     if isinstance(value, datetime.datetime):
         # Excel knows no time zones: the value is already in local time.
-        return value.replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet, value.replace(tzinfo=None))
+        cell.number_format = formats.datetime
+        return cell
+    if isinstance(value, datetime.date):
+        # As for times below: types-openpyxl leaves dates out, which Cell takes.
+        cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]
+        cell.number_format = formats.date
+        return cell
     if isinstance(value, datetime.time):
         # types-openpyxl leaves times out of WriteOnlyCell's values, which Cell itself takes.
         cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]
@@ -437,23 +569,81 @@ def _xlsx_value(sheet, value: Any) -> Any:
     return value
 
 
+def _width(value: Any) -> int:
+    """How many characters a value takes once written in a cell."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return DATETIME_WIDTH
+    if isinstance(value, datetime.date):
+        return DATE_WIDTH
+    if isinstance(value, datetime.time):
+        return TIME_WIDTH
+    return len(str(value))
+
+
+def _widths(rows: Iterable[list[Any]]) -> list[int]:
+    """Each column's width fitted to its longest value, within MIN_WIDTH and MAX_WIDTH."""
+    longest: list[int] = []
+    for row in rows:
+        if not longest:
+            longest = [0] * len(row)
+        longest = [max(width, _width(value)) for width, value in zip(longest, row, strict=True)]
+    # A little room for the filter's button beside the header.
+    return [min(max(width + 2, MIN_WIDTH), MAX_WIDTH) for width in longest]
+
+
+def _columns_sized(sheet, widths: list[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _key_values(sheet, pairs: list[tuple[StrOrPromise, Any]], formats: _NumberFormats) -> None:
+    """A two-column sheet: each label beside its value; a text too long for its column wraps."""
+    rows = [[str(label), str(value) if isinstance(value, Promise) else value] for label, value in pairs]
+    _columns_sized(sheet, _widths(rows))
+    for label, value in rows:
+        cell = _xlsx_value(sheet, value, formats)
+        if isinstance(value, str) and len(value) > MAX_WIDTH:
+            cell = WriteOnlyCell(sheet, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append([label, cell])
+
+
 def xlsx_file(export: Export, *, user: User) -> tuple[Any, int]:
-    """The export written as XLSX to a temporary file, rewound, and the number of rows.
+    """The export written as XLSX to a temporary file, rewound, and the number of rows: the rows'
+    sheet (labels in the active language, header row frozen, a filter over every column), the
+    summary's and the one that says what the workbook holds.
 
     The write-only workbook streams rows to disk as they come, so memory stays flat; the file
     goes away when it is closed.
     """
+    formats = _NumberFormats.of_language()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(export.sheet_title)
-    sheet.append(export.headers)
+    sheet = workbook.create_sheet(str(export.title))
+    labels = export.labels()
+    values = (export.labelled_values(instance, labels) for instance in export.queryset.iterator(chunk_size=CHUNK_SIZE))
+    first = list(itertools.islice(values, WIDTH_SAMPLE_ROWS))
+    headers = export.headers
+    _columns_sized(sheet, _widths([headers, *first]))
+    sheet.freeze_panes = "A2"
+    sheet.append([_header_cell(sheet, header) for header in headers])
     rows = 0
-    for instance in export.queryset.iterator(chunk_size=CHUNK_SIZE):
-        sheet.append([_xlsx_value(sheet, value) for value in export.values(instance)])
+    for row in itertools.chain(first, values):
+        sheet.append([_xlsx_value(sheet, value, formats) for value in row])
         rows += 1
-    summary = workbook.create_sheet(SUMMARY_SHEET)
-    for label, value in export.summary(user):
-        summary.append([label, _xlsx_value(summary, value)])
+    # Written after the rows, at the end of the sheet: the range can cover them all.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{rows + 1}"
+    _key_values(workbook.create_sheet(pgettext("export sheet", "Summary")), export.summary(), formats)
+    about = _about(export, user=user, rows=rows)
+    _key_values(workbook.create_sheet(pgettext("export sheet", "About")), about, formats)
     file = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 closed by the response
     workbook.save(file)
     file.seek(0)
     return file, rows
+
+
+def _header_cell(sheet, header: str) -> Cell:
+    cell = WriteOnlyCell(sheet, header)
+    cell.font = Font(bold=True)
+    return cell

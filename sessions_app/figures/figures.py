@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 TOP_ORGANIZATIONS = 10
 TOP_PERMANENCES = 5
-TOP_TOPICS_IN_SUMMARY = 5
+TOP_THEMES_IN_SUMMARY = 5
+TOP_SUBTHEMES_PER_THEME_IN_SUMMARY = 3
 AUTONOMY_CHOICES = [*Autonomy.choices, ("", _("Not logged"))]
 
 # What each family counts, shown next to its numbers so that everyone reads them the same way.
@@ -82,12 +83,22 @@ DEFINITIONS = {
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """One line of a distribution: what, how many, and its share of the whole in percent."""
+    """One line of a distribution: what, how many, and its share of the whole in percent; a
+    sub-theme's names its theme by code."""
 
     key: str
     label: StrOrPromise
     count: int
     share: Decimal | None
+    theme: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ThemeDetail:
+    """A theme and, as its detail, its sub-themes with the most sessions."""
+
+    theme: Row
+    subthemes: list[Row]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,9 +189,18 @@ class Figures:
     months: list[Month]
 
     @property
-    def top_topics(self) -> list[Row]:
-        rows = sorted([*self.themes, *self.subthemes], key=lambda row: (-row.count, row.label))
-        return rows[:TOP_TOPICS_IN_SUMMARY]
+    def top_themes(self) -> list[ThemeDetail]:
+        """The funders' summary's topics: the themes of the most sessions, each with its own
+        sub-themes beneath it, never beside it. The session log ticks a sub-theme's theme with
+        it, so a sub-theme's sessions are already its theme's: side by side, they would read
+        as counted twice (and fill the top five with one theme's pieces)."""
+        return [
+            ThemeDetail(
+                theme,
+                [row for row in self.subthemes if row.theme == theme.key][:TOP_SUBTHEMES_PER_THEME_IN_SUMMARY],
+            )
+            for theme in self.themes[:TOP_THEMES_IN_SUMMARY]
+        ]
 
 
 def _one_decimal(numerator: int, denominator: int) -> Decimal:
@@ -434,15 +454,17 @@ def _topics(logs, live: LiveDays, totals: QuerySet[MonthTopics], total: int) -> 
     sessions = _add(*({row["topic_id"]: row["sessions"]} for row in [*rows.order_by(), *summed.order_by()]))
     topics = (
         Topic.objects.filter(pk__in=[pk for pk, count in sessions.items() if count])
-        .values("pk", "code", "label", "parent_id")
+        .annotate(theme_code=F("parent__code"))
         .order_by()
     )
     themes: list[Row] = []
     subthemes: list[Row] = []
-    for topic in sorted(topics, key=lambda topic: (-sessions[topic["pk"]], topic["label"])):
-        count = sessions[topic["pk"]]
-        row = Row(topic["code"], topic["label"], count, _percent(count, total))
-        (subthemes if topic["parent_id"] else themes).append(row)
+    # Each topic by its label in the active language (str(topic)).
+    labelled = [(topic, str(topic)) for topic in topics]
+    for topic, label in sorted(labelled, key=lambda pair: (-sessions[pair[0].pk], pair[1])):
+        count = sessions[topic.pk]
+        row = Row(topic.code, label, count, _percent(count, total), theme=topic.theme_code or "")
+        (subthemes if topic.parent_id else themes).append(row)
     return themes, subthemes
 
 

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_safe
 from inclusion.core.db_routers import use_replica
 from inclusion.core.models import Antenna, Organization
 from sessions_app.figures.figures import DEFINITIONS, Figures, Row, figures_compute
-from sessions_app.figures.reporting import PERIOD_CHOICES, Period, PeriodError, Scope, period_from_query, scope_for
+from sessions_app.figures.reporting import (
+    PERIOD_CHOICES,
+    Period,
+    PeriodError,
+    Scope,
+    period_from_query,
+    period_named,
+    scope_for,
+)
 
 CHART_WIDTH = 320
 # Drawn at one and a half times the coordinates, and shrunk to fit a narrow phone.
@@ -126,6 +134,8 @@ def _scope_choices(request) -> dict:
 
 
 def _period_form(request, period: Period | None) -> dict:
+    """The period's fields as the page shows them: the dates of the period chosen, whether named
+    (this month…) or custom; what was typed when it cannot be used."""
     if period is not None:
         return {"key": period.key, "start": period.start.isoformat(), "end": period.end.isoformat()}
     return {
@@ -133,6 +143,24 @@ def _period_form(request, period: Period | None) -> dict:
         "start": request.GET.get("du", ""),
         "end": request.GET.get("au", ""),
     }
+
+
+def _period_choices(scope: Scope) -> list[dict]:
+    """Each named period with its dates, which figures_period.js puts in the date fields as soon
+    as it is chosen; the page shows them anyway once sent."""
+    today = scope.today()
+    choices = []
+    for key, label in PERIOD_CHOICES:
+        named = None if key == "custom" else period_named(key, today)
+        choices.append(
+            {
+                "key": key,
+                "label": label,
+                "start": named.start.isoformat() if named else "",
+                "end": named.end.isoformat() if named else "",
+            }
+        )
+    return choices
 
 
 @require_safe
@@ -172,7 +200,7 @@ def figures(request, scope, pk):
             "period": period,
             "period_error": error,
             "period_form": _period_form(request, period),
-            "period_choices": PERIOD_CHOICES,
+            "period_choices": _period_choices(scope),
             "figures": result,
             "charts": charts,
             "definitions": DEFINITIONS,
@@ -183,14 +211,15 @@ def figures(request, scope, pk):
 
 @require_safe
 def summary(request, scope, pk):
-    """One printable page for funders, in French whatever the interface language."""
+    """One printable page for funders, in French whatever the interface language (the topics'
+    labels, read when the figures are computed, too)."""
     scope = scope_for(request.user, scope, pk)
     with translation.override("fr"):
         period, error = _period(request, scope)
-    result = None
-    if period:
-        with use_replica():
-            result = figures_compute(scope=scope, period=period)
+        result = None
+        if period:
+            with use_replica():
+                result = figures_compute(scope=scope, period=period)
     return render(
         request,
         "figures/summary.html",

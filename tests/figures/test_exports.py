@@ -4,16 +4,19 @@ only when allowed and asked for; every export in the access log; access; flat qu
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertRedirects
 
-from inclusion.core.models import AccessLog
+from inclusion.core.models import AccessLog, Topic
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.desk.enums import Outcome, RedirectionKind
 from sessions_app.desk.models import Voucher
+from sessions_app.figures.exports import BOOKING_COLUMNS, SESSION_COLUMNS
 from sessions_app.figures.reporting import PeriodError, period_from_query, pseudonym
 from sessions_app.scheduling.enums import WorkshopLevel
 from tests.access import url_names
@@ -26,6 +29,36 @@ from tests.team.factories import VolunteerProfileFactory
 
 JANUARY = {"periode": "custom", "du": "2026-01-01", "au": "2026-01-31"}
 
+# The CSV's header: the columns' codes, the same in every language.
+SESSION_CODES = [
+    "date",
+    "antenna",
+    "department",
+    "organization",
+    "session_id",
+    "kind",
+    "level",
+    "person_id",
+    "age_bracket",
+    "gender",
+    "social_status",
+    "commune",
+    "duration_minutes",
+    "topics",
+    "autonomy",
+    "equipment",
+    "outcome",
+    "redirected_to",
+    "next_step",
+    "voucher_count",
+    "voucher_numbers",
+    "volunteer_count",
+    "followed_participants",
+    "anonymous_participants",
+    "logged_by",
+    "booking_channel",
+]
+# The workbook's header, in French by default.
 SESSION_HEADERS = [
     "Date",
     "Antenne",
@@ -191,76 +224,177 @@ def test_sessions_csv_holds_one_row_per_session_of_the_scope_and_period(client, 
     response = _get(client, world["users"]["coordinator"], _url("exports:sessions", world))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="la-blancarde_2026-01-01_2026-01-31_seances.csv"'
+    assert response["Content-Disposition"] == (
+        'attachment; filename="la-blancarde_2026-01-01_2026-01-31_seances_codes.csv"'
+    )
     rows = _csv(response)
-    assert rows[0] == SESSION_HEADERS
+    assert rows[0] == SESSION_CODES
     records = _records(rows)
     logs = world["logs"]
-    assert [record["N° de séance"] for record in records] == [
+    assert [record["session_id"] for record in records] == [
         str(logs["workshop"].pk),
         str(logs["followed"].pk),
         str(logs["anonymous"].pk),
     ]
     workshop, followed, anonymous = records
     assert followed == {
-        "Date": "2026-01-06",
-        "Antenne": "La Blancarde",
-        "Département": "13",
-        "Structure": world["antenna"].organization.name,
-        "N° de séance": str(logs["followed"].pk),
-        "Type": "individual",
-        "Niveau de l'atelier": "",
-        "Identifiant pseudonyme": pseudonym(world["person"].pk),
-        "Tranche d'âge": "40_59",
-        "Genre": "woman",
-        "Situation": "jobseeker",
-        "Commune": "Marseille",
-        "Durée (minutes)": "60",
-        "Thématiques": "banque_et_achats_en_ligne|email",
-        "Autonomie": "guided",
-        "Matériel utilisé": "computer|phone",
-        "Résultat": "redirected",
-        "Réorientation": "france_services",
-        "Suite à donner": "Revenir avec le courrier de la CAF",
-        "Nombre de pass numériques": "2",
-        "Numéros des pass numériques": "APTIC-0001|APTIC-0002",
-        "Nombre de bénévoles": "2",
-        "Participants suivis": "",
-        "Participants anonymes": "",
-        "Saisie par": "Louis Martin",
-        "Canal du rendez-vous": "phone",
+        "date": "2026-01-06",
+        "antenna": "La Blancarde",
+        "department": "13",
+        "organization": world["antenna"].organization.name,
+        "session_id": str(logs["followed"].pk),
+        "kind": "individual",
+        "level": "",
+        "person_id": pseudonym(world["person"].pk),
+        "age_bracket": "40_59",
+        "gender": "woman",
+        "social_status": "jobseeker",
+        "commune": "Marseille",
+        "duration_minutes": "60",
+        "topics": "banque_et_achats_en_ligne|email",
+        "autonomy": "guided",
+        "equipment": "computer|phone",
+        "outcome": "redirected",
+        "redirected_to": "france_services",
+        "next_step": "Revenir avec le courrier de la CAF",
+        "voucher_count": "2",
+        "voucher_numbers": "APTIC-0001|APTIC-0002",
+        "volunteer_count": "2",
+        "followed_participants": "",
+        "anonymous_participants": "",
+        "logged_by": "Louis Martin",
+        "booking_channel": "phone",
     }
-    assert anonymous["Date"] == "2026-01-31"
-    assert anonymous["Identifiant pseudonyme"] == ""
-    assert (anonymous["Tranche d'âge"], anonymous["Genre"], anonymous["Situation"], anonymous["Commune"]) == (
+    assert anonymous["date"] == "2026-01-31"
+    assert anonymous["person_id"] == ""
+    assert (anonymous["age_bracket"], anonymous["gender"], anonymous["social_status"], anonymous["commune"]) == (
         "70_plus",
         "man",
         "retired",
         "Aubagne",
     )
-    assert anonymous["Nombre de pass numériques"] == "0"
-    assert anonymous["Numéros des pass numériques"] == ""
-    assert anonymous["Canal du rendez-vous"] == ""
-    assert workshop["Type"] == "workshop"
-    assert workshop["Niveau de l'atelier"] == "beginner"
-    assert workshop["Thématiques"] == "securite_numerique"
-    assert (workshop["Participants suivis"], workshop["Participants anonymes"]) == ("2", "3")
-    assert workshop["Saisie par"] == "Camille Roux"
+    assert anonymous["voucher_count"] == "0"
+    assert anonymous["voucher_numbers"] == ""
+    assert anonymous["booking_channel"] == ""
+    assert workshop["kind"] == "workshop"
+    assert workshop["level"] == "beginner"
+    assert workshop["topics"] == "securite_numerique"
+    assert (workshop["followed_participants"], workshop["anonymous_participants"]) == ("2", "3")
+    assert workshop["logged_by"] == "Camille Roux"
 
 
-def test_sessions_xlsx_holds_the_same_rows_and_a_summary(client, world):
+def test_the_csv_stays_in_codes_whatever_the_interface_language(client, world):
+    client.cookies["django_language"] = "en"
+
+    response = _get(client, world["users"]["coordinator"], _url("exports:sessions", world))
+
+    assert response["Content-Disposition"].endswith('_seances_codes.csv"')
+    rows = _csv(response)
+    assert rows[0] == SESSION_CODES
+    assert _records(rows)[1]["gender"] == "woman"
+
+
+def _sheet_rows(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_sessions_xlsx_holds_the_same_rows_as_labels_in_french(client, world):
     coordinator = world["users"]["coordinator"]
-    csv_rows = _csv(_get(client, coordinator, _url("exports:sessions", world)))
+    csv_records = _records(_csv(_get(client, coordinator, _url("exports:sessions", world))))
 
     response = _get(client, coordinator, _url("exports:sessions", world, fmt="xlsx"))
 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert 'filename="la-blancarde_2026-01-01_2026-01-31_seances.xlsx"' in response["Content-Disposition"]
+    assert 'filename="la-blancarde_2026-01-01_2026-01-31_seances_fr.xlsx"' in response["Content-Disposition"]
     workbook = _workbook(response)
-    assert workbook.sheetnames == ["Séances", "Synthèse"]
-    xlsx_rows = [[_text(value) for value in row] for row in workbook["Séances"].iter_rows(values_only=True)]
-    assert xlsx_rows == csv_rows
-    summary = dict(workbook["Synthèse"].iter_rows(values_only=True))
+    assert workbook.sheetnames == ["Séances", "Synthèse", "À propos"]
+    header, *rows = _sheet_rows(workbook["Séances"])
+    assert header == SESSION_HEADERS
+    assert [row[4] for row in rows] == [int(record["session_id"]) for record in csv_records]
+    workshop, followed, anonymous = (dict(zip(header, row, strict=True)) for row in rows)
+    assert followed == {
+        "Date": datetime.datetime(2026, 1, 6),
+        "Antenne": "La Blancarde",
+        "Département": "13",
+        "Structure": world["antenna"].organization.name,
+        "N° de séance": world["logs"]["followed"].pk,
+        "Type": "Séance individuelle",
+        "Niveau de l'atelier": None,
+        "Identifiant pseudonyme": pseudonym(world["person"].pk),
+        "Tranche d'âge": "40–59 ans",
+        "Genre": "Femme",
+        "Situation": "Sans emploi",
+        "Commune": "Marseille",
+        "Durée (minutes)": 60,
+        "Thématiques": "Banque et achats en ligne, E-mail",
+        "Autonomie": "Entièrement accompagné",
+        "Matériel utilisé": "Ordinateur, Téléphone",
+        "Résultat": "Réorienté",
+        "Réorientation": "France Services",
+        "Suite à donner": "Revenir avec le courrier de la CAF",
+        "Nombre de pass numériques": 2,
+        "Numéros des pass numériques": "APTIC-0001, APTIC-0002",
+        "Nombre de bénévoles": 2,
+        "Participants suivis": None,
+        "Participants anonymes": None,
+        "Saisie par": "Louis Martin",
+        "Canal du rendez-vous": "Téléphone",
+    }
+    assert (anonymous["Tranche d'âge"], anonymous["Genre"], anonymous["Situation"]) == (
+        "70 ans et plus",
+        "Homme",
+        "Retraité·e",
+    )
+    assert (workshop["Type"], workshop["Niveau de l'atelier"]) == ("Atelier collectif", "Débutant")
+    assert workshop["Thématiques"] == "Prévention en sécurité numérique"
+
+
+def test_the_workbook_freezes_its_header_filters_its_columns_and_fits_their_widths(client, world):
+    response = _get(client, world["users"]["coordinator"], _url("exports:sessions", world, fmt="xlsx"))
+
+    sheet = _workbook(response)["Séances"]
+    assert sheet.freeze_panes == "A2"
+    # 26 columns (A to Z), the header and three rows.
+    assert sheet.auto_filter.ref == "A1:Z4"
+    assert all(cell.font.bold for cell in sheet[1])
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABFNSZ"}
+    # A date; "La Blancarde"; "Séance individuelle"; two topics' labels; the longest next step;
+    # the header "Canal du rendez-vous", longer than its values.
+    assert widths == {"A": 12, "B": 14, "F": 21, "N": 35, "S": 36, "Z": 22}
+
+
+def test_a_long_value_widens_its_column_only_up_to_a_bound(client, world):
+    world["logs"]["followed"].next_step = "x" * 200
+    world["logs"]["followed"].save()
+
+    response = _get(client, world["users"]["coordinator"], _url("exports:sessions", world, fmt="xlsx"))
+
+    sheet = _workbook(response)["Séances"]
+    assert sheet.column_dimensions["S"].width == 50
+    assert sheet["S3"].value == "x" * 200
+
+
+def test_the_workbook_dates_are_real_dates_in_the_readers_format(client, world, bookings):
+    coordinator = world["users"]["coordinator"]
+
+    sessions = _workbook(_get(client, coordinator, _url("exports:sessions", world, fmt="xlsx")))["Séances"]
+    booked = _workbook(_get(client, coordinator, _url("exports:bookings", world, fmt="xlsx")))["Rendez-vous"]
+
+    date = sessions["A2"]
+    assert (date.is_date, date.value, date.number_format) == (True, datetime.datetime(2026, 1, 1), "dd/mm/yyyy")
+    header = [cell.value for cell in booked[1]]
+    first = booked[2]
+    booked_at = first[header.index("Pris le")]
+    assert (booked_at.is_date, booked_at.number_format) == (True, "dd/mm/yyyy hh:mm")
+    time = first[header.index("Heure")]
+    assert (time.value, time.number_format) == (datetime.time(0, 0), "hh:mm")
+
+
+def test_the_workbook_says_what_it_holds(client, world):
+    response = _get(client, world["users"]["coordinator"], _url("exports:sessions", world, fmt="xlsx"))
+
+    workbook = _workbook(response)
+    summary = dict(_sheet_rows(workbook["Synthèse"]))
     assert summary["Périmètre"] == "La Blancarde"
     assert (summary["Du"].date(), summary["Au"].date()) == (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
     assert summary["Séances"] == 3
@@ -271,9 +405,48 @@ def test_sessions_xlsx_holds_the_same_rows_and_a_summary(client, world):
     assert summary["dont personnes anonymes"] == 4
     assert summary["Personnes"] == 6
     assert summary["Heures d'accompagnement"] == 3.5
-    assert summary["Par"] == "Camille Roux"
-    assert summary["Noms des personnes"] == "non"
-    assert isinstance(summary["Généré le"], datetime.datetime)
+    about = dict(_sheet_rows(workbook["À propos"]))
+    assert about["Contenu"] == "Séances"
+    assert about["Valeurs"].startswith("Des libellés dans la langue ci-dessous")
+    assert "codes" in about["Valeurs"]
+    assert about["Langue"] == "Français"
+    assert about["Périmètre"] == "La Blancarde"
+    assert (about["Du"].date(), about["Au"].date()) == (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
+    assert about["Lignes"] == 3
+    assert about["Noms des personnes"] == "non"
+    assert isinstance(about["Généré le"], datetime.datetime)
+    assert about["Par"] == "Camille Roux"
+    assert workbook["À propos"]["B2"].alignment.wrap_text
+
+
+def test_the_workbook_is_in_english_for_a_reader_of_english(client, world):
+    client.cookies["django_language"] = "en"
+
+    response = _get(client, world["users"]["coordinator"], _url("exports:sessions", world, fmt="xlsx"))
+
+    assert 'filename="la-blancarde_2026-01-01_2026-01-31_sessions_en.xlsx"' in response["Content-Disposition"]
+    workbook = _workbook(response)
+    assert workbook.sheetnames == ["Sessions", "Summary", "About"]
+    header, _workshop, followed, _anonymous = _sheet_rows(workbook["Sessions"])
+    assert header[:6] == ["Date", "Antenna", "Department", "Organization", "Session no.", "Kind"]
+    row = dict(zip(header, followed, strict=True))
+    with translation.override("en"):
+        topics = ", ".join(str(Topic.objects.get(code=code)) for code in ["banque_et_achats_en_ligne", "email"])
+    assert (row["Kind"], row["Gender"], row["Situation"], row["Topics"]) == (
+        "Individual session",
+        "Woman",
+        "Without a job",
+        topics,
+    )
+    assert (row["Autonomy"], row["Equipment used"], row["Booking channel"]) == (
+        "Done with guidance",
+        "Computer, Phone",
+        "Phone",
+    )
+    assert workbook["Sessions"]["A2"].number_format == "yyyy-mm-dd"
+    about = dict(_sheet_rows(workbook["About"]))
+    assert (about["Language"], about["Names of the people"], about["Rows"]) == ("English", "no", 3)
+    assert dict(_sheet_rows(workbook["Summary"]))["Sessions"] == 3
 
 
 def test_a_cell_starting_like_a_formula_stays_text(client, world):
@@ -284,7 +457,7 @@ def test_a_cell_starting_like_a_formula_stays_text(client, world):
     csv_records = _records(_csv(_get(client, coordinator, _url("exports:sessions", world))))
     sheet = _workbook(_get(client, coordinator, _url("exports:sessions", world, fmt="xlsx")))["Séances"]
 
-    assert csv_records[1]["Suite à donner"] == '\'=HYPERLINK("http://example.org")'
+    assert csv_records[1]["next_step"] == '\'=HYPERLINK("http://example.org")'
     cell = next(row[SESSION_HEADERS.index("Suite à donner")] for row in sheet.iter_rows(min_row=3, max_row=3))
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org")', "s")
 
@@ -292,26 +465,26 @@ def test_a_cell_starting_like_a_formula_stays_text(client, world):
 def test_admin_exports_every_antenna(client, world):
     rows = _records(_csv(_get(client, world["users"]["admin"], _url("exports:sessions", scope="tout", pk=0))))
 
-    assert sorted(record["Antenne"] for record in rows) == ["Chemin de Gibbes", *["La Blancarde"] * 3]
+    assert sorted(record["antenna"] for record in rows) == ["Chemin de Gibbes", *["La Blancarde"] * 3]
 
 
 def _names(records) -> list[tuple[str, str]]:
-    return [(record.get("Prénom"), record.get("Nom")) for record in records]
+    return [(record.get("first_name"), record.get("last_name")) for record in records]
 
 
 def test_a_coordinator_with_a_signed_charter_gets_names_when_asking(client, world):
     response = _get(client, world["users"]["coordinator"], _url("exports:sessions", world), noms="1")
 
     rows = _csv(response)
-    assert rows[0][8:10] == ["Prénom", "Nom"]
+    assert rows[0][8:10] == ["first_name", "last_name"]
     assert _names(_records(rows)) == [("", ""), ("Aïcha", "Benali"), ("", "")]
 
 
 def test_no_names_unless_asked(client, world):
     rows = _csv(_get(client, world["users"]["coordinator"], _url("exports:sessions", world)))
 
-    assert "Prénom" not in rows[0]
-    assert "Nom" not in rows[0]
+    assert "first_name" not in rows[0]
+    assert "last_name" not in rows[0]
     assert not any("Benali" in value for row in rows for value in row)
 
 
@@ -321,9 +494,9 @@ def test_no_names_without_a_signed_charter_even_when_asked(client, world):
     sessions = _csv(_get(client, user, _url("exports:sessions", world), noms="1"))
     workbook = _workbook(_get(client, user, _url("exports:bookings", world, fmt="xlsx"), noms="1"))
 
-    assert "Prénom" not in sessions[0]
+    assert "first_name" not in sessions[0]
     assert not any("Benali" in value for row in sessions for value in row)
-    bookings = [list(row) for row in workbook["Rendez-vous"].iter_rows(values_only=True)]
+    bookings = _sheet_rows(workbook["Rendez-vous"])
     assert "Prénom" not in bookings[0]
     assert not any(value == "Benali" for row in bookings for value in row)
 
@@ -337,9 +510,9 @@ def test_pseudonymous_ids_are_stable_across_exports_and_differ_between_people(cl
     january = _records(_csv(_get(client, coordinator, _url("exports:sessions", world))))
     later = _records(_csv(_get(client, coordinator, _url("exports:sessions", world), **february)))
 
-    aicha = january[1]["Identifiant pseudonyme"]
+    aicha = january[1]["person_id"]
     assert aicha.startswith("P-")
-    assert [record["Identifiant pseudonyme"] for record in later] == ["", aicha, pseudonym(world["other_person"].pk)]
+    assert [record["person_id"] for record in later] == ["", aicha, pseudonym(world["other_person"].pk)]
     assert pseudonym(world["other_person"].pk) != aicha
 
 
@@ -374,53 +547,63 @@ def test_bookings_export_rows(client, world, bookings):
     response = _get(client, world["users"]["coordinator"], _url("exports:bookings", world))
 
     assert response["Content-Disposition"] == (
-        'attachment; filename="la-blancarde_2026-01-01_2026-01-31_rendez-vous.csv"'
+        'attachment; filename="la-blancarde_2026-01-01_2026-01-31_rendez-vous_codes.csv"'
     )
     records = _records(_csv(response))
-    assert [record["N° de rendez-vous"] for record in records] == [
+    assert [record["booking_id"] for record in records] == [
         str(bookings["referred"].pk),
         str(bookings["walk_in"].pk),
         str(world["booking"].pk),
     ]
     referred, walk_in, by_phone = records
     assert referred == {
-        "Date": "2026-01-01",
-        "Heure": "00:00",
-        "Antenne": "La Blancarde",
-        "Permanence": "Nuit",
-        "Créneau": "00:00–01:00",
-        "N° de rendez-vous": str(bookings["referred"].pk),
-        "Canal": "referral",
-        "Statut": "active",
-        "Présence": "expected",
-        "Pris par": "Sophie Leroy",
-        "Pris le": referred["Pris le"],
-        "Structure orientatrice": bookings["sheet"].organization.name,
-        "Référence de la fiche de liaison": bookings["sheet"].reference,
-        "Identifiant pseudonyme": pseudonym(world["other_person"].pk),
+        "date": "2026-01-01",
+        "time": "00:00",
+        "antenna": "La Blancarde",
+        "permanence": "Nuit",
+        "slot": "00:00–01:00",
+        "booking_id": str(bookings["referred"].pk),
+        "channel": "referral",
+        "status": "active",
+        "attendance": "expected",
+        "booked_by": "Sophie Leroy",
+        "booked_at": referred["booked_at"],
+        "referring_organization": bookings["sheet"].organization.name,
+        "liaison_reference": bookings["sheet"].reference,
+        "person_id": pseudonym(world["other_person"].pk),
     }
-    assert datetime.datetime.strptime(referred["Pris le"], "%Y-%m-%d %H:%M")
-    assert (walk_in["Canal"], walk_in["Statut"], walk_in["Présence"]) == ("walk_in", "cancelled", "no_show")
-    assert (walk_in["Pris par"], walk_in["Structure orientatrice"], walk_in["Identifiant pseudonyme"]) == ("", "", "")
-    assert (by_phone["Date"], by_phone["Heure"], by_phone["Canal"]) == ("2026-01-06", "09:00", "phone")
-    assert (by_phone["Pris par"], by_phone["Présence"]) == ("Louis Martin", "attended")
-    assert by_phone["Identifiant pseudonyme"] == pseudonym(world["person"].pk)
+    assert datetime.datetime.strptime(referred["booked_at"], "%Y-%m-%d %H:%M")
+    assert (walk_in["channel"], walk_in["status"], walk_in["attendance"]) == ("walk_in", "cancelled", "no_show")
+    assert (walk_in["booked_by"], walk_in["referring_organization"], walk_in["person_id"]) == ("", "", "")
+    assert (by_phone["date"], by_phone["time"], by_phone["channel"]) == ("2026-01-06", "09:00", "phone")
+    assert (by_phone["booked_by"], by_phone["attendance"]) == ("Louis Martin", "attended")
+    assert by_phone["person_id"] == pseudonym(world["person"].pk)
 
 
-def test_bookings_xlsx_names_when_allowed_and_a_summary(client, world, bookings):
+def test_bookings_xlsx_labels_names_when_allowed_and_a_summary(client, world, bookings):
     response = _get(client, world["users"]["coordinator"], _url("exports:bookings", world, fmt="xlsx"), noms="1")
 
+    assert 'filename="la-blancarde_2026-01-01_2026-01-31_rendez-vous_fr.xlsx"' in response["Content-Disposition"]
     workbook = _workbook(response)
-    header, *rows = workbook["Rendez-vous"].iter_rows(values_only=True)
-    assert header[-2:] == ("Prénom", "Nom")
-    assert [row[-2:] for row in rows] == [("Marc", "Durand"), (None, None), ("Aïcha", "Benali")]
-    summary = dict(workbook["Synthèse"].iter_rows(values_only=True))
+    assert workbook.sheetnames == ["Rendez-vous", "Synthèse", "À propos"]
+    header, *rows = _sheet_rows(workbook["Rendez-vous"])
+    assert header[-2:] == ["Prénom", "Nom"]
+    assert [row[-2:] for row in rows] == [["Marc", "Durand"], [None, None], ["Aïcha", "Benali"]]
+    labelled = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(row["Canal"], row["Statut"], row["Présence"]) for row in labelled] == [
+        ("Orientation par un prescripteur", "Réservé", "Attendu·e"),
+        ("Sans rendez-vous", "Annulé", "Pas venu·e"),
+        ("Téléphone", "Réservé", "Venu·e"),
+    ]
+    assert workbook["Rendez-vous"].auto_filter.ref == "A1:P4"
+    summary = dict(_sheet_rows(workbook["Synthèse"]))
     assert summary["Rendez-vous"] == 3
     assert summary["dont annulés"] == 1
-    assert (summary["Présents"], summary["Absents"]) == (1, 1)
+    assert (summary["Personnes venues"], summary["Personnes absentes"]) == (1, 1)
     assert summary["Personnes suivies (identifiants distincts)"] == 2
     assert summary["Rendez-vous sans personne enregistrée"] == 1
-    assert summary["Noms des personnes"] == "oui"
+    about = dict(_sheet_rows(workbook["À propos"]))
+    assert (about["Contenu"], about["Noms des personnes"], about["Lignes"]) == ("Rendez-vous", "oui", 3)
 
 
 def test_every_export_is_recorded_in_the_access_log(client, world):
@@ -563,3 +746,35 @@ def test_csv_export_query_count_does_not_grow_with_rows(client, world, django_as
         rows = _csv(response)
 
     assert len(rows) == 1 + 3 + extra
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_xlsx_export_query_count_does_not_grow_with_rows(client, world, django_assert_num_queries, extra):
+    antenna, volunteer = world["antenna"], world["users"]["volunteer"]
+    for day in range(extra):
+        SessionLogFactory(
+            antenna=antenna,
+            date=datetime.date(2026, 1, 2 + day % 28),
+            beneficiary=BeneficiaryFactory(),
+            topics=["email", "sante"],
+            volunteers=[volunteer],
+            created_by=volunteer,
+        )
+    client.force_login(world["users"]["coordinator"])
+
+    # Session, user, the scope (2), the topics' labels, the rows, the summary (2), the role (2)
+    # and the log entry.
+    with django_assert_num_queries(11):
+        response = client.get(_url("exports:sessions", world, fmt="xlsx"), JANUARY)
+    workbook = _workbook(response)
+
+    assert workbook["Séances"].max_row == 1 + 3 + extra
+
+
+def test_the_guide_lists_every_csv_column_and_code():
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text()
+    for column in [*SESSION_COLUMNS, *BOOKING_COLUMNS]:
+        assert f"`{column.code}`" in guide
+        if column.labels and column.code != "topics":
+            for code in column.labels():
+                assert f"`{code}`" in guide, (column.code, code)

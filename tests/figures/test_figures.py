@@ -3,10 +3,12 @@ is known by hand, local month boundaries, scopes and access, bad periods, the Fr
 and a fixed number of queries."""
 
 import datetime
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.http import QueryDict
 from django.urls import reverse
 from pytest_django.asserts import assertContains
@@ -218,13 +220,15 @@ def test_topics_count_sessions_and_their_share(known):
         ("sante", 1, Decimal("11.1")),
     ]
     assert _rows(figures.subthemes) == [("logement", 2, Decimal("22.2")), ("argent_impots", 1, Decimal("11.1"))]
-    assert [row.key for row in figures.top_topics] == [
-        "email",
-        "aide_aux_demarches_administratives",
-        "logement",
-        "argent_impots",
-        "bureautique",
+    # The summary's themes, each with its own sub-themes beneath it, never beside it.
+    assert [(item.theme.key, [row.key for row in item.subthemes]) for item in figures.top_themes] == [
+        ("email", []),
+        ("aide_aux_demarches_administratives", ["logement", "argent_impots"]),
+        ("bureautique", []),
+        ("securite_numerique", []),
+        ("sante", []),
     ]
+    assert {row.theme for row in figures.subthemes} == {"aide_aux_demarches_administratives"}
 
 
 def test_autonomy_outcomes_and_redirections(known):
@@ -260,6 +264,7 @@ def test_bookings_by_channel_and_referring_organization(known):
         ("referral", 3, Decimal("60.0")),
         ("phone", 1, Decimal("20.0")),
         ("walk_in", 1, Decimal("20.0")),
+        ("follow_up", 0, Decimal("0.0")),
     ]
     assert [(row.label, row.count) for row in bookings.by_organization] == [
         ("CCAS de Marseille", 2),
@@ -335,8 +340,9 @@ def test_the_page_shows_the_figures_and_their_charts(client, known):
     content = response.content.decode()
     assert content.count('role="img"') == 4
     assert content.count("<caption") >= 8
-    # No inline script: the only one is base.html's Bootstrap file.
-    assert content.count("<script") == content.count("<script src=") == 1
+    # No inline script: base.html's Bootstrap file and the period's.
+    assert content.count("<script") == content.count("<script src=") == 2
+    assertContains(response, "js/figures_period.js")
     assertContains(response, 'id="figure-people">9<')
     assertContains(response, "CCAS de Marseille")
     for name in ("exports:sessions", "exports:bookings"):
@@ -543,10 +549,112 @@ def test_the_summary_is_in_french_even_when_the_interface_is_in_english(client, 
     assertContains(response, 'id="summary-volunteer-hours">6,0<')
     assertContains(response, 'id="summary-people">9<')
     assertContains(response, "css/summary.css")
-    assert [row.key for row in response.context["figures"].top_topics][:2] == [
+    assert [item.theme.key for item in response.context["figures"].top_themes][:2] == [
         "email",
         "aide_aux_demarches_administratives",
     ]
+    # The topics' labels too, read while the figures are computed.
+    assertContains(response, "Aide aux démarches administratives")
+    assertContains(response, "dont Logement")
+
+
+def _summary_topics(response) -> list[tuple[str, str]]:
+    """The rows of the summary's topics table: each row's class and its heading."""
+    table = response.content.decode().split('id="summary-topics"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<tr(?: class="([^"]*)")?><th scope="row"[^>]*>([^<]*)</th>', table)
+
+
+def test_the_summary_never_lists_a_theme_beside_its_own_sub_themes(client, known):
+    client.force_login(UserFactory(admin=True))
+
+    response = client.get(_url("figures:summary", "antenne", known["antenna"].pk))
+
+    # Administrative procedures (3 sessions) holds housing (2) and money (1) as its detail: the
+    # top five are five themes, the sub-themes nested under theirs, not counted among them.
+    assert _summary_topics(response) == [
+        ("", "E-mail"),
+        ("", "Aide aux démarches administratives"),
+        ("summary-subtheme", "dont Logement"),
+        ("summary-subtheme", "dont Argent - Impôts"),
+        ("", "Bureautique"),
+        ("", "Prévention en sécurité numérique"),
+        ("", "Santé"),
+    ]
+    assertContains(response, "Les séances d'une sous-thématique font partie de celles de sa thématique")
+
+
+def test_the_summary_shows_at_most_three_sub_themes_under_a_theme(client, world):
+    antenna = world["antenna"]
+    subthemes = ["logement", "argent_impots", "justice", "transports_mobilite"]
+    for index, code in enumerate(subthemes):
+        for _day in range(len(subthemes) - index):
+            SessionLogFactory(
+                antenna=antenna, date=datetime.date(2025, 2, 3), topics=["aide_aux_demarches_administratives", code]
+            )
+    client.force_login(world["users"]["coordinator"])
+
+    response = client.get(_url("figures:summary", "antenne", antenna.pk))
+
+    assert _summary_topics(response) == [
+        ("", "Aide aux démarches administratives"),
+        ("summary-subtheme", "dont Logement"),
+        ("summary-subtheme", "dont Argent - Impôts"),
+        ("summary-subtheme", "dont Justice"),
+    ]
+
+
+# The period's fields
+
+
+@pytest.mark.parametrize(
+    ("query", "start", "end"),
+    [
+        ("periode=this_month", "2026-03-01", "2026-03-31"),
+        ("periode=last_month", "2026-02-01", "2026-02-28"),
+        ("periode=quarter", "2026-01-01", "2026-03-31"),
+        ("periode=year", "2026-01-01", "2026-12-31"),
+        # A named period wins over the dates left in the fields by an earlier choice.
+        ("periode=last_month&du=2025-01-01&au=2025-03-31", "2026-02-01", "2026-02-28"),
+        ("periode=custom&du=2025-01-01&au=2025-03-31", "2025-01-01", "2025-03-31"),
+    ],
+)
+def test_the_date_fields_show_the_chosen_periods_dates(client, world, query, start, end):
+    client.force_login(world["users"]["coordinator"])
+
+    with time_machine.travel(datetime.datetime(2026, 3, 15, 12, tzinfo=PARIS), tick=False):
+        response = client.get(_url("figures:figures", "antenne", world["antenna"].pk, query))
+
+    assertContains(response, f'name="du" id="period-start" value="{start}"')
+    assertContains(response, f'name="au" id="period-end" value="{end}"')
+
+
+def test_each_named_period_carries_its_dates_for_the_script(client, world):
+    client.force_login(world["users"]["coordinator"])
+
+    with time_machine.travel(datetime.datetime(2026, 3, 15, 12, tzinfo=PARIS), tick=False):
+        response = client.get(_url("figures:figures", "antenne", world["antenna"].pk, "periode=this_month"))
+
+    content = response.content.decode()
+    options = dict(re.findall(r'<option value="(\w+)"([^>]*)>', content))
+    assert options["this_month"] == ' data-start="2026-03-01" data-end="2026-03-31" selected'
+    assert options["last_month"] == ' data-start="2026-02-01" data-end="2026-02-28"'
+    assert options["year"] == ' data-start="2026-01-01" data-end="2026-12-31"'
+    assert options["custom"] == ""
+    assertContains(response, 'data-period-dates="period-start period-end"')
+
+
+def test_the_export_buttons_say_what_each_format_holds(client, known):
+    client.force_login(UserFactory(coordinator=True, membership__antenna=known["antenna"]))
+
+    response = client.get(_url("figures:figures", "antenne", known["antenna"].pk))
+
+    for text in (
+        "Séances – Excel (libellés, dans votre langue)",
+        "Séances – CSV (codes, pour les logiciels)",
+        "Rendez-vous – Excel (libellés, dans votre langue)",
+        "Rendez-vous – CSV (codes, pour les logiciels)",
+    ):
+        assertContains(response, text)
 
 
 # Queries
