@@ -1,10 +1,9 @@
 """Forms of the referrer's side: registering a person, writing and following a liaison sheet."""
 
-from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import HTML, Field, Fieldset, Layout
 from django import forms
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.people.enums import NOT_GIVEN, ConsentMethod
@@ -13,6 +12,9 @@ from beneficiaries.people.services import BENEFICIARY_FIELDS, beneficiary_duplic
 from inclusion.core.departments import DEPARTMENT_CHOICES, validate_postcode
 from inclusion.core.forms import (
     DateInput,
+    LanguageCheckboxes,
+    LanguageChoiceField,
+    LanguagesField,
     PhoneNumberField,
     SubmitHelperMixin,
     SubmittedOnceMixin,
@@ -20,7 +22,7 @@ from inclusion.core.forms import (
     label_choices,
     topic_checkbox_groups,
 )
-from inclusion.core.models import Antenna, Language, Topic, User
+from inclusion.core.models import Antenna, Topic, User
 
 DUPLICATES_SHOWN = 10
 CONSENT_TEXT = _(
@@ -30,11 +32,6 @@ CONSENT_TEXT = _(
 )
 # Answers the person may keep to themselves: an empty or missing answer is "not given".
 OPTIONAL_FACTS = ["french_level", "age_bracket", "gender", "social_status"]
-
-
-def _languages():
-    # Alphabetical in the language the page is read in.
-    return Language.objects.order_by("name_en" if get_language() == "en" else "name_fr")
 
 
 class EquipmentField(forms.TypedChoiceField):
@@ -86,9 +83,8 @@ class PersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         model = Beneficiary
         # The layout below sets the order on the page.
         fields = [*BENEFICIARY_FIELDS, "languages"]
-        field_classes = {"phone": PhoneNumberField}
+        field_classes = {"phone": PhoneNumberField, "languages": LanguagesField}
         widgets = {
-            "languages": forms.CheckboxSelectMultiple(),
             "birth_year": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 4, "autocomplete": "off"}),
             "postcode": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
         }
@@ -98,7 +94,8 @@ class PersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates: list[Beneficiary] = []
-        form_field(self, "languages", forms.ModelChoiceField).queryset = _languages()
+        # The languages the people helped speak most come first: a few checkboxes to cross.
+        form_field(self, "languages", LanguagesField).spoken_in = Beneficiary.languages.through
         self.fields["postcode"].validators.append(validate_postcode)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.fields["phone"].widget.attrs["autocomplete"] = "off"
@@ -122,7 +119,7 @@ class PersonForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
             ),
             Fieldset(
                 _("Languages and equipment"),
-                InlineCheckboxes("languages"),
+                LanguageCheckboxes("languages"),
                 "french_level",
                 "has_email_address",
                 "has_smartphone",
@@ -204,6 +201,7 @@ class LiaisonSheetForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
             "preferred_department",
             "preferred_antennas",
         ]
+        field_classes = {"language": LanguageChoiceField}
         widgets = {"detail": forms.Textarea(attrs={"rows": 3}), "deadline": DateInput()}
         help_texts = {"accessibility_needs": _("For instance: wheelchair, hearing loss, poor eyesight.")}
 
@@ -215,8 +213,8 @@ class LiaisonSheetForm(SubmittedOnceMixin, SubmitHelperMixin, forms.ModelForm):
         form_field(self, "needs", forms.ModelChoiceField).queryset = (
             Topic.objects.filter(is_active=True).select_related("parent").order_by("parent__position", "position")
         )
-        language_field = form_field(self, "language", forms.ModelChoiceField)
-        language_field.queryset = _languages()
+        language_field = form_field(self, "language", LanguageChoiceField)
+        language_field.spoken_in = Beneficiary.languages.through
         language_field.empty_label = _("— not specified —")
         self.fields["language"].initial = beneficiary.languages.first()
         form_field(self, "preferred_antennas", forms.ModelChoiceField).queryset = Antenna.objects.active().order_by(

@@ -4,9 +4,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Count
+from django.forms.boundfield import BoundField, BoundWidget
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.clock import antenna_today, date_range_error, years_from
@@ -17,7 +23,7 @@ from inclusion.core.departments import (
     department_from_postcode,
 )
 from inclusion.core.enums import MembershipRole
-from inclusion.core.models import AccessLog, Antenna, Organization, User
+from inclusion.core.models import AccessLog, Antenna, Language, Organization, User
 from inclusion.core.phones import phone_display, phone_normalize
 from inclusion.core.services import ANTENNA_ADMIN_FIELDS, ANTENNA_COORDINATOR_FIELDS, ORGANIZATION_FIELDS
 from inclusion.core.submissions import submission_key
@@ -338,3 +344,100 @@ def topic_checkbox_groups(bound_field) -> list[tuple]:
         else:
             themes.append((topic.pk, checkbox))
     return [(checkbox, subtopics.get(pk, [])) for pk, checkbox in themes]
+
+
+# The languages shown first in a languages field, before the others in alphabetical order.
+MOST_SPOKEN_SHOWN = 8
+# Which languages are spoken most changes slowly, and counting them reads a table as large as
+# the number of people: an hour-old count is good enough to order a list.
+MOST_SPOKEN_CACHE_SECONDS = 60 * 60
+
+
+def languages_most_spoken(spoken_in: type[models.Model], *, shown: int = MOST_SPOKEN_SHOWN) -> list[int]:
+    """The ids of the languages that come up most in `spoken_in` (a table of who speaks which
+    language, with a `language` foreign key: the people's or the volunteers'), most spoken first,
+    counted over the whole database."""
+    key = f"languages-most-spoken:{spoken_in._meta.db_table}:{shown}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(
+            spoken_in._default_manager.values("language_id")
+            .annotate(speakers=Count("*"))
+            .order_by("-speakers", "language_id")
+            .values_list("language_id", flat=True)[:shown]
+        )
+        cache.set(key, ids, MOST_SPOKEN_CACHE_SECONDS)
+    return ids
+
+
+class MostSpokenFirstIterator(forms.models.ModelChoiceIterator):
+    """A languages field's choices: the languages most spoken in the field's `spoken_in` table
+    first (most spoken at the top), then the others in alphabetical order of the name in the
+    page's language; two groups when both have languages, else a plain list."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        languages = list(self.queryset.order_by("name_en" if get_language() == "en" else "name_fr"))
+        spoken_in = getattr(self.field, "spoken_in", None)
+        rank = {pk: position for position, pk in enumerate(languages_most_spoken(spoken_in) if spoken_in else [])}
+        first = sorted((language for language in languages if language.pk in rank), key=lambda lang: rank[lang.pk])
+        others = [language for language in languages if language.pk not in rank]
+        if first and others:
+            yield (_("Most spoken"), [self.choice(language) for language in first])
+            yield (_("Other languages"), [self.choice(language) for language in others])
+        else:
+            yield from (self.choice(language) for language in first + others)
+
+
+class MostSpokenFirstMixin:
+    """A choice of languages in MostSpokenFirstIterator's order. `spoken_in` is the table whose
+    counts put a language first (e.g. Beneficiary.languages.through); without it, alphabetical."""
+
+    iterator: type[forms.models.ModelChoiceIterator] = MostSpokenFirstIterator
+
+    def __init__(self, *args, spoken_in: type[models.Model] | None = None, **kwargs):
+        if not args:
+            kwargs.setdefault("queryset", Language.objects.all())
+        super().__init__(*args, **kwargs)
+        self.spoken_in = spoken_in
+
+
+class LanguageChoiceField(MostSpokenFirstMixin, forms.ModelChoiceField):
+    """One language, from a list that starts with the most spoken."""
+
+
+class LanguagesBoundField(BoundField):
+    @cached_property
+    def checkbox_groups(self) -> list[tuple[Any, list[BoundWidget]]]:
+        """The checkboxes as (group's name, its checkboxes), in order; the name is None when the
+        languages are not grouped. Built from one reading of the choices, as `subwidgets` is."""
+        widget = self.field.widget
+        if not isinstance(widget, forms.CheckboxSelectMultiple):
+            raise TypeError(f"The field {self.name!r} is not shown as checkboxes.")
+        id_ = widget.attrs.get("id") or self.auto_id
+        attrs = self.build_widget_attrs({"id": id_} if id_ else {})
+        groups: list[tuple[Any, list[BoundWidget]]] = []
+        for name, options, _index in widget.optgroups(self.html_name, widget.format_value(self.value()), attrs):
+            checkboxes = [BoundWidget(widget, option, self.form.renderer) for option in options]
+            if name is None and groups and groups[-1][0] is None:
+                groups[-1][1].extend(checkboxes)
+            else:
+                groups.append((name, checkboxes))
+        return groups
+
+
+class LanguagesField(MostSpokenFirstMixin, forms.ModelMultipleChoiceField):
+    """The languages someone speaks, as checkboxes, the most spoken first. Lay it out with
+    LanguageCheckboxes, which adds the search box that filters them."""
+
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    bound_field_class = LanguagesBoundField
+
+
+class LanguageCheckboxes(Field):
+    """A LanguagesField in a crispy layout: its groups of checkboxes under a search box that
+    filters them as one types (static/js/language-filter.js). The box is only shown once the
+    script runs: without JavaScript the plain checkboxes remain."""
+
+    template = "core/includes/language_checkboxes.html"

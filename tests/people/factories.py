@@ -18,6 +18,13 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
     commune = "Marseille"
     consent = factory.RelatedFactory("tests.people.factories.ConsentFactory", "beneficiary")
 
+    @factory.post_generation
+    def languages(self, create, codes, **kwargs):
+        from inclusion.core.models import Language
+
+        if create and codes:
+            self.languages.set(Language.objects.filter(code__in=codes))
+
 
 class ConsentFactory(factory.django.DjangoModelFactory):
     class Meta:

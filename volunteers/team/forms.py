@@ -1,12 +1,17 @@
-from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.layout import Layout
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.clock import EARLIEST_DATE, antenna_today, date_range_error, server_today
-from inclusion.core.forms import DateInput, SubmitHelperMixin, form_field, label_choices
-from inclusion.core.models import Language, Topic, User
+from inclusion.core.forms import (
+    DateInput,
+    LanguageCheckboxes,
+    LanguagesField,
+    SubmitHelperMixin,
+    form_field,
+    label_choices,
+)
+from inclusion.core.models import Topic, User
 from volunteers.team.models import VolunteerProfile
 from volunteers.team.services import PROFILE_COORDINATOR_FIELDS, PROFILE_SELF_FIELDS
 
@@ -17,8 +22,8 @@ class VolunteerProfileForm(SubmitHelperMixin, forms.ModelForm):
     class Meta:
         model = VolunteerProfile
         fields = PROFILE_SELF_FIELDS
+        field_classes = {"languages": LanguagesField}
         widgets = {
-            "languages": forms.CheckboxSelectMultiple(),
             "skills": forms.CheckboxSelectMultiple(),
             "availability_notes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -29,16 +34,14 @@ class VolunteerProfileForm(SubmitHelperMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Alphabetical in the language the page is read in.
-        form_field(self, "languages", forms.ModelChoiceField).queryset = Language.objects.order_by(
-            "name_en" if get_language() == "en" else "name_fr"
-        )
+        # The languages volunteers speak most come first, the others after them.
+        form_field(self, "languages", LanguagesField).spoken_in = VolunteerProfile.languages.through
         form_field(self, "skills", forms.ModelChoiceField).queryset = Topic.objects.filter(
             is_active=True
         ).select_related("parent")
         label_choices(self, "skills", _topic_label)
-        # Some forty languages: side by side they fit on a phone screen without endless scrolling.
-        self.helper.layout = Layout(InlineCheckboxes("languages"), "skills", "availability_notes")
+        # Some forty languages: in columns under a search box they fit on a phone screen.
+        self.helper.layout = Layout(LanguageCheckboxes("languages"), "skills", "availability_notes")
 
 
 def _topic_label(topic: Topic) -> str:
