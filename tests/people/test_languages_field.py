@@ -4,6 +4,7 @@ for browsers without JavaScript, and the search box's markup that language-filte
 import re
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains
@@ -16,6 +17,7 @@ from inclusion.core.models import Language
 from tests.core.factories import UserFactory
 from tests.people.factories import BeneficiaryFactory
 from tests.team.factories import VolunteerProfileFactory
+from volunteers.team.forms import VolunteerProfileForm
 
 CREATE_URL = reverse("beneficiaries:person_create")
 # Each checkbox's wrapper carries its language's code, in the page's order.
@@ -107,8 +109,6 @@ def test_the_count_is_one_query_kept_in_the_cache(referrer, django_assert_num_qu
 
 
 def test_the_volunteers_languages_order_the_volunteer_form_not_the_peoples():
-    from volunteers.team.forms import VolunteerProfileForm
-
     _speakers("ar", 3)
     VolunteerProfileFactory(languages=["wo"])
     profile = VolunteerProfileFactory(languages=["wo", "bm"])
@@ -209,8 +209,6 @@ def test_the_liaison_sheets_language_starts_with_the_most_spoken(referrer):
 
 
 def test_a_form_without_a_table_of_speakers_lists_the_languages_alphabetically():
-    from django import forms
-
     class Form(forms.Form):
         languages = LanguagesField(label="Langues", required=False)
 
