@@ -84,6 +84,7 @@ def test_moving_and_cancelling_booked_dates_tells_everyone_and_shows_in_the_reco
     page.get_by_label(_("New start time")).fill("14:00")
     page.get_by_role("button", name=_("Move this date")).click()
     expect(page.get_by_role("alert").or_(page.locator(".alert-success"))).to_contain_text("1")
+    check_accessibility(page)
 
     # The person's SMS, their referrer's and the rota volunteer's e-mails left at once.
     assert [message.to for message in sms.outbox] == ["+33465710101"]
@@ -91,6 +92,7 @@ def test_moving_and_cancelling_booked_dates_tells_everyone_and_shows_in_the_reco
     assert sorted(email.to[0] for email in mail.outbox) == ["benevole@example.org", "cas@example.org"]
 
     page.goto(reverse("schedule:occurrence_cancel", args=[cancelled.pk]))
+    check_accessibility(page)
     page.get_by_label(_("Reason")).fill("Local fermé pour travaux")
     page.get_by_role("button", name=_("Cancel this date")).click()
     page.wait_for_load_state()

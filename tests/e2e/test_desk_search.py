@@ -32,6 +32,7 @@ def test_a_volunteer_finds_a_person_without_the_accent_and_checks_them_in(open_p
     page = open_page(PHONE)
     log_in(page, "benevole@example.org")
     page.goto(f"/antennes/{antenna.pk}/aujourdhui/")
+    check_accessibility(page)
     page.get_by_role("searchbox", name=_("Find a person")).fill("benoit")
     page.get_by_role("search", name=_("Find a person")).get_by_role("button", name=_("Search")).click()
     results = page.get_by_role("list", name=re.compile("1"))

@@ -2,8 +2,8 @@
 worker refers and books, the volunteer welcomes and logs; the social worker then sees the outcome.
 
 One test, because each journey starts where the previous one ended and a live-server test
-empties the database when it ends. Every page visited is checked with axe-core, and the key
-pages are photographed for the user guide.
+empties the database when it ends. Every page visited is checked with axe-core at both widths, and
+the key pages are photographed for the user guide.
 """
 
 import datetime
@@ -97,7 +97,7 @@ def test_three_journeys(open_page, field):
     # 1. The coordinator, at home in the evening on her computer.
     coordinator = open_page()
     log_in(coordinator, "monique@example.org")
-    visit(coordinator, "coordinator-home")
+    screenshot(coordinator, "coordinator-home")
     coordinator.get_by_role("link", name=_("Permanences"), exact=True).first.click()
     visit(coordinator)
     coordinator.get_by_role("link", name=_("New permanence")).click()
@@ -156,7 +156,7 @@ def test_three_journeys(open_page, field):
     # 2. The social worker, between two appointments.
     referrer = open_page()
     log_in(referrer, "sophie@example.org")
-    visit(referrer, "referrer-home")
+    screenshot(referrer, "referrer-home")
     referrer.get_by_role("link", name=_("Register a person and refer them")).click()
     visit(referrer)
     referrer.get_by_label(_("First name")).fill("Fatima")
@@ -197,7 +197,7 @@ def test_three_journeys(open_page, field):
     # 3. The volunteer, on his phone at the drop-in.
     volunteer = open_page(PHONE)
     log_in(volunteer, "antoine@example.org")
-    visit(volunteer, "volunteer-home")
+    screenshot(volunteer, "volunteer-home")
     open_menu(volunteer, _("My dates"))
     visit(volunteer)
     day_section(volunteer, today).get_by_role("button", name=re.compile(_("Sign up"))).click()
@@ -232,13 +232,18 @@ def test_three_journeys(open_page, field):
         person.get_by_role("link", name=_("Log the session")).click()
         visit(volunteer, "volunteer-session-log" if first_name == "Fatima" else None)
         volunteer.locator("fieldset", has_text=_("Topics")).get_by_role("checkbox").first.check()
-        volunteer.get_by_label(str(outcome.label), exact=True).check()
+        # The outcomes are buttons: the radio itself is hidden behind its label.
+        volunteer.get_by_text(exactly(str(outcome.label))).click()
         if summary:
             volunteer.get_by_label(_("Summary for the referrer")).fill(summary)
         volunteer.get_by_role("button", name=_("Save the log")).click()
         visit(volunteer)
         expect(volunteer.get_by_role("status").first).to_contain_text(_("The session is logged."))
     assert SessionLog.objects.filter(occurrence__date=today).count() == 2
+    # Jean's session is to be continued: his next appointment is offered, for later.
+    expect(volunteer.get_by_role("heading", level=1)).to_have_text(_("Next appointment"))
+    volunteer.get_by_role("link", name=_("Not now: back to the desk")).click()
+    visit(volunteer)
     volunteer.get_by_role("link", name=_("The day's list, to print")).click()
     visit(volunteer)
     expect(volunteer.get_by_role("table").first).to_contain_text("Fatima Haddad")

@@ -112,12 +112,15 @@ def type_time(page, target, time: datetime.time) -> None:
 
 
 def log_in_by_keyboard(page, email: str) -> None:
+    """Through the log-in page; both it and the page it leads to are checked with axe."""
     page.goto("/")
+    check_accessibility(page)
     type_into(page, page.locator("[name=username]"), email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    check_accessibility(page)
 
 
 @pytest.mark.usefixtures("transactional_db")
@@ -128,6 +131,7 @@ def test_coordinator_schedules_closes_and_cancels_with_the_keyboard(open_page):
     page = open_page()
     log_in_by_keyboard(page, coordinator.email)
     press_enter_on(page, page.get_by_role("link", name=_("Permanences"), exact=True).first)
+    check_accessibility(page)
     press_enter_on(page, page.get_by_role("link", name=_("New permanence")))
 
     # An end before the start is refused by the server, next to the field.
@@ -145,6 +149,7 @@ def test_coordinator_schedules_closes_and_cancels_with_the_keyboard(open_page):
 
     # The last day typed before the first one is refused the same way.
     press_enter_on(page, page.get_by_role("link", name=_("Closures")))
+    check_accessibility(page)
     first = today + datetime.timedelta(days=14)
     last = first + datetime.timedelta(days=6)
     type_date(page, page.locator("[name=starts_on]"), first)
@@ -162,14 +167,17 @@ def test_coordinator_schedules_closes_and_cancels_with_the_keyboard(open_page):
     assert (closure.starts_on, closure.ends_on) == (first, last)
 
     press_enter_on(page, page.get_by_role("link", name=_("Month"), exact=True))
+    check_accessibility(page)
     cancel = page.get_by_role("link", name=_("Cancel this date"), exact=True)
     if not cancel.count():  # the last date of the month was a public holiday
         press_enter_on(page, page.locator("a[rel=next]"))
     press_enter_on(page, cancel.first)
+    check_accessibility(page)
     type_into(page, page.locator("[name=reason]"), "Réunion de l'équipe")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.get_by_text("Réunion de l'équipe").wait_for()
+    check_accessibility(page)
     assert permanence.occurrences.filter(status=OccurrenceStatus.CANCELLED).count() == 1
 
 
@@ -193,6 +201,7 @@ def test_social_worker_registers_refers_and_books_with_the_keyboard(open_page):
     tab_to(page, page.get_by_label(pgettext("consent", "Oral")))
     page.keyboard.press("Space")
     press_enter_on(page, page.get_by_role("button", name=_("Register the person")))
+    check_accessibility(page)
     person = Beneficiary.objects.get()
     assert (person.first_name, person.last_name, person.has_no_phone) == ("Fatima", "Haddad", True)
 
@@ -203,13 +212,17 @@ def test_social_worker_registers_refers_and_books_with_the_keyboard(open_page):
     page.keyboard.press("Space")
     type_into(page, page.locator("[name=detail]"), "Créer une adresse e-mail pour la CAF.")
     press_enter_on(page, page.get_by_role("button", name=_("Send the liaison sheet")))
+    check_accessibility(page)
 
     # Nobody on the rota speaks Arabic yet: search in any language.
     press_enter_on(page, page.get_by_role("link", name=_("Find a slot")))
+    check_accessibility(page)
     type_into(page, page.locator("#id_language"), _("Any language"))
     press_enter_on(page, page.get_by_role("button", name=_("Search"), exact=True))
+    check_accessibility(page)
     press_enter_on(page, page.get_by_role("button", name=_("Book"), exact=True).first)
     page.get_by_text(_("Back to the referral")).wait_for()
+    check_accessibility(page)
     assert LiaisonSheet.objects.get().status == SheetStatus.BOOKED
 
 
@@ -227,6 +240,7 @@ def test_volunteer_signs_up_welcomes_and_logs_with_the_keyboard_on_a_phone(open_
     tab_to(page, page.get_by_role("button", name=_("Show or hide the menu")))
     page.keyboard.press("Enter")
     press_enter_on(page, page.get_by_role("link", name=_("My dates")))
+    check_accessibility(page)
     press_enter_on(page, page.get_by_role("button", name=re.compile(_("Sign up"))))
     assert occurrence.signups.filter(volunteer=volunteer).exists()
 
@@ -234,11 +248,13 @@ def test_volunteer_signs_up_welcomes_and_logs_with_the_keyboard_on_a_phone(open_
     page.keyboard.press("Enter")
     press_enter_on(page, page.get_by_role("link", name=_("Home")))
     press_enter_on(page, page.get_by_role("link", name=_("Today's desk")))
+    check_accessibility(page)
     press_enter_on(page, page.get_by_role("button", name=_("Came"), exact=True))
     booking.refresh_from_db()
     assert booking.attendance == Attendance.ATTENDED
 
     press_enter_on(page, page.get_by_role("link", name=_("Walk-in"), exact=True))
+    check_accessibility(page)
     new_person = page.locator("#new-person")
     type_into(page, new_person.locator("[name=new-first_name]"), "Awa")
     tab_to(page, new_person.get_by_label(pgettext("consent", "Oral")))

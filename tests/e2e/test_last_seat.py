@@ -31,9 +31,14 @@ def test_last_seat_goes_to_one_of_two_browsers(open_page):
         page = open_page()
         log_in(page, sheet.referrer.email)
         open_menu(page, _("My referrals"))
+        page.wait_for_load_state()
+        check_accessibility(page)
         page.get_by_role("link", name=sheet.beneficiary.first_name).click()
+        page.wait_for_load_state()
+        check_accessibility(page)
         page.get_by_role("link", name=_("Find a slot")).click()
         expect(page.get_by_role("button", name=_("Book"), exact=True)).to_have_count(1)
+        check_accessibility(page)
         pages.append(page)
 
     # Both clicks leave before either answer comes back.
@@ -49,5 +54,6 @@ def test_last_seat_goes_to_one_of_two_browsers(open_page):
     expect(loser.get_by_role("alert")).to_contain_text(_("This slot has just been filled: every seat is taken."))
     expect(loser.get_by_role("button", name=_("Book"), exact=True)).to_have_count(0)
     check_accessibility(loser)
+    check_accessibility(winner)
     statuses = sorted(LiaisonSheet.objects.filter(pk__in=[s.pk for s in sheets]).values_list("status", flat=True))
     assert statuses == sorted([SheetStatus.BOOKED, SheetStatus.SENT])
