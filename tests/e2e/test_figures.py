@@ -36,13 +36,6 @@ OVERFLOWS = """() => {
 }"""
 
 
-def check_both_widths(page) -> None:
-    """axe at a phone's width and a computer's, the page left at the computer's."""
-    for viewport in (PHONE, DESKTOP):
-        page.set_viewport_size(viewport)
-        check_accessibility(page)
-
-
 def assert_nothing_clipped(page) -> None:
     """At 1280 px, nothing wider than the window and no table wider than its box; on a phone,
     a table may scroll inside its box, but the page does not."""
@@ -51,6 +44,17 @@ def assert_nothing_clipped(page) -> None:
     page.set_viewport_size(PHONE)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     page.set_viewport_size(DESKTOP)
+
+
+def assert_the_workbook_is_in_french(page, tmp_path) -> None:
+    """The Excel file, in the reader's language (French), with its header frozen and filtered."""
+    with page.expect_download() as download:
+        page.get_by_role("link", name=_("Sessions – Excel (labels, in your language)")).click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.endswith("_seances_fr.xlsx")
+    sheet = openpyxl.load_workbook(path)["Séances"]
+    assert (sheet["A1"].value, sheet.freeze_panes, sheet.auto_filter.ref) == ("Date", "A2", "A1:Z10")
 
 
 @pytest.mark.usefixtures("transactional_db")
@@ -77,7 +81,7 @@ def test_federation_admin_reads_the_figures_and_the_funders_summary(open_page, t
     open_menu(page, _("Figures"))
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_contain_text(_("All antennas"))
-    check_both_widths(page)
+    check_accessibility(page)
     assert_nothing_clipped(page)
     screenshot(page, "admin-figures")
 
@@ -88,7 +92,7 @@ def test_federation_admin_reads_the_figures_and_the_funders_summary(open_page, t
     period.select_option("last_month")
     expect(page.get_by_label(_("From"), exact=True)).to_have_value(last_month.start.isoformat())
     expect(page.get_by_label(_("To"), exact=True)).to_have_value(last_month.end.isoformat())
-    check_both_widths(page)
+    check_accessibility(page)
     # Typing a date of its own makes the period a custom one.
     page.get_by_label(_("From"), exact=True).fill(month_start.isoformat())
     page.get_by_label(_("To"), exact=True).fill((month_start + datetime.timedelta(days=6)).isoformat())
@@ -96,22 +100,15 @@ def test_federation_admin_reads_the_figures_and_the_funders_summary(open_page, t
     page.get_by_role("button", name=_("Show")).press("Enter")
     page.wait_for_load_state()
     expect(page.locator("#figure-sessions")).to_have_text("9")
-    check_both_widths(page)
+    check_accessibility(page)
     assert_nothing_clipped(page)
 
-    # The Excel file, in the reader's language (French), with its header frozen and filtered.
-    with page.expect_download() as download:
-        page.get_by_role("link", name=_("Sessions – Excel (labels, in your language)")).click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
-    assert path.name.endswith("_seances_fr.xlsx")
-    sheet = openpyxl.load_workbook(path)["Séances"]
-    assert (sheet["A1"].value, sheet.freeze_panes, sheet.auto_filter.ref) == ("Date", "A2", "A1:Z10")
+    assert_the_workbook_is_in_french(page, tmp_path)
 
     page.get_by_role("link", name=_("Printable summary for funders")).click()
     page.wait_for_load_state()
     # The sub-theme beneath its theme, not beside it.
     expect(page.get_by_role("rowheader", name="dont Logement")).to_be_visible()
-    check_both_widths(page)
+    check_accessibility(page)
     assert_nothing_clipped(page)
     screenshot(page, "admin-funders-summary")

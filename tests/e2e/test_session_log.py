@@ -102,6 +102,7 @@ def test_a_session_to_be_continued_books_the_next_appointment_in_one_more_tap(op
 
     taps.tap(page.get_by_role("link", name=_("Log the session")))
     page.wait_for_load_state()
+    check_accessibility(page)
     taps.tap(page.get_by_text(exactly(str(Outcome.TO_CONTINUE.label))))
     taps.tap(page.get_by_role("button", name=_("Save the log")))
     page.wait_for_load_state()
