@@ -1,10 +1,9 @@
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
+
+from tests.reference_data import reference_data_load
 
 
 @pytest.fixture(autouse=True)
@@ -41,5 +40,4 @@ def reference_data_restored(django_db_blocker):
     for --reuse-db runs). The loaders update or create, so running them is always safe."""
     yield
     with django_db_blocker.unblock():
-        import_module("inclusion.core.migrations.0003_topics").load_topics(apps, None)
-        import_module("inclusion.core.migrations.0004_languages").load_languages(apps, None)
+        reference_data_load()

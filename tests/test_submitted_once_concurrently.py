@@ -3,14 +3,12 @@ connection sends both before the first answers. These tests need committed rows 
 connections see, so they run outside the test transaction (and apart from the module-wide data
 of test_submitted_once)."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.test import Client
 
 from tests.access import world_build
 from tests.concurrency import at_once
+from tests.reference_data import reference_data_load
 from tests.test_submitted_once import CREATED, FORMS, _as_shown, _counts
 
 
@@ -29,7 +27,7 @@ def _sent_at_once(user, action: str, data: dict, times: int = 4) -> list:
 @pytest.mark.parametrize("form_id", ["person_create", "session_log", "walk_in", "sheet_create"])
 def test_the_same_form_sent_at_the_same_instant_creates_once(form_id):
     # The previous transactional test emptied every table, the topics included.
-    import_module("inclusion.core.migrations.0003_topics").load_topics(apps, None)
+    reference_data_load()
     world = world_build()
     form = FORMS[form_id]
     user = world.users[form.role]

@@ -8,11 +8,9 @@ import hmac
 import json
 import urllib.error
 import urllib.request
-from importlib import import_module
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
@@ -35,6 +33,7 @@ from tests.bookings.factories import BookingFactory
 from tests.concurrency import at_once
 from tests.core.factories import AntennaFactory, UserFactory
 from tests.people.factories import BeneficiaryFactory, LiaisonSheetFactory
+from tests.reference_data import reference_data_load
 from tests.scheduling.factories import occurrence_today
 
 SECRET = "le-secret-partagé-avec-le-fournisseur"
@@ -340,8 +339,7 @@ def test_without_a_reference_a_second_delivery_finds_nothing_left_to_cancel(occu
 def committed_booking(reference_data_restored):
     """A referred booking and its reminder, committed for other connections to see (the
     previous transactional test emptied every table, the topics and languages too)."""
-    import_module("inclusion.core.migrations.0003_topics").load_topics(apps, None)
-    import_module("inclusion.core.migrations.0004_languages").load_languages(apps, None)
+    reference_data_load()
     antenna = AntennaFactory()
     occurrence = occurrence_today(antenna=antenna, day=timezone.localdate() + datetime.timedelta(days=3))
     booking = _referred(occurrence)
