@@ -158,10 +158,15 @@ class AccessLogAdmin(ModelAdmin):
         "object_kind",
         "object_id",
         "what",
+        "what_read",
         "person_number",
         "detail",
     ]
     fields = tuple(readonly_fields)
+
+    @admin.display(description=_("what, in your language"))
+    def what_read(self, record):
+        return record.description
 
     @admin.display(description=_("person number"), ordering="beneficiary_id")
     def person_number(self, record):

@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 from typing import TYPE_CHECKING, Any, NoReturn, Self, cast
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from inclusion.core.departments import DEPARTMENTS, validate_department_code, validate_postcode
 from inclusion.core.enums import AntennaStatus, MembershipRole, OrganizationKind
 from inclusion.core.phones import phone_display, validate_phone
+from inclusion.core.typography import date_format
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -443,6 +445,8 @@ ACCESS_LOG_ROLE_LABELS = {
     "referrer": _("Referrer"),
     "system": _("The application"),
 }
+# The kinds of figures export (sessions_app/figures/exports.py), as the access log names them.
+ACCESS_LOG_EXPORT_LABELS = {"sessions": _("Export of the sessions"), "bookings": _("Export of the bookings")}
 
 
 class AccessLogImmutable(Exception):
@@ -515,7 +519,7 @@ class AccessLog(models.Model):
 
     def __str__(self):
         who = self.user or _("the application")
-        return f"{self.created_at:%d/%m/%Y %H:%M} {who} {self.get_action_display()} {self.what}"
+        return f"{self.created_at:%d/%m/%Y %H:%M} {who} {self.get_action_display()} {self.description}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only: a record once written is evidence, so it is never rewritten.
@@ -529,6 +533,37 @@ class AccessLog(models.Model):
     @property
     def role_label(self) -> "StrOrPromise":
         return ACCESS_LOG_ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def description(self) -> str:
+        """What was read or changed, in the reader's language: built from the kind, the id and
+        the detail kept, never from `what`, which holds the words of the day it was written
+        (rows written before the kind was kept show it as it is)."""
+        if self.object_kind == self.Kind.REPORT:
+            return self._report_description() or self.what
+        if self.object_kind in self.Kind.values:
+            label = self.Kind(self.object_kind).label
+            return f"{label} #{self.object_id}" if self.object_id is not None else str(label)
+        return self.what
+
+    def _report_description(self) -> str:
+        """A figures export: its kind, scope and period, from its detail."""
+        detail = self.detail if isinstance(self.detail, dict) else {}
+        scope, period = detail.get("scope"), detail.get("period")
+        if not isinstance(scope, dict) or not isinstance(period, list) or len(period) != 2:
+            return ""
+        try:
+            start, end = (datetime.date.fromisoformat(day) for day in period)
+        except (TypeError, ValueError):
+            return ""
+        # The export's kind went into `what` only ("sessions export La Blancarde …").
+        export = ACCESS_LOG_EXPORT_LABELS.get(str(detail.get("kind") or self.what.partition(" ")[0]))
+        return _("%(export)s: %(scope)s, %(start)s – %(end)s") % {
+            "export": export or self.Kind.REPORT.label,
+            "scope": _("All antennas") if scope.get("scope") == "tout" else scope.get("label", ""),
+            "start": date_format(start, "SHORT_DATE_FORMAT"),
+            "end": date_format(end, "SHORT_DATE_FORMAT"),
+        }
 
 
 class FormSubmission(models.Model):

@@ -253,10 +253,10 @@ def access_log_record(
     """
     if subject is not None:
         kind = kind or ACCESS_LOG_KINDS[subject._meta.label_lower]
-    label = AccessLog.Kind(kind).label if kind else ""
     object_id = subject.pk if subject is not None else None
     people = [beneficiary.pk] if beneficiary is not None else _people_concerned(subject)
-    what = what or (f"{label} #{object_id}" if object_id is not None else str(label))
+    # Codes, not words: the log page names the kind in its reader's language (AccessLog.description).
+    what = what or (f"{kind} #{object_id}" if object_id is not None else kind)
     records = [
         AccessLog(
             user=user,

@@ -6,6 +6,7 @@ from unittest import mock
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.sites import site
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
@@ -333,3 +334,68 @@ def test_logging_a_session_is_recorded(client, world):
     log = SessionLog.objects.get(booking=booking)
     record = AccessLog.objects.get(action=C)
     assert (record.object_kind, record.object_id, record.beneficiary) == (LOG, log.pk, booking.beneficiary)
+
+
+# What each record is about, in the reader's language
+
+
+def _written_in_french_before(world):
+    """Records as they were written when `what` held the writer's words: a sheet viewed, a
+    figures export of all antennas, and a record with nothing but its words."""
+    sheet = world["sheet"]
+    records = [
+        AccessLog(
+            user=world["referrer"],
+            role="referrer",
+            action=V,
+            object_kind=SHEET,
+            object_id=sheet.pk,
+            what=f"Fiche de liaison #{sheet.pk}",
+            beneficiary=world["person"],
+        ),
+        AccessLog(
+            user=world["admin"],
+            role="admin",
+            action=E,
+            object_kind=AccessLog.Kind.REPORT,
+            what="sessions export Toutes les antennes 2026-01-01–2026-12-31",
+            detail={
+                "scope": {"scope": "tout", "pk": 0, "label": "Toutes les antennes"},
+                "period": ["2026-01-01", "2026-12-31"],
+                "format": "csv",
+                "names": False,
+                "rows": 3,
+            },
+        ),
+        AccessLog(user=world["admin"], role="admin", action=V, what="Ancienne ligne"),
+    ]
+    for record in records:
+        record.save()
+    return records
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr",
+            ["Feuille de liaison #{sheet}", "Export des séances : Toutes les antennes, du 01/01/2026 au 31/12/2026"],
+        ),
+        ("en", ["Liaison sheet #{sheet}", "Export of the sessions: All antennas, 01/01/2026 – 12/31/2026"]),
+    ],
+)
+def test_the_log_page_says_what_each_record_is_about_in_the_readers_language(client, world, language, expected):
+    _written_in_french_before(world)
+    booking_record = access_log_record(user=world["volunteer"], action=V, subject=world["booking"])[0]
+    assert booking_record.what == f"booking #{world['booking'].pk}"
+    client.force_login(world["admin"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("inclusion:access_log"))
+    for text in expected:
+        assertContains(response, f"<td>{text.format(sheet=world['sheet'].pk)}</td>", html=True)
+    assertContains(response, {"fr": "Rendez-vous", "en": "Booking"}[language] + f" #{world['booking'].pk}")
+    # A record with nothing but its words is shown as written.
+    assertContains(response, "<td>Ancienne ligne</td>", html=True)
+    if language == "en":
+        assertNotContains(response, "Fiche de liaison")
+        assertNotContains(response, "Toutes les antennes")
