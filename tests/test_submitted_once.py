@@ -101,6 +101,9 @@ def test_the_form_shown_again_is_a_new_form(client, world, form_id):
         if form_id in UNIQUE_FIELD:
             # Names that must differ, or the second row would be refused (or warned of) for itself.
             data[UNIQUE_FIELD[form_id]] = f"n{display}-{data[UNIQUE_FIELD[form_id]]}"
+        if form_id == "permanence_create":
+            # A permanence giving the same dates as another is refused whatever its title.
+            data["end_time"] = f"{16 + display}:00"
         assert client.post(action, data).status_code == 302
     assert _counts(CREATED[form_id][:1]) == [before[0] + 2]
 

@@ -222,6 +222,11 @@ MATRIX = [
     Url("schedule:permanence_create", antenna_pk, TEAM_CHANGE, data={"title": "Intrus", "weekday": 1}),
     Url("schedule:permanence_update", pk("permanence"), TEAM_CHANGE, data={"title": "Renommée"}),
     Url("schedule:permanence_toggle", pk("permanence"), TEAM_ACTION, method="post"),
+    # A session is logged on it: the page offers to archive it, a deletion sent is refused.
+    Url("schedule:permanence_delete", pk("permanence"), TEAM_CHANGE),
+    Url("schedule:permanence_archive", pk("permanence"), TEAM_ACTION, method="post"),
+    # Not archived: back to the list with a message.
+    Url("schedule:permanence_unarchive", pk("permanence"), TEAM_ACTION, method="post"),
     Url(
         "schedule:closure_list",
         antenna_pk,
@@ -236,6 +241,8 @@ MATRIX = [
     Url("schedule:occurrence_open", antenna_pk, TEAM_ACTION, method="post"),
     Url("schedule:occurrence_cancel", pk("ahead"), TEAM_CHANGE, data={"reason": "Grève"}),
     Url("schedule:occurrence_move", pk("ahead"), TEAM_CHANGE, data={"date": "2031-03-04", "start": "10:00"}),
+    # Not cancelled: back to the month with a message.
+    Url("schedule:occurrence_restore", pk("ahead"), TEAM_ACTION),
     # The reminders sent for the antenna: its coordinators'.
     Url("reminders:reminder_list", antenna_pk, (404, 200, 404, 200)),
     # The SMS provider's webhook: not there while no secret is set (the tests set none).

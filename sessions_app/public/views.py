@@ -90,16 +90,18 @@ def _now() -> datetime.datetime:
 def _current_permanences(today: datetime.date):
     """Active permanences that have not ended: the ones a visitor can still come to."""
     return (
-        Permanence.objects.filter(is_active=True)
+        Permanence.objects.current()
+        .filter(is_active=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .order_by("weekday", "start_time")
     )
 
 
 def _closures_from(antenna: Antenna, day: datetime.date) -> list[Closure]:
-    """The antenna's closures (its own and its permanences') not over by that day, in date order."""
+    """The antenna's closures (its own and its current permanences') not over by that day, in date order."""
     return list(
         Closure.objects.filter(antenna=antenna, ends_on__gte=day)
+        .exclude(permanence__archived_at__isnull=False)
         .select_related("permanence")
         .order_by("starts_on", "ends_on", "pk")
     )
@@ -125,13 +127,18 @@ def antenna_list(request: HttpRequest) -> HttpResponse:
         antennas = antennas.filter(department_code=filters["department"])
     else:
         filters["department"] = ""
-    upcoming = Occurrence.objects.filter(
-        status=OccurrenceStatus.SCHEDULED,
-        ends_at__gt=now,
-        starts_at__lt=now + datetime.timedelta(weeks=UPCOMING_WEEKS),
-    ).order_by("starts_at")
+    upcoming = (
+        Occurrence.objects.current()
+        .filter(
+            status=OccurrenceStatus.SCHEDULED,
+            ends_at__gt=now,
+            starts_at__lt=now + datetime.timedelta(weeks=UPCOMING_WEEKS),
+        )
+        .order_by("starts_at")
+    )
     antennas = antennas.prefetch_related(
-        # Through every permanence, not only active ones: a suspended permanence keeps its booked dates.
+        # Through every permanence, not only active ones: a suspended permanence keeps its booked
+        # dates (an archived one's are left out).
         Prefetch("permanences__occurrences", queryset=upcoming, to_attr="upcoming_occurrences")
     )
     listing = page_of(request, antennas)
@@ -159,7 +166,8 @@ def antenna_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = _now()
     today = antenna_today(antenna, now=now)
     occurrences = (
-        Occurrence.objects.filter(
+        Occurrence.objects.current()
+        .filter(
             permanence__antenna=antenna,
             ends_at__gt=now,
             starts_at__lt=now + datetime.timedelta(weeks=UPCOMING_WEEKS),
@@ -201,7 +209,8 @@ def antenna_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     # No upper bound: dates only exist up to the generation horizon, plus the one-off dates a
     # coordinator added further ahead, which subscribers should see too.
     occurrences = list(
-        Occurrence.objects.filter(permanence__antenna=antenna, starts_at__gte=since)
+        Occurrence.objects.current()
+        .filter(permanence__antenna=antenna, starts_at__gte=since)
         .select_related("permanence__antenna")
         .order_by("starts_at")
     )

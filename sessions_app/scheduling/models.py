@@ -1,5 +1,5 @@
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.clock import (
@@ -59,8 +60,49 @@ def _schedule_date_errors(
     return errors
 
 
+def _week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
 class PermanenceQuerySet(AntennaScopedQuerySet):
-    pass
+    def current(self) -> Self:
+        """The permanences not archived: the ones the schedule, the public pages and the forms offer."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> Self:
+        return self.filter(archived_at__isnull=False)
+
+    def twin_of(self, permanence: "Permanence") -> "Permanence | None":
+        """A current permanence of the same antenna that gives the same dates as this one: same
+        kind, same rule (weekday and, for a weekly rule, the same every-N-weeks falling on the
+        same weeks; for a monthly one, the same position in the month), same start and end,
+        over validity periods that overlap. None when there is none."""
+        twins = (
+            self.current()
+            .filter(
+                antenna_id=permanence.antenna_id,
+                kind=permanence.kind,
+                frequency=permanence.frequency,
+                weekday=permanence.weekday,
+                start_time=permanence.start_time,
+                end_time=permanence.end_time,
+            )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=permanence.valid_from))
+            .exclude(pk=permanence.pk)
+            .order_by("pk")
+        )
+        if permanence.valid_until is not None:
+            twins = twins.filter(valid_from__lte=permanence.valid_until)
+        if permanence.frequency == Frequency.MONTHLY:
+            return twins.filter(monthly_position=permanence.monthly_position).first()
+        interval = permanence.interval_weeks
+        for twin in twins.filter(interval_weeks=interval):
+            # Every N weeks counts its weeks from the week of its first valid day: two series
+            # a week apart share no date.
+            weeks_apart = (_week_start(twin.valid_from) - _week_start(permanence.valid_from)).days // 7
+            if weeks_apart % interval == 0:
+                return twin
+        return None
 
 
 class Permanence(models.Model):
@@ -113,6 +155,14 @@ class Permanence(models.Model):
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("A suspended permanence offers no new date; booked dates stay.")
     )
+    # Archived: no longer run, kept for its history (bookings, sessions, figures). An archived
+    # permanence is also suspended, so every read that offers active permanences leaves it out.
+    archived_at = models.DateTimeField(
+        _("archived on"),
+        null=True,
+        blank=True,
+        help_text=_("An archived permanence offers no date and is left out of the schedule; its history stays."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,10 +185,17 @@ class Permanence(models.Model):
                 condition=in_calendar("valid_from") & in_calendar("valid_until", nullable=True),
                 name="permanence_dates_in_calendar",
             ),
+            models.CheckConstraint(
+                condition=Q(archived_at__isnull=True) | Q(is_active=False), name="permanence_archived_is_suspended"
+            ),
         ]
 
     def __str__(self):
         return f"{self.title} – {self.antenna}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def clean(self):
         super().clean()
@@ -302,6 +359,10 @@ class Closure(models.Model):
 class OccurrenceQuerySet(AntennaScopedQuerySet):
     antenna_lookup = "permanence__antenna"
 
+    def current(self) -> Self:
+        """The dates of permanences not archived (PermanenceQuerySet.current)."""
+        return self.filter(permanence__archived_at__isnull=True)
+
 
 class Occurrence(models.Model):
     """One dated instance of a permanence."""
@@ -359,6 +420,10 @@ class Occurrence(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == OccurrenceStatus.CANCELLED
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
 
     @property
     def local_starts_at(self) -> datetime.datetime:

@@ -68,6 +68,10 @@ ACCESS = [
     ("schedule:permanence_create", "antenna", "get", CHANGE),
     ("schedule:permanence_update", "permanence", "get", CHANGE),
     ("schedule:permanence_toggle", "permanence", "post", ACTION),
+    ("schedule:permanence_delete", "permanence", "get", CHANGE),
+    ("schedule:permanence_archive", "permanence", "post", ACTION),
+    # Not archived: sent back to the list with a message.
+    ("schedule:permanence_unarchive", "permanence", "post", ACTION),
     ("schedule:closure_list", "antenna", "get", READ),
     ("schedule:closure_delete", "closure", "post", ACTION),
     ("schedule:month", "antenna", "get", READ),
@@ -77,6 +81,8 @@ ACCESS = [
     ("schedule:occurrence_open", "antenna", "post", ACTION),
     ("schedule:occurrence_cancel", "occurrence", "get", CHANGE),
     ("schedule:occurrence_move", "occurrence", "get", CHANGE),
+    # Not cancelled: sent back to the month with a message.
+    ("schedule:occurrence_restore", "occurrence", "get", ACTION),
     ("reminders:reminder_list", "antenna", "get", MANAGERS_ONLY),
 ]
 
@@ -329,7 +335,7 @@ def _grow(antenna, count):
 
 
 @pytest.mark.parametrize(
-    ("url_name", "queries"), [("schedule:month", 9), ("schedule:permanence_list", 7), ("schedule:closure_list", 7)]
+    ("url_name", "queries"), [("schedule:month", 9), ("schedule:permanence_list", 8), ("schedule:closure_list", 7)]
 )
 def test_schedule_pages_run_a_fixed_number_of_queries(client, world, django_assert_num_queries, url_name, queries):
     client.force_login(world["users"]["coordinator"])
