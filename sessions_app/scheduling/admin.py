@@ -17,7 +17,7 @@ class SlotInline(admin.TabularInline):
 @admin.register(Permanence)
 class PermanenceAdmin(ModelAdmin):
     list_display = ["title", "antenna", "kind", "frequency", "weekday", "start_time", "end_time", "seats", "is_active"]
-    list_filter = ["is_active", "kind", "frequency", "booking_mode", "antenna__department_code"]
+    list_filter = ["is_active", "archived_at", "kind", "frequency", "booking_mode", "antenna__department_code"]
     search_fields = ["^title", "^antenna__name", "^antenna__city"]
     autocomplete_fields = ["antenna"]
     list_select_related = ["antenna"]
