@@ -9,7 +9,6 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,7 @@ from inclusion.core.clock import server_today
 from inclusion.core.departments import DEPARTMENT_CHOICES, DEPARTMENTS
 from inclusion.core.forms import DateInput, SubmitHelperMixin, form_field
 from inclusion.core.models import Antenna, Language
+from inclusion.core.typography import date_format
 from sessions_app.scheduling.enums import PermanenceKind, WorkshopLevel
 
 DEFAULT_RANGE = datetime.timedelta(weeks=6)

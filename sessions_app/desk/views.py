@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +27,7 @@ from inclusion.core.models import AccessLog, Antenna, Language
 from inclusion.core.querystrings import newest_first_page_of, next_path, object_id, search_text
 from inclusion.core.services import access_log_record
 from inclusion.core.submissions import AlreadySubmitted, first_result_shown
+from inclusion.core.typography import date_format
 from sessions_app.bookings import services
 from sessions_app.bookings.enums import Attendance, BookingStatus
 from sessions_app.bookings.models import Booking

@@ -15,12 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inclusion.core.clock import EARLIEST_DATE, LATEST_DATE, antenna_today, server_today
 from inclusion.core.models import Antenna, Organization, User
+from inclusion.core.typography import date_format
 
 MAX_PERIOD_DAYS = 5 * 366
 

@@ -16,6 +16,7 @@ from beneficiaries.people.models import LiaisonSheetEvent
 from beneficiaries.people.tasks import liaison_sheet_notify
 from inclusion.core.clock import validate_calendar_date
 from inclusion.core.typography import date_format, of_name, of_place
+from sessions_app.figures.reporting import PeriodError, period_from_query
 from tests.bookings.factories import BookingFactory
 from tests.core.factories import AntennaFactory, UserFactory
 from tests.people.factories import BeneficiaryFactory, LiaisonSheetFactory
@@ -145,3 +146,9 @@ def test_the_referrers_status_email_needs_no_elision(mailoutbox):
     )
     liaison_sheet_notify(event=LiaisonSheetEvent.objects.filter(sheet=sheet).latest("pk"))
     assert f"L'orientation {sheet.reference} pour Ousmane K. a désormais le statut" in mailoutbox[0].body
+
+
+def test_a_figures_period_out_of_bounds_names_the_first_of_january_1er():
+    with pytest.raises(PeriodError) as error:
+        period_from_query({"periode": "custom", "du": "1999-12-01", "au": "2000-01-31"})
+    assert "1er janvier 2000" in str(error.value)
