@@ -101,7 +101,10 @@ def booking_create(
         with transaction.atomic():
             slot = slot_lock(slot=slot)
             occurrence = slot.occurrence
-            if occurrence.status == OccurrenceStatus.CANCELLED:
+            # Read again once the lock is held: a cancellation that held it until its commit has
+            # changed the date, and the locking query, having waited, still saw the date as before.
+            status = Occurrence.objects.filter(pk=occurrence.pk).values_list("status", flat=True).get()
+            if status == OccurrenceStatus.CANCELLED:
                 raise BookingRefused(gettext("This date is cancelled."))
             if slot.ends_at <= timezone.now() and not attended:
                 raise BookingRefused(gettext("This slot is over."))

@@ -178,3 +178,32 @@ def test_without_the_lock_a_date_cancelled_keeps_a_seat_taken_at_that_moment(mon
     slot = _slot(seats=2)
     _book_while_the_date_is_cancelled(slot)
     assert slot.bookings.active().count() == 1
+
+
+def _book_while_the_date_is_being_cancelled(slot) -> list:
+    """The antenna cancels the date, holding its slots' lock until it commits, while a seat is
+    asked for: the booking waits for the lock, then finds the date cancelled."""
+    cancelled = threading.Event()
+
+    def cancel():
+        with transaction.atomic():
+            planning_services.occurrence_cancel(occurrence=slot.occurrence, reason="Panne", by=UserFactory())
+            cancelled.set()
+            # Still uncommitted: the booking starts now and must wait for the cancellation.
+            time.sleep(0.5)
+
+    def book():
+        person = BeneficiaryFactory()
+        cancelled.wait(timeout=10)
+        return booking_create(slot=slot, beneficiary=person, channel=BookingChannel.PHONE, by=None)
+
+    return at_once(lambda work: work(), [cancel, book])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_restored")
+def test_a_seat_asked_for_while_the_date_is_being_cancelled_is_refused():
+    slot = _slot(seats=2)
+    results = _book_while_the_date_is_being_cancelled(slot)
+    assert isinstance(results[1], BookingRefused), results
+    assert not slot.bookings.active().exists()

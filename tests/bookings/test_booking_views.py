@@ -312,11 +312,12 @@ def test_booking_runs_a_fixed_number_of_queries(
     BookingFactory(slot=slot)
     client.force_login(sheet.referrer)
     # Session, user, charter, sheet, slot with its antenna; the sheet locked first, then the
-    # booking (slot lock, person already there, seats taken, insert); the sheet's move (lock
+    # booking (slot lock, the date's status read again, person already there, seats taken,
+    # insert); the sheet's move (lock
     # with person and referrer, update, event); each transaction's savepoint and release; the
     # access log (the user's roles, the record); the e-mail task reads its event. A date ahead
     # leaves no mark on the figures' totals.
-    with django_assert_num_queries(23), django_capture_on_commit_callbacks(execute=True):
+    with django_assert_num_queries(24), django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("booking:book", args=[sheet.pk]), {"slot": slot.pk})
     assert response.status_code == 302
     assert Booking.objects.filter(liaison_sheet=sheet).exists()
