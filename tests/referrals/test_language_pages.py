@@ -62,7 +62,7 @@ def test_the_sheets_needs_are_grouped_under_their_theme(client, referrer):
     # Each theme with sub-themes is followed by a nested group named after it, holding them.
     for theme in Topic.objects.filter(parent=None, subtopics__isnull=False).distinct():
         group = re.search(
-            r'<fieldset class="ms-4 ps-2 border-start">\s*'
+            r'<fieldset class="ms-4 ps-2 border-start"[^>]*>\s*'
             rf'<legend class="visually-hidden">{re.escape(theme.label)}</legend>(.*?)</fieldset>',
             page,
             re.DOTALL,
