@@ -328,7 +328,7 @@ def test_a_birth_year_more_than_120_years_ago_is_refused(client, antenna, volunt
 def test_a_period_outside_the_calendar_is_refused_with_the_reason(client, antenna, coordinator, query):
     with pytest.raises(PeriodError) as refused:
         period_from_query(QueryDict(f"periode=custom&{query}"))
-    assert str(refused.value) == "Choisissez une période comprise entre le 1 janvier 2000 et le 31 décembre 2100."
+    assert str(refused.value) == "Choisissez une période comprise entre le 1er janvier 2000 et le 31 décembre 2100."
     client.force_login(coordinator)
     response = client.get(reverse("figures:figures", args=["antenne", antenna.pk]) + f"?periode=custom&{query}")
     assert response.context["period_error"] == str(refused.value)
