@@ -63,9 +63,12 @@ def slots_lock(*, slot_ids: Iterable[int]) -> list[Slot]:
 
 
 def slot_lock(*, slot: Slot) -> Slot:
-    """Lock one slot (slots_lock) and return it fresh."""
-    [locked] = slots_lock(slot_ids=[slot.pk])
-    return locked
+    """Lock one slot (slots_lock) and return it fresh; BookingRefused when it is gone (its date
+    removed meanwhile, by a permanence archived or deleted)."""
+    locked = slots_lock(slot_ids=[slot.pk])
+    if not locked:
+        raise BookingRefused(gettext("This slot no longer exists: choose another one."))
+    return locked[0]
 
 
 def _lock_refused(error: OperationalError) -> bool:

@@ -207,3 +207,10 @@ def test_a_seat_asked_for_while_the_date_is_being_cancelled_is_refused():
     results = _book_while_the_date_is_being_cancelled(slot)
     assert isinstance(results[1], BookingRefused), results
     assert not slot.bookings.active().exists()
+
+
+def test_a_slot_removed_meanwhile_is_refused_not_an_error():
+    slot = _slot(seats=2)
+    Slot.objects.filter(pk=slot.pk).delete()
+    with pytest.raises(BookingRefused, match="Ce créneau n’existe plus"):
+        booking_create(slot=slot, beneficiary=BeneficiaryFactory(), channel=BookingChannel.PHONE, by=None)
