@@ -111,7 +111,7 @@ class Beneficiary(models.Model):
         "core.Language", verbose_name=_("languages spoken"), blank=True, related_name="+"
     )
     french_level = models.CharField(
-        _("French"), max_length=12, choices=FrenchLevel.choices, default=FrenchLevel.NOT_GIVEN
+        _("level of French"), max_length=12, choices=FrenchLevel.choices, default=FrenchLevel.NOT_GIVEN
     )
     # None when not asked: "no" and "don't know" are different answers for the mediator.
     has_email_address = models.BooleanField(_("has an e-mail address"), null=True, blank=True)
