@@ -610,13 +610,14 @@ def _key_values(sheet, pairs: list[tuple[StrOrPromise, Any]], formats: _NumberFo
         sheet.append([label, cell])
 
 
-def xlsx_file(export: Export, *, user: User) -> tuple[Any, int]:
+def xlsx_file(export: Export, *, user: User, progress: Callable[[int], None] | None = None) -> tuple[Any, int]:
     """The export written as XLSX to a temporary file, rewound, and the number of rows: the rows'
     sheet (labels in the active language, header row frozen, a filter over every column), the
     summary's and the one that says what the workbook holds.
 
     The write-only workbook streams rows to disk as they come, so memory stays flat; the file
-    goes away when it is closed.
+    goes away when it is closed. `progress`, when given, is told the rows written so far every
+    CHUNK_SIZE rows, for a task to show how far it is.
     """
     formats = _NumberFormats.of_language()
     workbook = Workbook(write_only=True)
@@ -632,6 +633,8 @@ def xlsx_file(export: Export, *, user: User) -> tuple[Any, int]:
     for row in itertools.chain(first, values):
         sheet.append([_xlsx_value(sheet, value, formats) for value in row])
         rows += 1
+        if progress is not None and rows % CHUNK_SIZE == 0:
+            progress(rows)
     # Written after the rows, at the end of the sheet: the range can cover them all.
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{rows + 1}"
     _key_values(workbook.create_sheet(pgettext("export sheet", "Summary")), export.summary(), formats)
