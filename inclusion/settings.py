@@ -129,9 +129,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Bound every wait: a request stuck behind a lock gets an error it can explain
     # to the user instead of holding a worker forever.
+    # PostgreSQL's JIT compiles a query's expressions when its estimated cost is high: on these
+    # pages' queries it spent 0.85–1 s compiling to save a few milliseconds (measured on the
+    # national profile, README "Benchmark"), so it is off unless DATABASE_JIT=on.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)} "
-        f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)}"
+        f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)} "
+        f"-c jit={'on' if env.bool('DATABASE_JIT', default=False) else 'off'}"
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
