@@ -60,17 +60,23 @@ TINY = {
     "sheets": 300,
     "bookings": 400,
     "sessions": 400,
+    "access_logs": 400,
     "past_weeks": 6,
     "future_weeks": 8,
 }
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
-INTERACTIVE = ["desk", "month", "rota", "slot_search", "referrals", "history"]
-TARGET_INTERACTIVE_P95_MS = 100
-TARGET_FLOOR_RATIO = 10
-TARGET_FEDERATION_S = 1.0
+# Every page is held to these unless HEAVY names it: p95 in milliseconds, and times the floor's p95.
+TARGET_PAGE_P95_MS = 100
+TARGET_FLOOR_RATIO = 5
+# The year-long figures and summaries add up a year of a federation: a target of their own.
+HEAVY = {"figures_federation_year": 300, "summary_organization_year": 300, "summary_federation_year": 300}
+TARGET_EXPORT_COPY_RATIO = 3
 TARGET_EXPORT_FIRST_BYTE_S = 1.0
 TARGET_EXPORT_MEMORY_MB = 150
 TARGET_BOOKINGS_PER_S = 100
+TARGET_REGENERATION_RATIO = 0.1
+MIXED_CLIENTS = 20
+MIXED_SECONDS = 60
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -90,6 +96,10 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-export", action="store_true", help="leave out the full-year export")
     parser.add_argument("--skip-booking", action="store_true", help="leave out the booking rush")
     parser.add_argument("--pages", default="", help="only these pages, comma-separated (the floor always)")
+    parser.add_argument("--skip-mixed", action="store_true", help="leave out the mixed load")
+    parser.add_argument("--mixed-clients", type=int, default=MIXED_CLIENTS)
+    parser.add_argument("--mixed-seconds", type=int, default=MIXED_SECONDS)
+    parser.add_argument("--jit", action="store_true", help="serve with PostgreSQL's JIT on (DATABASE_JIT), to compare")
     return parser.parse_args(argv)
 
 
@@ -139,6 +149,12 @@ def database_prepare(arguments: argparse.Namespace) -> dict:
         started = time.perf_counter()
         call_command("seed_scale", **volumes, stdout=sys.stderr)
         seeded["seed_seconds"] = round(time.perf_counter() - started, 1)
+    from inclusion.core.models import AccessLog
+
+    if not AccessLog.objects.exists():
+        # A database filled before the access log was part of the profile: its year added now.
+        volumes = TINY if arguments.profile == "tiny" else {}
+        call_command("seed_scale", access_log_only=True, **volumes, stdout=sys.stderr)
     # Production settings serve the static files named after their content: collected first, as
     # a deployment does.
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -168,6 +184,7 @@ def data_volumes() -> dict:
         "bookings": "bookings_booking",
         "session_logs": "desk_sessionlog",
         "signups": "team_signup",
+        "access_log": "core_accesslog",
     }
     volumes = {}
     with connection.cursor() as cursor:
@@ -300,28 +317,73 @@ def scenario_prepare(arguments: argparse.Namespace) -> dict:
         {"periode": "custom", "du": last_month_end.replace(day=1).isoformat(), "au": last_month_end.isoformat()}
     )
     people_role = "volunteer" if volunteer.role == MembershipRole.VOLUNTEER else "coordinator"
+    found = Beneficiary.objects.get(pk=person)
+    # A referred person of the referrer's, found by their name as they would type it.
+    referred = Beneficiary.objects.get(
+        pk=LiaisonSheet.objects.filter(referrer=referrer.user).order_by("pk")[0].beneficiary_id
+    )
+    digits = "".join(character for character in found.phone if character.isdigit())
+    phone_part = f"{digits[-6:-4]} {digits[-4:-2]} {digits[-2:]}"
+    four_weeks = {"date_from": today.isoformat(), "date_to": (today + datetime.timedelta(days=27)).isoformat()}
+    slot_search = reverse("booking:slot_search", args=[search_sheet.pk])
     pages = [
         (
             "floor",
             "coordinator",
-            reverse("inclusion:profile"),
-            "the own account page: the same middleware, little else",
+            reverse("inclusion:accessibility"),
+            "the accessibility statement, logged in: the whole middleware stack, no list, no form",
         ),
+        ("home", "coordinator", reverse("inclusion:home"), "the coordinator's home page"),
+        ("antenna", "coordinator", reverse("inclusion:antenna_detail", args=[antenna.pk]), "the antenna's page"),
         ("desk", people_role, reverse("desk:today", args=[antenna.pk]), "today's desk of the busiest antenna"),
+        (
+            "desk_search",
+            people_role,
+            reverse("desk:today", args=[antenna.pk]) + "?" + urllib.parse.urlencode({"q": found.last_name.lower()}),
+            "the desk's search for a person, by name in lower case",
+        ),
         ("month", "coordinator", reverse("schedule:month", args=[antenna.pk]), "the coordinator's month view"),
         ("rota", "coordinator", reverse("volunteers:rota", args=[antenna.pk]), "the coordinator's rota"),
+        ("team", "coordinator", reverse("volunteers:team", args=[antenna.pk]), "the antenna's volunteers"),
+        ("session_logs", "coordinator", reverse("desk:log_list", args=[antenna.pk]), "the antenna's session logs"),
+        ("people", "coordinator", reverse("beneficiaries:person_list"), "the people a coordinator may see"),
         (
-            "slot_search",
-            "referrer",
-            reverse("booking:slot_search", args=[search_sheet.pk]),
-            f"free slots in department {antenna.department_code}, the next six weeks",
+            "people_search",
+            "coordinator",
+            reverse("beneficiaries:person_list") + "?" + urllib.parse.urlencode({"q": found.last_name.upper()}),
+            "a person found by name, in capitals",
         ),
-        ("referrals", "referrer", reverse("beneficiaries:sheet_list"), "the referrer's list of referrals"),
+        (
+            "people_search_phone",
+            "coordinator",
+            reverse("beneficiaries:person_list") + "?" + urllib.parse.urlencode({"q": phone_part}),
+            "a person found by part of their phone number, with spaces",
+        ),
         (
             "history",
             people_role,
             reverse("desk:person_history", args=[antenna.pk, person]),
             "the history of the person most often helped at the antenna",
+        ),
+        ("referrals", "referrer", reverse("beneficiaries:sheet_list"), "the referrer's liaison sheets"),
+        ("referrer_people", "referrer", reverse("beneficiaries:person_list"), "the referrer's people"),
+        (
+            "referrer_search",
+            "referrer",
+            reverse("beneficiaries:person_list") + "?" + urllib.parse.urlencode({"q": referred.last_name.lower()}),
+            "a referred person found by name",
+        ),
+        (
+            "slot_search",
+            "referrer",
+            slot_search,
+            f"free slots in department {antenna.department_code}, the sheet's own wishes",
+        ),
+        (
+            "slot_search_all",
+            "referrer",
+            slot_search + "?" + urllib.parse.urlencode({"department": "", **four_weeks}),
+            "free slots at every antenna, the next four weeks",
         ),
         (
             "figures_antenna_month",
@@ -330,10 +392,54 @@ def scenario_prepare(arguments: argparse.Namespace) -> dict:
             "figures of the busiest antenna, last month",
         ),
         (
+            "figures_organization_year",
+            "admin",
+            reverse("figures:figures", kwargs={"scope": "structure", "pk": antenna.organization_id}) + "?" + year,
+            "figures of the busiest antenna's organization, the last twelve months",
+        ),
+        (
             "figures_federation_year",
             "admin",
             reverse("figures:figures", kwargs={"scope": "tout", "pk": 0}) + "?" + year,
             "figures of the whole federation, the last twelve months",
+        ),
+        (
+            "summary_organization_year",
+            "admin",
+            reverse("figures:summary", kwargs={"scope": "structure", "pk": antenna.organization_id}) + "?" + year,
+            "the funders' summary of that organization, the last twelve months",
+        ),
+        (
+            "summary_federation_year",
+            "admin",
+            reverse("figures:summary", kwargs={"scope": "tout", "pk": 0}) + "?" + year,
+            "the funders' summary of everything, the last twelve months",
+        ),
+        ("access_log", "admin", reverse("inclusion:access_log"), "the access log, a year of entries"),
+        ("accounts", "admin", reverse("inclusion:account_list"), "the admin's list of accounts"),
+        ("organizations", "admin", reverse("inclusion:organization_list"), "the list of organizations"),
+        *(
+            (
+                f"admin_{model}",
+                "admin",
+                reverse(f"admin:{app}_{model}_changelist"),
+                f"the technical admin's {model} list",
+            )
+            for app, model in (
+                ("bookings", "booking"),
+                ("scheduling", "slot"),
+                ("scheduling", "occurrence"),
+                ("desk", "sessionlog"),
+                ("people", "beneficiary"),
+                ("people", "liaisonsheet"),
+                ("core", "accesslog"),
+            )
+        ),
+        (
+            "admin_sessionlog_search",
+            "admin",
+            reverse("admin:desk_sessionlog_changelist") + "?" + urllib.parse.urlencode({"q": found.last_name}),
+            "the technical admin's search of session logs by a person's name",
         ),
     ]
     return {
@@ -392,6 +498,7 @@ class Server:
             "DATABASE_URL": arguments.database_url,
             "REDIS_URL": arguments.redis_url,
             "QUERY_COUNT_HEADER": "true",
+            "DATABASE_JIT": "true" if arguments.jit else "false",
             # Persistent connections, as a production server would keep them.
             "CONN_MAX_AGE": "60",
             "LOG_LEVEL": "WARNING",
@@ -590,6 +697,47 @@ def measure_page(client: Client, server: Server, path: str, requests: int, warmu
     }
 
 
+def export_queryset_sql(queryset) -> tuple[str, tuple]:
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    return sql, tuple(params)
+
+
+def measure_copy(queryset) -> dict:
+    """PostgreSQL's own COPY of the export's query, read to the end by this process: the
+    fastest the same rows, joined and ordered, can leave the database."""
+    from django.db import connection
+
+    sql, params = export_queryset_sql(queryset)
+    size = 0
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            for block in copy:
+                size += len(block)
+        elapsed = time.perf_counter() - started
+    return {"seconds": round(elapsed, 2), "megabytes": round(size / 1e6, 1)}
+
+
+def measure_export_writer() -> dict:
+    """The whole federation's session logs of the last twelve months: written as CSV by the
+    export's own code, in this process, to nowhere; then the same query COPied by PostgreSQL."""
+    from django.utils import timezone
+
+    from sessions_app.figures.exports import csv_stream, session_export
+    from sessions_app.figures.reporting import Period, Scope
+
+    today = timezone.localdate()
+    export = session_export(Scope("all"), Period(today - datetime.timedelta(days=364), today), names=False)
+    rows, size = -1, 0
+    started = time.perf_counter()
+    for piece in csv_stream(export):
+        rows += piece.count("\n")
+        size += len(piece.encode())
+    writer = {"rows": rows, "seconds": round(time.perf_counter() - started, 2), "megabytes": round(size / 1e6, 1)}
+    return {"writer": writer, "copy": measure_copy(export.queryset)}
+
+
 def measure_export(port: int, server: Server, email: str, path: str) -> dict:
     """Stream the export once; sample the worker's memory meanwhile."""
     client = Client(port)
@@ -620,6 +768,65 @@ def measure_export(port: int, server: Server, email: str, path: str) -> dict:
         "queries_before_streaming": response.queries,
         "worker_memory_before_mb": round(max(before.values()), 1),
         "worker_memory_peak_mb": round(max(max(peak.values()), high_water), 1),
+    }
+
+
+def measure_mixed(server: Server, scenario: dict, clients_count: int, seconds: int) -> dict:
+    """`clients_count` clients, each logged in under every role, walk the measured pages in
+    turn (each from its own starting point) for `seconds`, as fast as the server answers."""
+    roles = scenario["accounts"]
+    pages = [page for page in scenario["pages"] if page["name"] in scenario["measured"]]
+
+    def log_in(_index):
+        clients = {}
+        for role, email in roles.items():
+            clients[role] = Client(server.port)
+            clients[role].log_in(email)
+        return clients
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=clients_count) as pool:
+        sessions = list(pool.map(log_in, range(clients_count)))
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    start = threading.Barrier(clients_count)
+    deadline: list[float] = []
+
+    def walk(index):
+        nonlocal errors
+        clients = sessions[index]
+        start.wait()
+        if index == 0:
+            deadline.append(time.perf_counter() + seconds)
+        while not deadline:
+            time.sleep(0.001)
+        turn = index * 7
+        while time.perf_counter() < deadline[0]:
+            page = pages[turn % len(pages)]
+            turn += 1
+            response = clients[page["role"]].get(page["path"])
+            with lock:
+                latencies.append(response.elapsed * 1000)
+                if response.status != 200:
+                    errors += 1
+
+    cpu = server.cpu_seconds()
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=clients_count) as pool:
+        list(pool.map(walk, range(clients_count)))
+    elapsed = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu
+    return {
+        "clients": clients_count,
+        "seconds": round(elapsed, 1),
+        "pages": len(pages),
+        "requests": len(latencies),
+        "errors": errors,
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(len(latencies), 1), 1),
+        "load_average": round(os.getloadavg()[0], 2),
     }
 
 
@@ -728,36 +935,52 @@ def machine() -> dict:
     }
 
 
+def page_target(name: str) -> tuple[int, int | None]:
+    """A page's target: p95 in milliseconds, and the most times the floor (None: not held to it)."""
+    if name in HEAVY:
+        return HEAVY[name], None
+    return TARGET_PAGE_P95_MS, TARGET_FLOOR_RATIO
+
+
+def page_target_met(name: str, page: dict, floor: dict) -> bool:
+    milliseconds, ratio = page_target(name)
+    return page["p95_ms"] < milliseconds and (ratio is None or page["p95_ms"] <= ratio * floor["p95_ms"])
+
+
 def targets(results: dict) -> dict:
     pages = results["pages"]
-    floor = pages["floor"]["p95_ms"]
     checks = {}
-    for name in INTERACTIVE:
-        if name not in pages:
+    for name, page in pages.items():
+        if name == "floor":
             continue
-        page = pages[name]
-        checks[f"{name}: p95 under {TARGET_INTERACTIVE_P95_MS} ms and within {TARGET_FLOOR_RATIO}x the floor"] = (
-            page["p95_ms"] < TARGET_INTERACTIVE_P95_MS and page["p95_ms"] <= TARGET_FLOOR_RATIO * floor
-        )
-    if "figures_federation_year" in pages:
-        checks[f"federation figures over a year under {TARGET_FEDERATION_S} s (p95)"] = (
-            pages["figures_federation_year"]["p95_ms"] < TARGET_FEDERATION_S * 1000
-        )
+        milliseconds, ratio = page_target(name)
+        within = f" and within {ratio}x the floor" if ratio else ""
+        checks[f"{name}: p95 under {milliseconds} ms{within}"] = page_target_met(name, page, pages["floor"])
     if "export" in results:
         checks.update(_export_targets(results["export"]))
     if "booking" in results:
         checks.update(_booking_targets(results["booking"]))
+    if "generation" in results:
+        generation = results["generation"]
+        checks[f"regeneration with nothing to change under {TARGET_REGENERATION_RATIO:.0%} of the first"] = (
+            generation["second_s"] < TARGET_REGENERATION_RATIO * generation["first_s"]
+        )
     return checks
 
 
 def _export_targets(export: dict) -> dict:
     checks = {}
-    checks[f"export first byte under {TARGET_EXPORT_FIRST_BYTE_S} s"] = (
-        export["first_byte_s"] < TARGET_EXPORT_FIRST_BYTE_S
-    )
-    checks[f"export worker memory under {TARGET_EXPORT_MEMORY_MB} MB"] = (
-        export["worker_memory_peak_mb"] < TARGET_EXPORT_MEMORY_MB
-    )
+    if "writer" in export:
+        checks[f"full-year CSV written within {TARGET_EXPORT_COPY_RATIO}x PostgreSQL's COPY of the same rows"] = (
+            export["writer"]["seconds"] <= TARGET_EXPORT_COPY_RATIO * export["copy"]["seconds"]
+        )
+    if "web" in export:
+        checks[f"export first byte under {TARGET_EXPORT_FIRST_BYTE_S} s"] = (
+            export["web"]["first_byte_s"] < TARGET_EXPORT_FIRST_BYTE_S
+        )
+        checks[f"export worker memory under {TARGET_EXPORT_MEMORY_MB} MB"] = (
+            export["web"]["worker_memory_peak_mb"] < TARGET_EXPORT_MEMORY_MB
+        )
     return checks
 
 
@@ -771,33 +994,63 @@ def _booking_targets(booking: dict) -> dict:
 
 
 def table(results: dict) -> str:
-    lines = [f"{'page':<24} {'role':<12} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} {'x floor':>7} {'cpu ms':>7}"]
-    for name, page in results["pages"].items():
+    pages = results["pages"]
+    floor = pages["floor"]
+    lines = [
+        f"{'page':<26} {'role':<12} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>7} "
+        f"{'target':>14} {'met':>4}"
+    ]
+    for name, page in pages.items():
+        if name == "floor":
+            target, met = "", ""
+        else:
+            milliseconds, ratio = page_target(name)
+            target = f"<{milliseconds} ms" + (f", {ratio}x" if ratio else "")
+            met = "yes" if page_target_met(name, page, floor) else "NO"
         lines.append(
-            f"{name:<24} {page['role']:<12} {page['p50_ms']:>8.1f} {page['p95_ms']:>8.1f} "
-            f"{page['queries']!s:>7} {page['ratio_to_floor']:>7.1f} {page['server_cpu_ms']:>7.1f}"
+            f"{name:<26} {page['role']:<12} {page['queries']!s:>7} {page['p50_ms']:>8.1f} {page['p95_ms']:>8.1f} "
+            f"{page['ratio_to_floor_p95']:>7.1f} {target:>14} {met:>4}"
         )
     export = results.get("export")
-    lines.append(
-        "export: not measured"
-        if export is None
-        else f"export (full year, CSV): {export['rows']} rows, {export['megabytes']} MB, first byte "
-        f"{export['first_byte_s']} s, total {export['total_s']} s, worker peak {export['worker_memory_peak_mb']} MB"
-    )
+    if export is None:
+        lines.append("export: not measured")
+    else:
+        writer, copy = export["writer"], export["copy"]
+        lines.append(
+            f"export (full year, CSV): {writer['rows']} rows, {writer['megabytes']} MB written in "
+            f"{writer['seconds']} s; PostgreSQL's COPY of the same rows {copy['seconds']} s "
+            f"({copy['megabytes']} MB): {writer['seconds'] / max(copy['seconds'], 0.001):.1f}x"
+        )
+        if "web" in export:
+            web = export["web"]
+            lines.append(
+                f"export served (full year, CSV): first byte {web['first_byte_s']} s, total {web['total_s']} s, "
+                f"worker peak {web['worker_memory_peak_mb']} MB"
+            )
     booking = results.get("booking")
     lines.append(
         "booking: not measured"
         if booking is None
         else f"booking: {booking['clients']} clients, {booking['attempts']} attempts on {booking['slots']} slots "
         f"({booking['seats']} seats): {booking['booked']} booked, {booking['refused']} refused, "
-        f"{booking['errors']} errors in {booking['seconds']} s = {booking['bookings_per_s']} bookings/s; "
+        f"{booking['errors']} errors in {booking['seconds']} s = {booking['bookings_per_s']} bookings/s "
+        f"({booking['server_cpu_ms_per_attempt']} ms of worker CPU per attempt); "
         f"overbooked slots: {booking['overbooked_slots_in_database']}"
+    )
+    mixed = results.get("mixed")
+    lines.append(
+        "mixed load: not measured"
+        if mixed is None
+        else f"mixed load: {mixed['clients']} clients over {mixed['pages']} pages for {mixed['seconds']} s: "
+        f"{mixed['requests']} requests, {mixed['requests_per_s']}/s, p50 {mixed['p50_ms']} ms, "
+        f"p95 {mixed['p95_ms']} ms, {mixed['errors']} errors"
     )
     if "generation" in results:
         generation = results["generation"]
         lines.append(
             f"occurrence generation: {generation['permanences']} permanences, first run {generation['first_s']} s "
-            f"({generation['dates']} dates), second run {generation['second_s']} s"
+            f"({generation['dates']} dates), second run {generation['second_s']} s "
+            f"({generation['second_s'] / max(generation['first_s'], 0.001):.0%} of the first)"
         )
     lines.append("targets:")
     for check, met in results["targets"].items():
@@ -839,6 +1092,10 @@ def main(argv=None) -> dict:
             page["ratio_to_floor"] = round(page["p50_ms"] / floor["p50_ms"], 1)
             page["ratio_to_floor_p95"] = round(page["p95_ms"] / floor["p95_ms"], 1)
         results["pages"] = pages
+        scenario["measured"] = set(pages)
+        if not arguments.skip_mixed:
+            print("Measuring a mixed load…", file=sys.stderr)
+            results["mixed"] = measure_mixed(server, scenario, arguments.mixed_clients, arguments.mixed_seconds)
         if not arguments.skip_booking:
             print("Measuring the booking rush…", file=sys.stderr)
             results["booking"] = measure_booking(
@@ -847,11 +1104,15 @@ def main(argv=None) -> dict:
     finally:
         server.stop()
     if not arguments.skip_export:
+        print("Measuring the full-year export against PostgreSQL's COPY…", file=sys.stderr)
+        results["export"] = measure_export_writer()
         # The export on a fresh one-worker server: its peak memory is the export's alone.
-        print("Measuring the full-year export…", file=sys.stderr)
+        print("Measuring the full-year export served…", file=sys.stderr)
         server = Server(arguments, 1, log_dir)
         try:
-            results["export"] = measure_export(server.port, server, scenario["accounts"]["admin"], scenario["export"])
+            results["export"]["web"] = measure_export(
+                server.port, server, scenario["accounts"]["admin"], scenario["export"]
+            )
         finally:
             server.stop()
     if not arguments.skip_generation:

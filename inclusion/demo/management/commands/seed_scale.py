@@ -32,6 +32,7 @@ NATIONAL = {
     "sheets": 400_000,
     "bookings": 1_000_000,
     "sessions": 1_000_000,
+    "access_logs": 1_000_000,
     "past_weeks": 52,
     "future_weeks": 12,
 }
@@ -90,6 +91,11 @@ class Command(BaseCommand):
         for name, default in NATIONAL.items():
             parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--access-log-only",
+            action="store_true",
+            help="only add a year of access-log entries to a database this command filled before",
+        )
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -100,6 +106,17 @@ class Command(BaseCommand):
         self.today = timezone.localdate()
         started = time.perf_counter()
         counts = {}
+        if options["access_log_only"]:
+            with transaction.atomic():
+                counts.update(self.access_log())
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE core_accesslog")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Access log: {counts['access log entries']:,} entries in {time.perf_counter() - started:.0f} s."
+                )
+            )
+            return
         steps = [
             ("organizations and antennas", self.organizations_and_antennas),
             ("accounts, memberships and referrers", self.accounts),
@@ -109,6 +126,7 @@ class Command(BaseCommand):
             ("liaison sheets", self.sheets),
             ("bookings", self.bookings),
             ("session logs", self.sessions),
+            ("access log", self.access_log),
         ]
         # One transaction: foreign keys are checked at commit, so a child table's chunk may be
         # copied before the last chunk of its parent table.
@@ -696,3 +714,63 @@ class Command(BaseCommand):
         for copier in (logs, log_topics, log_volunteers, vouchers):
             copier.close()
         return {"session logs": logs.rows, "session topics": log_topics.rows, "vouchers": vouchers.rows}
+
+    def access_log(self) -> dict:
+        """A year of the personal-data access log: people, sheets and session logs viewed or
+        changed by the antennas' members and the referrers, and a few exports by the admin.
+        Reads the ids it needs from the database, so it also runs on its own (--access-log-only)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT user_id, role FROM core_antennamembership")
+            members = cursor.fetchall()
+            cursor.execute("SELECT user_id FROM core_referrer")
+            members += [(user_id, "referrer") for (user_id,) in cursor.fetchall()]
+            cursor.execute("SELECT MIN(id), MAX(id) FROM people_beneficiary")
+            first_person, last_person = cursor.fetchone()
+            cursor.execute("SELECT MIN(id), MAX(id) FROM people_liaisonsheet")
+            first_sheet, last_sheet = cursor.fetchone()
+            cursor.execute("SELECT id FROM core_user WHERE is_superuser ORDER BY id LIMIT 1")
+            admin = cursor.fetchone()
+        if not members or first_person is None:
+            return {"access log entries": 0}
+        entries = Copier(
+            "core_accesslog",
+            [
+                "user_id",
+                "role",
+                "action",
+                "object_kind",
+                "object_id",
+                "what",
+                "beneficiary_id",
+                "detail",
+                "created_at",
+            ],
+            _next_id("core_accesslog"),
+        )
+        seconds_in_year = 365 * 24 * 3600
+        for _n in range(self.options["access_logs"]):
+            when = self.now - datetime.timedelta(seconds=self.rng.randrange(seconds_in_year))
+            person_id = self.rng.randint(first_person, last_person)
+            if admin and self.rng.random() < 0.001:
+                detail = '{"kind": "sessions", "rows": 1000, "format": "csv"}'
+                entries.add(admin[0], "admin", "export", "report", None, "sessions export", None, detail, when)
+                continue
+            user_id, role = self.rng.choice(members)
+            if role == "referrer" and first_sheet is not None and self.rng.random() < 0.5:
+                sheet_id = self.rng.randint(first_sheet, last_sheet)
+                entries.add(
+                    user_id,
+                    role,
+                    "view",
+                    "liaison_sheet",
+                    sheet_id,
+                    f"Liaison sheet #{sheet_id}",
+                    person_id,
+                    "{}",
+                    when,
+                )
+                continue
+            action = "change" if self.rng.random() < 0.2 else "view"
+            entries.add(user_id, role, action, "person", person_id, f"Person #{person_id}", person_id, "{}", when)
+        entries.close()
+        return {"access log entries": entries.rows}
