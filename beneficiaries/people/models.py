@@ -1,12 +1,12 @@
 import datetime
 import secrets
-from typing import Self
+from typing import Self, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Collate, Upper
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -26,6 +26,12 @@ from inclusion.core.models import Antenna, fields_changed
 from inclusion.core.phones import phone_display, validate_phone
 
 
+def _related_model(model: type[models.Model], relation: str) -> type[models.Model]:
+    """The model at the other end of a relation to `model`: the bookings and session logs are
+    written by apps above this one, which this one reaches only through their relations to it."""
+    return cast(type[models.Model], model._meta.get_field(relation).related_model)
+
+
 class BeneficiaryQuerySet(models.QuerySet):
     def visible_to(self, user) -> Self:
         """People whose personal data a user may see.
@@ -38,21 +44,34 @@ class BeneficiaryQuerySet(models.QuerySet):
             return self.none()
         if user.is_admin:
             return self
+        return self.filter(pk__in=self._visible_ids(user))
+
+    def _visible_ids(self, user) -> models.QuerySet:
+        """The ids of the people a user (no admin) may see, as a union of one query per reason.
+
+        Each reason is found through its own index (who created the person, who referred them,
+        where they were first met, booked, helped), and the union holds only those people: an
+        OR of the reasons, on the other hand, has PostgreSQL test every person for each.
+        """
+        people = self.model._default_manager
         # Referrers see the people they registered or referred, never a colleague's.
-        referred = Q(created_by=user) | Exists(LiaisonSheet.objects.filter(referrer=user, beneficiary=OuterRef("pk")))
-        if not user.has_signed_charter:
-            return self.filter(referred)
-        antennas = Antenna.objects.visible_to(user)
-        # Bookings and session logs are written by the apps above this one: they are reached
-        # through their relations to the person (Booking.beneficiary, SessionLog.beneficiary).
-        booked_there = self.model.objects.filter(bookings__slot__occurrence__permanence__antenna__in=antennas)
-        helped_there = self.model.objects.filter(session_logs__antenna__in=antennas)
-        return self.filter(
-            referred
-            | Q(first_antenna__in=antennas)
-            | Q(pk__in=booked_there.values("pk"))
-            | Q(pk__in=helped_there.values("pk"))
-        )
+        reasons = [
+            people.filter(created_by=user).values("pk"),
+            LiaisonSheet.objects.filter(referrer=user).values("beneficiary_id"),
+        ]
+        if user.has_signed_charter:
+            antennas = Antenna.objects.visible_to(user)
+            bookings = _related_model(self.model, "bookings")._default_manager
+            session_logs = _related_model(self.model, "session_logs")._default_manager
+            reasons += [
+                people.filter(first_antenna__in=antennas).values("pk"),
+                bookings.filter(slot__occurrence__permanence__antenna__in=antennas, beneficiary__isnull=False).values(
+                    "beneficiary_id"
+                ),
+                session_logs.filter(antenna__in=antennas, beneficiary__isnull=False).values("beneficiary_id"),
+            ]
+        first, *others = [reason.order_by() for reason in reasons]
+        return first.union(*others)
 
 
 # Nobody helped is older than this; an earlier year is a typo.

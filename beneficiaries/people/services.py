@@ -3,12 +3,11 @@
 import dataclasses
 import datetime
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
@@ -20,6 +19,7 @@ from beneficiaries.people.models import (
     LiaisonSheet,
     LiaisonSheetEvent,
 )
+from beneficiaries.people.search import name_condition, phone_part_condition, search_words, searchable
 from beneficiaries.people.tasks import liaison_sheet_notify_email
 from inclusion.core.models import Antenna, Language, Referrer, Topic, User
 from inclusion.core.submissions import create_once
@@ -98,92 +98,6 @@ def beneficiary_duplicates(
     return Beneficiary.objects.visible_to(user).filter(conditions).order_by("last_name", "first_name")
 
 
-# The accented letters names are written with in France (French, Breton, Occitan, and the
-# Portuguese, Spanish, Turkish, Polish... names of those who settled here), by the letter typed
-# for them. Both cases are listed: PostgreSQL under a "C" collation and SQLite (the demo) only
-# fold ASCII letters' case.
-_LETTER_VARIANTS = {
-    "a": "àáâãäåāą",
-    "c": "çćč",
-    "d": "ď",
-    "e": "èéêëēęě",
-    "g": "ğ",
-    "i": "ìíîïīı",
-    "l": "ł",
-    "n": "ñńň",
-    "o": "òóôõöøō",
-    "r": "ř",
-    "s": "śšş",
-    "t": "ť",
-    "u": "ùúûüūů",
-    "y": "ýÿ",
-    "z": "źżž",
-}
-_LIGATURES = {"oe": "œŒ", "ae": "æÆ", "ss": "ß"}
-_LETTER_BASE = {variant: base for base, variants in _LETTER_VARIANTS.items() for variant in variants}
-_LETTER_BASE |= {variant.upper(): base for variant, base in _LETTER_BASE.items() if len(variant.upper()) == 1}
-_LETTER_BASE |= {ligature: pair for pair, ligatures in _LIGATURES.items() for ligature in ligatures} | {"İ": "i"}
-
-
-def search_words(text: str) -> list[str]:
-    """The words of a search without their accents, in lower case.
-
-    NFKC first: a letter and its accent sent apart (as some phones type them) become one
-    letter, and full-width or styled letters plain ones.
-    """
-    composed = unicodedata.normalize("NFKC", text)
-    return "".join(_LETTER_BASE.get(character, character) for character in composed).lower().split()
-
-
-def _letter_pattern(letter: str) -> str:
-    variants = _LETTER_VARIANTS.get(letter)
-    if not variants:
-        return re.escape(letter)
-    return "[" + letter + variants + variants.upper() + "]"
-
-
-def _word_pattern(word: str) -> str:
-    """A regular expression finding a word of a search in a name whatever its accents: "benoit"
-    finds "Benoît", "coeur" finds "Cœur". Every character typed is escaped or made a class of
-    letters, so the pattern has no repetition for anyone to make slow."""
-    parts = []
-    position = 0
-    while position < len(word):
-        pair = word[position : position + 2]
-        if pair in _LIGATURES:
-            letters = _letter_pattern(pair[0]) + _letter_pattern(pair[1])
-            parts.append(f"(?:{letters}|[{_LIGATURES[pair]}])")
-            position += 2
-        else:
-            parts.append(_letter_pattern(word[position]))
-            position += 1
-    return "".join(parts)
-
-
-# The French numbering plan's regions with their own country code: 06 92… is +262 692….
-_FRENCH_COUNTRY_CODES = ("33", "262", "590", "594", "596")
-_PHONE_PUNCTUATION = re.compile(r"[\s.\-/()]")
-_PHONE_PART = re.compile(r"(\+|00)?[0-9]{2,15}")
-
-
-def _phone_part_condition(text: str) -> Q | None:
-    """People whose phone holds the digits typed, written any way: "06 12 34", "0612" and
-    "+33 6 12" all find +33612345678. Phones are stored in the E.164 form (inclusion.core.phones)."""
-    compact = _PHONE_PUNCTUATION.sub("", text)
-    if not _PHONE_PART.fullmatch(compact):
-        return None
-    if compact.startswith(("+", "00")):
-        return Q(phone__startswith="+" + compact.removeprefix("+").removeprefix("00"))
-    if compact.startswith("0"):
-        # A leading 0 is the French trunk prefix: the number follows a country code.
-        national = compact[1:]
-        condition = Q()
-        for code in _FRENCH_COUNTRY_CODES:
-            condition |= Q(phone__startswith=f"+{code}{national}")
-        return condition
-    return Q(phone__contains=compact)
-
-
 # An appointment card's reference without its dash (beneficiaries.people.models.new_reference).
 _REFERENCE_LENGTH = 8
 # Crockford's reading of a code typed by ear: O is 0, I and L are 1.
@@ -206,26 +120,31 @@ def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Be
     whatever the accents and case), by part of their phone number written any way, or by the
     reference of an appointment card among the referrals the user may see. `phone`, a full
     number in the E.164 form, finds them by their phone too.
+
+    On PostgreSQL the names and the phone are looked up through their trigram indexes
+    (beneficiaries/people/search.py), and the people found are then kept to those the user may
+    see: the query reads the few people who match, never every person.
     """
     people = Beneficiary.objects.visible_to(user)
     words = search_words(text)
-    conditions = Q(pk__in=[])
-    if words:
-        by_names = Q()
-        for word in words:
-            pattern = _word_pattern(word)
-            by_names &= Q(first_name__iregex=pattern) | Q(last_name__iregex=pattern)
-        conditions |= by_names
-    if text and (by_phone := _phone_part_condition(text)) is not None:
-        conditions |= by_phone
-    if text and (reference := _reference(text)) is not None:
-        sheets = LiaisonSheet.objects.visible_to(user).filter(reference=reference)
-        conditions |= Q(pk__in=sheets.values("beneficiary_id"))
-    if phone:
-        conditions |= Q(phone=phone)
     if not words and not phone:
         return people.none()
-    return people.filter(conditions).order_by("last_name", "first_name", "pk")
+    vendor = connections[people.db].vendor
+    matching = name_condition(words, vendor=vendor) if words else Q(pk__in=[])
+    if (by_phone := phone_part_condition(text)) is not None:
+        matching |= by_phone
+    if phone:
+        matching |= Q(phone=phone)
+    if (reference := _reference(text)) is not None:
+        # The card's person joins the people found through a union: a subquery among the OR's
+        # conditions would keep PostgreSQL from combining the indexes, and make it read everyone.
+        sheets = LiaisonSheet.objects.visible_to(user).filter(reference=reference)
+        found = searchable(Beneficiary.objects.all(), vendor=vendor).filter(matching)
+        ids = found.order_by().values("pk").union(sheets.order_by().values("beneficiary_id"))
+        people = people.filter(pk__in=ids)
+    else:
+        people = searchable(people, vendor=vendor).filter(matching)
+    return people.order_by("last_name", "first_name", "pk")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
