@@ -302,6 +302,12 @@ TASKS = {
         )
     }
 }
+# Excel exports are written by the task worker into EXPORTS_DIR, a private folder never served as
+# such (outside the static and media files): only their owner downloads them, through a view that
+# checks who asks. The web servers and the worker must all see the same folder. Each file is
+# kept EXPORT_KEEP_HOURS, then deleted with its job.
+EXPORTS_DIR = env.path("EXPORTS_DIR", default=BASE_DIR / "var" / "exports")
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 
 # Serving: static files are compressed and named after their content by collectstatic, then
 # answered by whitenoise with far-future cache headers, so no separate file server is needed.
