@@ -39,6 +39,7 @@ What each role sees inside lists and exports is checked at the end of the module
 """
 
 import csv
+import datetime
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,12 +47,15 @@ from dataclasses import dataclass
 import openpyxl
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.test import TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django.views import static
 from pytest_django.asserts import assertContains, assertNotContains
 
+from sessions_app.figures.models import ExportJob
 from sessions_app.figures.reporting import pseudonym
 from sessions_app.reminders.enums import ReminderChannel, ReminderKind
 from sessions_app.reminders.models import ReminderMessage
@@ -74,6 +78,11 @@ TEAM_ACTION = (403, 302, 404, 302)
 TEAM_POST = (302, 302, 404, 302)
 # The antenna's own figures and exports, for its coordinators.
 FIGURES = (403, 200, 404, 200)
+# An Excel export is asked for: its coordinators are led to the page of the job that prepares it.
+FIGURES_JOB = (403, 302, 404, 302)
+# A prepared export's page, status and file: the user who asked for it alone (here the coordinator).
+ASKER_ONLY = (404, 200, 404, 404)
+NOBODY = (404, 404, 404, 404)
 # Pages about one's own rota and profile: the antennas' teams, not referrers.
 TEAM_OWN = (200, 200, 403, 200)
 # Referrals: the referrer writes and books them; the antenna's team sees the ones booked there.
@@ -118,6 +127,27 @@ def antenna_figures(scope: Scope) -> dict:
 
 def antenna_export(fmt: str) -> Callable[[Scope], dict]:
     return lambda scope: {"scope": "antenne", "pk": scope.antenna.pk, "fmt": fmt}
+
+
+def export_job(scope: Scope) -> dict:
+    """A prepared export of the scope's antenna, asked for by its coordinator, its file written."""
+    today = timezone.localdate()
+    job = ExportJob.objects.create(
+        user=scope.coordinator,
+        kind=ExportJob.Kind.SESSIONS,
+        scope_kind="antenne",
+        scope_pk=scope.antenna.pk,
+        scope_label=scope.antenna.name,
+        period_start=today.replace(day=1),
+        period_end=today,
+        language="fr",
+        status=ExportJob.Status.DONE,
+        filename="export.xlsx",
+        file_size=2,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    job.file.save(f"{job.pk}.xlsx", ContentFile(b"PK"))
+    return {"pk": job.pk}
 
 
 @dataclass(frozen=True)
@@ -333,9 +363,13 @@ MATRIX = [
     Url("figures:figures", {"scope": "tout", "pk": 0}, ADMIN_ONLY, label="all"),
     Url("figures:summary", antenna_figures, FIGURES),
     Url("exports:sessions", antenna_export("csv"), FIGURES, label="csv"),
-    Url("exports:sessions", antenna_export("xlsx"), FIGURES, label="xlsx"),
+    Url("exports:sessions", antenna_export("xlsx"), FIGURES_JOB, label="xlsx"),
     Url("exports:bookings", antenna_export("csv"), FIGURES, label="csv"),
-    Url("exports:bookings", antenna_export("xlsx"), FIGURES, label="xlsx"),
+    Url("exports:bookings", antenna_export("xlsx"), FIGURES_JOB, label="xlsx"),
+    # A prepared export is its asker's alone: nobody else, an admin neither, knows it exists.
+    Url("exports:job", export_job, ASKER_ONLY, other=NOBODY),
+    Url("exports:job_status", export_job, ASKER_ONLY, other=NOBODY),
+    Url("exports:job_download", export_job, ASKER_ONLY, other=NOBODY),
     # Public pages: no account needed.
     Url("public:antenna_list", None, EVERYONE, anonymous=200),
     Url("public:export_json", None, EVERYONE, anonymous=200),
@@ -377,6 +411,12 @@ def test_the_public_lines_are_the_views_marked_login_not_required():
         line.id for line in MATRIX if getattr(views[line.name], "login_required", True) != (line.anonymous == LOGIN)
     ]
     assert not wrong, f"the anonymous answer and login_not_required disagree for {wrong}"
+
+
+@pytest.fixture(autouse=True)
+def exports_dir(settings, tmp_path):
+    """The prepared exports' files in the test's own folder."""
+    settings.EXPORTS_DIR = tmp_path / "exports"
 
 
 @pytest.fixture(scope="module")
@@ -505,6 +545,16 @@ def _xlsx_rows(response) -> list[list[str]]:
     return rows
 
 
+def _export_rows(client, url: str, period: dict, fmt: str) -> list[list[str]]:
+    """An export's rows; the workbook is prepared by its job (run at once here) and downloaded."""
+    if fmt == "csv":
+        return _csv_rows(client.get(url, period))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job_page = client.get(url, period)
+    download = client.get(reverse("exports:job_download", args=[resolve(job_page["Location"]).kwargs["pk"]]))
+    return _xlsx_rows(download)
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("export", ["exports:sessions", "exports:bookings"])
 def test_a_coordinators_exports_hold_only_their_antennas_rows(client, world, export, fmt):
@@ -513,9 +563,9 @@ def test_a_coordinators_exports_hold_only_their_antennas_rows(client, world, exp
     today = timezone.localdate()
     period = {"periode": "custom", "du": f"{today.year - 1}-01-01", "au": f"{today.year + 1}-12-31", "noms": "1"}
 
-    response = client.get(reverse(export, args=["antenne", own.antenna.pk, fmt]), period)
+    rows = _export_rows(client, reverse(export, args=["antenne", own.antenna.pk, fmt]), period, fmt)
 
-    text = "\n".join(";".join(row) for row in (_csv_rows if fmt == "csv" else _xlsx_rows)(response))
+    text = "\n".join(";".join(row) for row in rows)
     for shown in (own.antenna.name, own.person.last_name, pseudonym(own.person.pk)):
         assert shown in text
     for hidden in (other.antenna.name, other.person.last_name, pseudonym(other.person.pk)):
