@@ -38,6 +38,9 @@ from sessions_app.reminders.enums import ReminderChannel
 from sessions_app.reminders.notices import announce_after_commit
 from sessions_app.reminders.selectors import booking_messages
 
+# Free slots counted at most: past it the page says there are more and asks to narrow the search.
+SLOT_SEARCH_CAP = 500
+
 
 def _sheet_to_book(request, pk) -> LiaisonSheet:
     """A sheet the user may see (else 404) and book for, as its referrer or an admin (else 403)."""
@@ -103,7 +106,7 @@ def slot_search(request, pk):
     submitted = any(name in request.GET for name in SlotSearchForm.base_fields)
     form = SlotSearchForm(request.GET if submitted else SlotSearchForm.defaults(sheet), sheet=sheet)
     search = form.search()
-    listing = page_of(request, free_slots(**search.selector_arguments()))
+    listing = page_of(request, free_slots(**search.selector_arguments()), cap=SLOT_SEARCH_CAP)
     context.update(
         {
             **listing,

@@ -6,6 +6,7 @@ import datetime
 from django.core.paginator import Paginator
 from django.db.models import DateTimeField, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 
 SEARCH_MAX_LENGTH = 100
@@ -50,13 +51,38 @@ def next_path(request: HttpRequest, default: str) -> str:
 PAGE_SIZE = 50
 
 
-def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> dict:
+class CappedPaginator(Paginator):
+    """Pages of a list counted up to `cap` items: past it, `capped` is true and the list ends
+    there. Counting a search's every match across the country costs more than the page itself;
+    nobody pages beyond a few hundred results, they narrow the search."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def found(self) -> int:
+        # A count of a slice: PostgreSQL stops once it has found one more than the cap.
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.found > self.cap
+
+
+def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE, cap: int | None = None) -> dict:
     """One page of a list (a bad page number gives the first or last page, never an error),
-    and the query string that keeps the list's filters from page to page."""
+    and the query string that keeps the list's filters from page to page. With `cap`, the list
+    is counted up to that many items (CappedPaginator)."""
     query = request.GET.copy()
     query.pop("page", None)
+    paginator = Paginator(items, per_page) if cap is None else CappedPaginator(items, per_page, cap)
     return {
-        "page": Paginator(items, per_page).get_page(request.GET.get("page")),
+        "page": paginator.get_page(request.GET.get("page")),
         "query_string": query.urlencode(),
     }
 

@@ -17,6 +17,7 @@ from inclusion.core.clock import server_today
 from inclusion.core.departments import DEPARTMENT_CHOICES, DEPARTMENTS
 from inclusion.core.forms import DateInput, SubmitHelperMixin, form_field
 from inclusion.core.models import Antenna, Language
+from inclusion.core.querystrings import object_id
 from inclusion.core.typography import date_format
 from sessions_app.scheduling.enums import PermanenceKind, WorkshopLevel
 
@@ -117,9 +118,16 @@ class SlotSearchForm(forms.Form):
         # Once a department is chosen, its antennas (and the sheet's preferred ones) are the only
         # useful choices; the whole country's list is a thousand entries to build and send.
         department = self.data.get("department", "")
+        antenna_field = form_field(self, "antenna", forms.ModelChoiceField)
         if department in DEPARTMENTS:
             antennas = antennas.filter(Q(department_code=department) | Q(is_preferred=True))
-        antenna_field = form_field(self, "antenna", forms.ModelChoiceField)
+        else:
+            # Across the country, only the sheet's preferred antennas and the one asked for.
+            chosen = object_id(self.data.get("antenna", ""))
+            antennas = (
+                antennas.filter(Q(is_preferred=True) | Q(pk=chosen)) if chosen else antennas.filter(is_preferred=True)
+            )
+            antenna_field.help_text = _("Choose a department to list its antennas.")
         antenna_field.queryset = antennas.order_by("-is_preferred", "department_code", "city", "name", "pk")
         antenna_field.empty_label = _("All antennas")
         if sheet.deadline is None:

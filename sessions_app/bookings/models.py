@@ -84,6 +84,11 @@ class Booking(models.Model):
                 name="booking_one_expected_per_liaison_sheet",
             ),
         ]
+        indexes = [
+            # A slot's seats taken, counted from this index alone by the slot search and the
+            # seat lock, whatever the slot's cancelled bookings.
+            models.Index(fields=["slot"], condition=Q(status="active"), name="booking_active_slot_idx"),
+        ]
 
     def __str__(self):
         return f"{self.slot} ({self.get_status_display()})"

@@ -5,7 +5,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inclusion.core.enums import AntennaStatus
@@ -27,6 +28,18 @@ def _bookable_slots() -> QuerySet[Slot]:
     )
 
 
+def active_bookings_count(slot: str = "pk") -> Coalesce:
+    """The active bookings of the outer query's slot, counted in a subquery (index only)."""
+    counted = (
+        Booking.objects.filter(slot=OuterRef(slot), status=BookingStatus.ACTIVE)
+        .order_by()
+        .values("slot")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def free_slots(
     *,
     department: str | None = None,
@@ -43,6 +56,10 @@ def free_slots(
     Each slot carries `seats_taken` and `seats_left`, counted from its active bookings in the
     same query: seats are derived, never stored. Ordered by day, then antenna, then time, so a
     page of results groups naturally.
+
+    Each slot's seats are counted by a subquery over the active bookings' partial index, never
+    by grouping the bookings of every slot in the range: PostgreSQL then reads the dates in
+    order and stops once it has a page (a count of the whole country's free seats took 0.4 s).
     """
     slots = _bookable_slots().filter(
         occurrence__status=OccurrenceStatus.SCHEDULED,
@@ -69,7 +86,7 @@ def free_slots(
             )
         )
     return (
-        slots.annotate(seats_taken=Count("bookings", filter=Q(bookings__status=BookingStatus.ACTIVE)))
+        slots.annotate(seats_taken=active_bookings_count())
         .annotate(seats_left=ExpressionWrapper(F("seats") - F("seats_taken"), output_field=IntegerField()))
         .filter(seats_left__gt=0)
         .select_related("occurrence__permanence__antenna")

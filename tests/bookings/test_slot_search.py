@@ -8,7 +8,8 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from beneficiaries.people.enums import SheetStatus
-from inclusion.core.models import Language
+from beneficiaries.referrals import booking_views
+from inclusion.core.models import Antenna, Language
 from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.selectors import free_slots, rota_languages
 from sessions_app.planning import services
@@ -182,9 +183,15 @@ def test_a_chosen_department_narrows_the_antenna_filter_to_its_antennas_and_the_
     response = _page(client, sheet)
     choices = [label for value, label in response.context["form"].fields["antenna"].choices if value]
     assert [label.split(" ")[0] for label in choices] == ["Vitrolles", "Pessac"]
-    response = _page(client, sheet, department="")
-    choices = [label for value, label in response.context["form"].fields["antenna"].choices if value]
-    assert len(choices) == 3
+    # Across the country a thousand antennas make no list to choose from: the preferred ones,
+    # and the one asked for, stay; the field says to choose a department.
+    pessac = Antenna.objects.get(name="Pessac")
+    for params, expected in (({}, ["Vitrolles"]), ({"antenna": pessac.pk}, ["Vitrolles", "Pessac"])):
+        response = _page(client, sheet, department="", **params)
+        field = response.context["form"].fields["antenna"]
+        assert [label.split(" ")[0] for value, label in field.choices if value] == expected
+        assert field.help_text == "Choisissez un département pour lister ses antennes."
+    assert response.context["search"].antenna == pessac
 
 
 def test_page_defaults_to_the_next_six_weeks(client, referrer):
@@ -326,3 +333,21 @@ def test_search_runs_a_fixed_number_of_queries(client, referrer, django_assert_n
         response = client.get(url, params)
     assert response.context["page"].paginator.count > first_count
     assert response.context["page"].has_next()
+
+
+def test_a_search_with_more_free_slots_than_the_cap_counts_up_to_it_and_says_so(client, referrer, monkeypatch):
+    monkeypatch.setattr(booking_views, "SLOT_SEARCH_CAP", 3)
+    antenna = AntennaFactory(department_code="13")
+    for days in (2, 3):
+        _date(antenna, days=days, start=9, end=11)
+    sheet = LiaisonSheetFactory(referrer=referrer, preferred_department="13")
+    response = _page(client, sheet)
+    paginator = response.context["page"].paginator
+    assert (paginator.count, paginator.capped) == (3, True)
+    assert len(_offered(response)) == 3
+    assertContains(response, "Plus de 3 créneaux libres : les 3 premiers sont affichés.")
+    # Under the cap, the page counts them all, as before.
+    monkeypatch.setattr(booking_views, "SLOT_SEARCH_CAP", 500)
+    response = _page(client, sheet)
+    assert (response.context["page"].paginator.count, response.context["page"].paginator.capped) == (4, False)
+    assertContains(response, "4 créneaux libres")
