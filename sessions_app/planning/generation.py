@@ -1,10 +1,12 @@
 """The dates of the permanences' series, brought in line with their rules, holidays and closures.
 
 `occurrences_generate` works per batch of 500 permanences, each in one transaction and in a fixed
-number of queries: it reads the batch (closures, holidays, existing dates and their bookings),
-works out the dates each rule wants, decides what becomes of each existing date
-(`_occurrence_decide`, where the rule "a date that holds bookings is never dropped" lives), then
-makes the writes in bulk.
+number of queries: it reads the batch's closures and holidays and works out the dates each rule
+wants; one query then tells which permanences' stored dates already are those (`_in_line`: a
+digest of each stored series, compared with the one the rule gives), which are left alone,
+neither locked nor read further. For the others, it reads their existing dates and bookings,
+decides what becomes of each existing date (`_occurrence_decide`, where the rule "a date that
+holds bookings is never dropped" lives), then makes the writes in bulk.
 """
 
 from __future__ import annotations
@@ -12,19 +14,35 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import functools
+import hashlib
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeAlias, TypedDict, cast
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias, TypedDict, cast
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import MD5, Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from inclusion.core.clock import antenna_today
 from sessions_app.bookings.models import Booking
-from sessions_app.scheduling.enums import OccurrenceStatus
+from sessions_app.scheduling.enums import Frequency, OccurrenceStatus
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
 from sessions_app.scheduling.public_holidays import public_holidays
 
@@ -32,6 +50,13 @@ BATCH_SIZE = 500
 
 # The (start, end) of each slot of one date, as Permanence.slot_times gives them.
 SlotTimes = list[tuple[datetime.datetime, datetime.datetime]]
+
+# What Permanence.slot_times reads besides the day: the antenna's time zone, whether it is a
+# workshop, its start and end, its slots' length and whether a shorter last slot is left out.
+SlotShape: TypeAlias = tuple[str, bool, datetime.time, datetime.time, int, bool]
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -72,15 +97,16 @@ def occurrences_generate(
     at 1:00 in Paris is still yesterday evening in Cayenne, whose today's date must stay.
     """
     horizon = datetime.timedelta(weeks=weeks or settings.OCCURRENCE_HORIZON_WEEKS)
+    rules = _RuleMemo()
     report = GenerationReport()
     batch: list[Permanence] = []
     for permanence in permanences:
         batch.append(permanence)
         if len(batch) == BATCH_SIZE:
-            report += _generate_batch(batch, today, horizon)
+            report += _generate_batch(batch, today, horizon, rules)
             batch = []
     if batch:
-        report += _generate_batch(batch, today, horizon)
+        report += _generate_batch(batch, today, horizon, rules)
     return report
 
 
@@ -156,15 +182,113 @@ def _slot_times(slots: Sequence[CountedSlot]) -> SlotTimes:
     return [(slot.starts_at, slot.ends_at) for slot in slots]
 
 
+class _RuleMemo:
+    """The days and slots' times the rules give, worked out once per run for every permanence
+    that shares them.
+
+    dateutil walks a rule from its first valid day on, a year of weeks for a permanence opened a
+    year ago, and placing slots in a time zone is not free either: over thousands of permanences
+    that share a few dozen rules and hours, the generator spent more time there than anywhere
+    but the database. A rule is started afresh from a recent day that gives the same days (see
+    `_rule_anchor`), and each result is kept for the run, to be shared: the slots' times it
+    returns are not to be changed.
+    """
+
+    def __init__(self) -> None:
+        self._days: dict[tuple[object, ...], list[datetime.date]] = {}
+        self._slots: dict[tuple[SlotShape, datetime.date], SlotTimes] = {}
+        self._texts: dict[tuple[SlotShape, int, datetime.date], str] = {}  # see series_text
+
+    def rule_days(self, permanence: Permanence, first: datetime.date, last: datetime.date) -> list[datetime.date]:
+        """The days the rule gives between first and last included, within the permanence's
+        validity: what Permanence.rule_dates(first, last) gives."""
+        first = max(first, permanence.valid_from)
+        if permanence.valid_until:
+            last = min(last, permanence.valid_until)
+        if last < first:
+            return []
+        anchor = _rule_anchor(permanence, first)
+        monthly = permanence.frequency == Frequency.MONTHLY
+        rhythm = permanence.monthly_position if monthly else permanence.interval_weeks
+        key = (permanence.frequency, permanence.weekday, rhythm, anchor, first, last)
+        days = self._days.get(key)
+        if days is None:
+            rule = permanence.recurrence_rule().replace(dtstart=datetime.datetime.combine(anchor, datetime.time()))
+            moments = rule.between(
+                datetime.datetime.combine(first, datetime.time()),
+                datetime.datetime.combine(last, datetime.time()),
+                inc=True,
+            )
+            days = self._days[key] = [moment.date() for moment in moments]
+        return days
+
+    def day_slots(self, permanence: Permanence, days: Iterable[datetime.date]) -> dict[datetime.date, SlotTimes]:
+        """Each day with Permanence.slot_times(day), shared by the permanences of the same shape
+        (`_slot_shape`)."""
+        shape, known = _slot_shape(permanence), self._slots
+        slots = {}
+        for day in days:
+            times = known.get((shape, day))
+            if times is None:
+                times = known[shape, day] = permanence.slot_times(day)
+            slots[day] = times
+        return slots
+
+    def series_text(self, permanence: Permanence, days: Iterable[datetime.date]) -> str:
+        """What `_series_digests` reads, before its digest, for a series of dates on these days,
+        each as the rule wants it: in the series on its own day, not to resolve, with the rule's
+        slots and the permanence's seats."""
+        shape, seats, known = _slot_shape(permanence), permanence.seats, self._texts
+        texts = []
+        for day in days:
+            text = known.get((shape, seats, day))
+            if text is None:
+                (times,) = self.day_slots(permanence, [day]).values()
+                slots = ",".join(f"{_microseconds(start)}-{_microseconds(end)}-{seats}" for start, end in times)
+                text = known[shape, seats, day] = f"{day.isoformat()}|{day.isoformat()}|false|{slots}"
+            texts.append(text)
+        return ";".join(texts)
+
+
+def _rule_anchor(permanence: Permanence, first: datetime.date) -> datetime.date:
+    """A day, on or before `first`, from which the rule started afresh gives the days it gives from
+    its first valid day, from `first` on (`first` being within its validity).
+
+    A monthly rule gives its weekday of each month: started on the first of `first`'s month, it
+    gives the same days. A weekly one counts its every-N-weeks from the week of its first valid
+    day (PermanenceQuerySet.twin_of): the Monday of the latest such week up to `first`'s.
+    """
+    if permanence.frequency == Frequency.MONTHLY:
+        return first.replace(day=1)
+    week = first - datetime.timedelta(days=first.weekday())
+    origin = permanence.valid_from - datetime.timedelta(days=permanence.valid_from.weekday())
+    return week - datetime.timedelta(days=(week - origin).days % (7 * permanence.interval_weeks))
+
+
+def _slot_shape(permanence: Permanence) -> SlotShape:
+    return (
+        permanence.antenna.time_zone,
+        permanence.is_workshop,
+        permanence.start_time,
+        permanence.end_time,
+        permanence.slot_minutes,
+        permanence.whole_slots_only,
+    )
+
+
+def _microseconds(moment: datetime.datetime) -> int:
+    """Microseconds since 1970 (UTC): how `_series_digests` writes a slot's start and end."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
 @dataclasses.dataclass
 class _Batch:
     """What one batch of permanences is generated from."""
 
     todays: dict[int, datetime.date]  # by permanence
-    horizon: datetime.timedelta
-    closures: dict[int, list[Closure]]  # by antenna
-    holidays: dict[str, set[datetime.date]]  # by department
-    existing: dict[int, dict[datetime.date, Occurrence]]  # by permanence, then rule date
+    wanted: dict[int, dict[datetime.date, SlotTimes]]  # by permanence: the rule's days, with their slots
+    # By permanence, then rule date: the dates of the permanences out of line only.
+    existing: dict[int, dict[datetime.date, Occurrence]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -178,28 +302,44 @@ class _Plan:
 
 @transaction.atomic
 def _generate_batch(
-    permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta
+    permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta, rules: _RuleMemo
 ) -> GenerationReport:
-    """One batch, in one transaction: read it, decide each date, then write in bulk."""
-    batch = _batch_read(permanences, today, horizon)
+    """One batch, in one transaction: read it, leave alone the permanences already in line, then
+    lock and read the others' dates, decide each of them and write in bulk."""
+    batch = _batch_read(permanences, today, horizon, rules)
+    in_line = _in_line(permanences, batch, rules)
+    out_of_line = [permanence for permanence in permanences if permanence.pk not in in_line]
+    if not out_of_line:
+        return GenerationReport()
+    batch.existing = _series_dates_locked({permanence.pk: batch.todays[permanence.pk] for permanence in out_of_line})
     plan = _Plan()
-    for permanence in permanences:
+    for permanence in out_of_line:
         _permanence_plan(batch, permanence, plan)
     return _plan_apply(plan)
 
 
-def _batch_read(permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta) -> _Batch:
+def _batch_read(
+    permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta, rules: _RuleMemo
+) -> _Batch:
+    """Each permanence's today and the dates its rule wants over the horizon from it."""
     # Antennas' todays differ by a day at most: the batch reads from the earliest to the latest.
     todays = {permanence.pk: today or antenna_today(permanence.antenna) for permanence in permanences}
     first_day, last_day = min(todays.values()), max(todays.values()) + horizon
     departments = {permanence.antenna.department_code for permanence in permanences}
-    return _Batch(
-        todays=todays,
-        horizon=horizon,
-        closures=_closures_by_antenna({permanence.antenna_id for permanence in permanences}, first_day, last_day),
-        holidays={department: public_holidays(department, first_day, last_day) for department in departments},
-        existing=_series_dates_locked(todays, first_day),
-    )
+    holidays = {department: public_holidays(department, first_day, last_day) for department in departments}
+    closures = _closures_by_antenna({permanence.antenna_id for permanence in permanences}, first_day, last_day)
+    wanted = {
+        permanence.pk: _wanted_dates(
+            permanence,
+            rules,
+            todays[permanence.pk],
+            todays[permanence.pk] + horizon,
+            holidays[permanence.antenna.department_code],
+            closures.get(permanence.antenna_id, []),
+        )
+        for permanence in permanences
+    }
+    return _Batch(todays=todays, wanted=wanted)
 
 
 def _closures_by_antenna(
@@ -211,13 +351,149 @@ def _closures_by_antenna(
     return closures
 
 
-def _series_dates_locked(
-    todays: dict[int, datetime.date], first_day: datetime.date
-) -> dict[int, dict[datetime.date, Occurrence]]:
+def _wanted_dates(
+    permanence: Permanence,
+    rules: _RuleMemo,
+    first: datetime.date,
+    last: datetime.date,
+    holidays: set[datetime.date],
+    closures: list[Closure],
+) -> dict[datetime.date, SlotTimes]:
+    """The days the rule gives from first to last, in order, less the antenna's public holidays
+    and closures, each with its slots' times; none for a suspended permanence."""
+    if not permanence.is_active:
+        return {}
+    closures = [closure for closure in closures if closure.permanence_id in (None, permanence.pk)]
+    days = [
+        day
+        for day in rules.rule_days(permanence, first, last)
+        if day not in holidays and not (closures and any(closure.covers(day, permanence.pk) for closure in closures))
+    ]
+    return rules.day_slots(permanence, days)
+
+
+class _StoredSeries(NamedTuple):
+    """A permanence's series from its today, as `_series_digests` reads it."""
+
+    kept: frozenset[datetime.date]  # the rule dates of its detached and cancelled dates
+    compared: int  # how many other dates it has
+    digest: str | None  # a digest of those others, None when there are none
+
+
+_NO_SERIES = _StoredSeries(kept=frozenset(), compared=0, digest=None)
+
+
+def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> set[int]:
+    """The permanences whose stored series already is what their rule wants, in one query: the
+    generator would leave each of their dates as it is and add none.
+
+    That is: each day the rule wants holds a date of the series, and the dates of the series that
+    are neither detached nor cancelled (those are always left as they are) are exactly the days
+    the rule wants, each on its own day, not to resolve, with the rule's slots and seats. A date
+    to resolve is never in line: what becomes of it depends on its bookings.
+    """
+    stored = _series_digests(batch.todays)
+    return {
+        permanence.pk
+        for permanence in permanences
+        if _series_matches(permanence, batch.wanted[permanence.pk], stored.get(permanence.pk, _NO_SERIES), rules)
+    }
+
+
+def _series_matches(
+    permanence: Permanence, wanted: dict[datetime.date, SlotTimes], stored: _StoredSeries, rules: _RuleMemo
+) -> bool:
+    compared = [day for day in wanted if day not in stored.kept] if stored.kept else list(wanted)
+    if len(compared) != stored.compared:
+        return False
+    if not compared:
+        return True
+    text = rules.series_text(permanence, compared)
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest() == stored.digest
+
+
+class _Epoch(Func):
+    """A moment in microseconds since 1970 (UTC), whatever the session's time zone."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
+class _IsoDate(Func):
+    """A date as YYYY-MM-DD, whatever the session's date style."""
+
+    function = "TO_CHAR"
+    output_field = TextField()
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(F(expression), Value("YYYY-MM-DD"))
+
+
+def _series_digests(todays: dict[int, datetime.date]) -> dict[int, _StoredSeries]:
+    """Each permanence's series from its today (the dates `_series_dates_locked` would read), in
+    one query and without a lock: its detached and cancelled dates' rule dates, and a digest of
+    the others in rule date order, as `_RuleMemo.series_text` writes them."""
+    by_today: dict[datetime.date, list[int]] = defaultdict(list)
+    for permanence_id, today in todays.items():
+        by_today[today].append(permanence_id)
+    from_today = functools.reduce(
+        operator.or_, (Q(permanence_id__in=ids, date__gte=today) for today, ids in by_today.items())
+    )
+    kept = Q(is_detached=True) | Q(status=OccurrenceStatus.CANCELLED)
+    slots = (
+        Slot.objects.filter(occurrence=OuterRef("pk"))
+        .order_by()
+        .values("occurrence")
+        .annotate(
+            text=StringAgg(
+                Concat(
+                    _Epoch("starts_at"),
+                    Value("-"),
+                    _Epoch("ends_at"),
+                    Value("-"),
+                    Cast("seats", TextField()),
+                    output_field=TextField(),
+                ),
+                delimiter=",",
+                order_by="starts_at",
+            )
+        )
+        .values("text")
+    )
+    text = Concat(
+        _IsoDate("rule_date"),
+        Value("|"),
+        _IsoDate("date"),
+        Value("|"),
+        Cast("needs_resolution", TextField()),
+        Value("|"),
+        Coalesce(Subquery(slots), Value(""), output_field=TextField()),
+        output_field=TextField(),
+    )
+    rows = (
+        Occurrence.objects.filter(from_today, rule_date__isnull=False)
+        .order_by()
+        .values("permanence_id")
+        .annotate(
+            kept=ArrayAgg("rule_date", filter=kept),
+            compared=Count("pk", filter=~kept),
+            digest=MD5(StringAgg(text, delimiter=";", order_by="rule_date", filter=~kept)),
+        )
+        .values_list("permanence_id", "kept", "compared", "digest")
+    )
+    return {
+        permanence_id: _StoredSeries(frozenset(kept or ()), compared, digest)
+        for permanence_id, kept, compared, digest in rows
+    }
+
+
+def _series_dates_locked(todays: dict[int, datetime.date]) -> dict[int, dict[datetime.date, Occurrence]]:
     """The series' dates of these permanences from each one's today, by rule date, locked until
     the batch's transaction ends, with their slots and the slots' bookings counted."""
     occurrences = list(
-        Occurrence.objects.filter(permanence_id__in=list(todays), date__gte=first_day, rule_date__isnull=False)
+        Occurrence.objects.filter(
+            permanence_id__in=list(todays), date__gte=min(todays.values()), rule_date__isnull=False
+        )
         .select_for_update(of=("self",))
         # Aggregating queries ignore Meta.ordering: order explicitly to compare with the rule.
         .prefetch_related(
@@ -251,24 +527,9 @@ def _active_bookings_count(occurrences: list[Occurrence]) -> None:
             slot.active_bookings = counts.get(slot.pk, 0)
 
 
-def _wanted_dates(batch: _Batch, permanence: Permanence) -> dict[datetime.date, SlotTimes]:
-    """The days the rule gives from the permanence's today over the horizon, less its antenna's
-    public holidays and closures, each with its slots' times; none for a suspended permanence."""
-    if not permanence.is_active:
-        return {}
-    today = batch.todays[permanence.pk]
-    holidays = batch.holidays[permanence.antenna.department_code]
-    closures = batch.closures.get(permanence.antenna_id, [])
-    return {
-        day: permanence.slot_times(day)
-        for day in permanence.rule_dates(today, today + batch.horizon)
-        if day not in holidays and not any(closure.covers(day, permanence.pk) for closure in closures)
-    }
-
-
 def _permanence_plan(batch: _Batch, permanence: Permanence, plan: _Plan) -> None:
     """Decide each existing date of the permanence, and which wanted days need a new date."""
-    wanted = _wanted_dates(batch, permanence)
+    wanted = batch.wanted[permanence.pk]
     current = batch.existing.get(permanence.pk, {})
     freed: set[datetime.date] = set()
     for rule_date, occurrence in current.items():
