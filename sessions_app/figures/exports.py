@@ -265,7 +265,7 @@ def _names(beneficiary: Beneficiary | None, names: bool) -> dict[str, str]:
 def session_logs(scope: Scope, period: Period) -> QuerySet[SessionLog]:
     """The scope's session logs on the period's local dates, with everything a row shows."""
     return (
-        SessionLog.objects.filter(antenna__in=scope.antennas(), date__range=(period.start, period.end))
+        scope.filter(SessionLog.objects.filter(date__range=(period.start, period.end)), "antenna")
         .select_related("antenna__organization", "beneficiary", "created_by", "booking")
         .annotate(
             topic_codes=_list_of(Topic.objects.filter(session_logs=OuterRef("pk")), "code"),
@@ -324,7 +324,7 @@ def _session_row(log: WithAnnotations[SessionLog, _SessionLogLists], names: bool
 
 def session_summary(scope: Scope, period: Period) -> dict[str, Any]:
     """The export's totals, aggregated by the database."""
-    logs = SessionLog.objects.filter(antenna__in=scope.antennas(), date__range=(period.start, period.end))
+    logs = scope.filter(SessionLog.objects.filter(date__range=(period.start, period.end)), "antenna")
     totals = logs.aggregate(
         sessions=Count("pk"),
         workshops=Count("pk", filter=Q(is_workshop=True)),
@@ -374,9 +374,9 @@ def session_export(scope: Scope, period: Period, *, names: bool) -> Export:
 def bookings(scope: Scope, period: Period) -> QuerySet[Booking]:
     """The bookings of the scope's dates within the period (local dates), cancelled ones too."""
     return (
-        Booking.objects.filter(
-            slot__occurrence__permanence__antenna__in=scope.antennas(),
-            slot__occurrence__date__range=(period.start, period.end),
+        scope.filter(
+            Booking.objects.filter(slot__occurrence__date__range=(period.start, period.end)),
+            "slot__occurrence__permanence__antenna",
         )
         .select_related(
             "slot__occurrence__permanence__antenna", "created_by", "liaison_sheet__organization", "beneficiary"

@@ -214,10 +214,7 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 
 def _in_scope(queryset: QuerySet, scope: Scope, antenna_lookup: str) -> QuerySet:
-    # Every antenna is in the "all" scope: leaving the filter out spares a join on big tables.
-    if scope.kind == "all":
-        return queryset
-    return queryset.filter(**{f"{antenna_lookup}__in": scope.antennas()})
+    return scope.filter(queryset, antenna_lookup)
 
 
 def figures_compute(*, scope: Scope, period: Period) -> Figures:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime
+import functools
 import hashlib
 import hmac
 
@@ -138,12 +139,31 @@ class Scope:
             return antenna_today(self.antenna)
         return server_today()
 
-    def antennas(self) -> QuerySet[Antenna]:
+    @functools.cached_property
+    def antenna_ids(self) -> list[int] | None:
+        """The scope's antennas by id, read once however many figures filter on them; None for
+        all. As a list of ids, PostgreSQL estimates an organization's share of a big table
+        right and reads it through its indexes: as a subquery it scanned every session."""
         if self.antenna:
-            return Antenna.objects.filter(pk=self.antenna.pk)
+            return [self.antenna.pk]
         if self.organization:
-            return Antenna.objects.filter(organization__in=organization_tree(self.organization))
-        return Antenna.objects.all()
+            organizations = organization_tree(self.organization)
+            return list(
+                Antenna.objects.filter(organization__in=organizations).order_by("pk").values_list("pk", flat=True)
+            )
+        return None
+
+    def antennas(self) -> QuerySet[Antenna]:
+        if self.antenna_ids is None:
+            return Antenna.objects.all()
+        return Antenna.objects.filter(pk__in=self.antenna_ids)
+
+    def filter(self, queryset: QuerySet, antenna_lookup: str) -> QuerySet:
+        """The rows of `queryset` whose antenna (reached through `antenna_lookup`) is in the scope.
+        Every antenna is in the "all" scope: leaving the filter out spares a join on big tables."""
+        if self.antenna_ids is None:
+            return queryset
+        return queryset.filter(**{f"{antenna_lookup}__in": self.antenna_ids})
 
     @property
     def url_kwargs(self) -> dict:

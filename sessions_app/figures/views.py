@@ -123,13 +123,20 @@ def _period(request, scope: Scope) -> tuple[Period | None, str]:
     return period, ""
 
 
-def _scope_choices(request) -> dict:
-    """Admins switch between everything, an organization and an antenna."""
+def _scope_choices(request, scope: Scope) -> dict:
+    """Admins switch between everything, an organization and an antenna: every organization,
+    and the antennas of the organization shown (or of the antenna's), a thousand links across
+    the country being no list to choose from."""
     if not request.user.is_admin:
         return {"organizations": [], "antennas": []}
+    organization = scope.organization or (scope.antenna.organization if scope.antenna else None)
+    antennas = Antenna.objects.none()
+    if organization is not None:
+        antennas = Scope("organization", organization=organization).antennas()
     return {
         "organizations": Organization.objects.order_by("name"),
-        "antennas": Antenna.objects.select_related("organization").order_by("name", "pk"),
+        "antennas": antennas.select_related("organization").order_by("name", "pk"),
+        "antennas_of": organization,
     }
 
 
@@ -204,7 +211,7 @@ def figures(request, scope, pk):
             "figures": result,
             "charts": charts,
             "definitions": DEFINITIONS,
-            **_scope_choices(request),
+            **_scope_choices(request, scope),
         },
     )
 

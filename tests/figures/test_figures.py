@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.http import QueryDict
 from django.urls import reverse
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus
 from sessions_app.desk.enums import Autonomy, Outcome, RedirectionKind
@@ -474,9 +474,14 @@ def test_an_admin_sees_an_organization_with_its_member_organizations(client, wor
     assert response.context["figures"].sessions.total == 6
     everything = client.get(_url("figures:figures", "tout", 0))
     assert everything.context["figures"].sessions.total == 10
-    # The admin can switch to any antenna or organization.
-    assertContains(everything, reverse("figures:figures", args=["antenne", world["other_antenna"].pk]))
+    # The admin can switch to any organization, and to the antennas of the one shown.
     assertContains(everything, reverse("figures:figures", args=["structure", child.pk]))
+    assertNotContains(everything, reverse("figures:figures", args=["antenne", world["other_antenna"].pk]))
+    assertContains(everything, "Choisissez une organisation pour lister ses antennes.")
+    assertContains(response, reverse("figures:figures", args=["antenne", world["antenna"].pk]))
+    assertNotContains(response, reverse("figures:figures", args=["antenne", world["other_antenna"].pk]))
+    one_antenna = client.get(_url("figures:figures", "antenne", world["other_antenna"].pk))
+    assertContains(one_antenna, reverse("figures:figures", args=["antenne", world["other_antenna"].pk]))
 
 
 # Bad input
@@ -682,17 +687,24 @@ def _grow(antenna, count):
 
 # With the totals: no count over the rows but the people and the rota, and the look for stale
 # months in a transaction of its own (two savepoints in a test).
+# An admin's page lists the organizations; for an organization, it is read, its tree walked
+# and its antennas listed once each, whatever the number of figures filtered on them.
 @pytest.mark.parametrize(("source", "queries"), [("rows", 17), ("monthly totals", 19)])
-@pytest.mark.parametrize(("role", "scope"), [("coordinator", "antenne"), ("admin", "tout")])
+@pytest.mark.parametrize(
+    ("role", "scope", "scope_queries"), [("coordinator", "antenne", 0), ("admin", "tout", -1), ("admin", "structure", 5)]
+)
 def test_the_figures_page_runs_a_fixed_number_of_queries(
-    client, world, django_assert_num_queries, role, scope, source, queries
+    client, world, django_assert_num_queries, role, scope, scope_queries, source, queries
 ):
+    queries += scope_queries
+
     def settle():
         if source == "monthly totals":
             rollups.months_build(months=months_between(QUARTER.start, QUARTER.end))
 
     client.force_login(world["users"][role])
-    url = _url("figures:figures", scope, world["antenna"].pk if scope == "antenne" else 0)
+    pk = {"antenne": world["antenna"].pk, "structure": world["antenna"].organization_id}.get(scope, 0)
+    url = _url("figures:figures", scope, pk)
     _grow(world["antenna"], 2)
     settle()
     with django_assert_num_queries(queries):
