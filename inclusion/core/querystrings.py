@@ -58,12 +58,13 @@ class CappedPaginator(Paginator):
 
     def __init__(self, object_list: QuerySet, per_page: int, cap: int):
         super().__init__(object_list, per_page)
+        self.queryset = object_list
         self.cap = cap
 
     @cached_property
     def found(self) -> int:
         # A count of a slice: PostgreSQL stops once it has found one more than the cap.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.queryset.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -12,17 +12,19 @@ says what it holds, real dates, fitted columns, a frozen header row and filters.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime
+import functools
 import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -46,7 +48,7 @@ from sessions_app.figures.reporting import Period, Scope, pseudonym
 from sessions_app.scheduling.enums import WorkshopLevel
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise, WithAnnotations
+    from django_stubs_ext import StrOrPromise
 
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -250,75 +252,99 @@ def _as_list(value) -> list[str]:
     return value.split(LIST_SEPARATOR) if isinstance(value, str) else list(value)
 
 
-def _names(beneficiary: Beneficiary | None, names: bool) -> dict[str, str]:
-    if not names:
-        return {}
-    return {
-        "first_name": beneficiary.first_name if beneficiary else "",
-        "last_name": beneficiary.last_name if beneficiary else "",
-    }
+def _names(row: dict[str, Any]) -> dict[str, str]:
+    """The person's names, when the export carries them (NAME_VALUES read)."""
+    return {"first_name": row["beneficiary__first_name"] or "", "last_name": row["beneficiary__last_name"] or ""}
 
 
 # Sessions
 
+# What a session row reads: plain values, never model instances, so a year of a federation
+# streams at the speed of the database (instances with their relations cost 130 µs a row).
+SESSION_VALUES = [
+    "date",
+    "antenna__name",
+    "antenna__department_code",
+    "antenna__organization__name",
+    "pk",
+    "is_workshop",
+    "level",
+    "beneficiary_id",
+    # A followed person's facts live on their record; an anonymous session carries its own.
+    "beneficiary__age_bracket",
+    "beneficiary__gender",
+    "beneficiary__social_status",
+    "beneficiary__commune",
+    "age_bracket",
+    "gender",
+    "social_status",
+    "commune",
+    "duration_minutes",
+    "autonomy",
+    *(field for field, _code, _label in EQUIPMENT),
+    "outcome",
+    "redirected_to",
+    "next_step",
+    "anonymous_participants",
+    "created_by__display_name",
+    "booking__channel",
+    "topic_ids",
+    "voucher_numbers",
+    "volunteer_count",
+    "followed_participant_count",
+]
+NAME_VALUES = ["beneficiary__first_name", "beneficiary__last_name"]
 
-def session_logs(scope: Scope, period: Period) -> QuerySet[SessionLog]:
-    """The scope's session logs on the period's local dates, with everything a row shows."""
+
+def session_logs(scope: Scope, period: Period, *, names: bool = False) -> QuerySet:
+    """The scope's session logs on the period's local dates, as the values a row shows: its
+    topics (by id) and vouchers as lists, its volunteers and followed participants counted."""
     return (
         scope.filter(SessionLog.objects.filter(date__range=(period.start, period.end)), "antenna")
-        .select_related("antenna__organization", "beneficiary", "created_by", "booking")
         .annotate(
-            topic_codes=_list_of(Topic.objects.filter(session_logs=OuterRef("pk")), "code"),
+            topic_ids=_list_of(SessionLog.topics.through.objects.filter(sessionlog=OuterRef("pk")), "topic_id"),
             voucher_numbers=_list_of(Voucher.objects.filter(session_log=OuterRef("pk")), "number"),
             volunteer_count=_count(SessionLog.volunteers.through.objects.all(), "sessionlog"),
             followed_participant_count=_count(SessionLog.participants.through.objects.all(), "sessionlog"),
         )
         .order_by("date", "antenna__name", "created_at", "pk")
+        .values(*SESSION_VALUES, *(NAME_VALUES if names else ()))
     )
 
 
-class _SessionLogLists(TypedDict):
-    """What session_logs() annotates each row with: lists joined by the database (a string on
-    SQLite, an array on PostgreSQL) and counts."""
-
-    topic_codes: str | list[str] | None
-    voucher_numbers: str | list[str] | None
-    volunteer_count: int
-    followed_participant_count: int
-
-
-def _session_row(log: WithAnnotations[SessionLog, _SessionLogLists], names: bool) -> dict[str, Any]:
-    person = log.beneficiary
-    # A followed person's facts live on their record; an anonymous session carries its own.
-    facts = person or log
+def _session_row(log: dict[str, Any], names: bool, topic_codes: dict[int, str]) -> dict[str, Any]:
+    followed = log["beneficiary_id"] is not None
+    workshop = log["is_workshop"]
+    vouchers = _as_list(log["voucher_numbers"])
+    facts = "beneficiary__" if followed else ""
     return {
-        "date": log.date,
-        "antenna": log.antenna.name,
-        "department": log.antenna.department_code,
-        "organization": log.antenna.organization.name,
-        "session_id": log.pk,
-        "kind": "workshop" if log.is_workshop else "individual",
-        "level": log.level,
-        "person_id": pseudonym(log.beneficiary_id),
-        **_names(person, names),
-        "age_bracket": facts.age_bracket,
-        "gender": facts.gender,
-        "social_status": facts.social_status,
-        "commune": facts.commune,
-        "duration_minutes": log.duration_minutes,
-        "topics": _as_list(log.topic_codes),
-        "autonomy": log.autonomy,
-        "equipment": [code for field, code, _label in EQUIPMENT if getattr(log, field)],
-        "outcome": log.outcome,
-        "redirected_to": log.redirected_to,
-        "next_step": log.next_step,
-        "voucher_count": len(_as_list(log.voucher_numbers)),
-        "voucher_numbers": _as_list(log.voucher_numbers),
-        "volunteer_count": log.volunteer_count,
-        "followed_participants": log.followed_participant_count if log.is_workshop else None,
-        "anonymous_participants": log.anonymous_participants if log.is_workshop else None,
-        "logged_by": log.created_by.display_name if log.created_by else "",
-        "booking_channel": log.booking.channel if log.booking else "",
+        "date": log["date"],
+        "antenna": log["antenna__name"],
+        "department": log["antenna__department_code"],
+        "organization": log["antenna__organization__name"],
+        "session_id": log["pk"],
+        "kind": "workshop" if workshop else "individual",
+        "level": log["level"],
+        "person_id": pseudonym(log["beneficiary_id"]),
+        **(_names(log) if names else {}),
+        "age_bracket": log[facts + "age_bracket"],
+        "gender": log[facts + "gender"],
+        "social_status": log[facts + "social_status"],
+        "commune": log[facts + "commune"],
+        "duration_minutes": log["duration_minutes"],
+        "topics": sorted(topic_codes[int(topic)] for topic in _as_list(log["topic_ids"])),
+        "autonomy": log["autonomy"],
+        "equipment": [code for field, code, _label in EQUIPMENT if log[field]],
+        "outcome": log["outcome"],
+        "redirected_to": log["redirected_to"],
+        "next_step": log["next_step"],
+        "voucher_count": len(vouchers),
+        "voucher_numbers": vouchers,
+        "volunteer_count": log["volunteer_count"],
+        "followed_participants": log["followed_participant_count"] if workshop else None,
+        "anonymous_participants": log["anonymous_participants"] if workshop else None,
+        "logged_by": log["created_by__display_name"] or "",
+        "booking_channel": log["booking__channel"] or "",
     }
 
 
@@ -342,6 +368,11 @@ def session_summary(scope: Scope, period: Period) -> dict[str, Any]:
 
 
 def session_export(scope: Scope, period: Period, *, names: bool) -> Export:
+    @functools.cache
+    def topic_codes() -> dict[int, str]:
+        # Thirty topics, read once when the rows are: a row's topic ids are then looked up.
+        return dict(Topic.objects.values_list("pk", "code"))
+
     def summary() -> list[tuple[StrOrPromise, Any]]:
         totals = session_summary(scope, period)
         return [
@@ -362,8 +393,8 @@ def session_export(scope: Scope, period: Period, *, names: bool) -> Export:
         period=period,
         names=names,
         columns=_columns(SESSION_COLUMNS, names),
-        queryset=session_logs(scope, period),
-        row=lambda log: _session_row(log, names),
+        queryset=session_logs(scope, period, names=names),
+        row=lambda log: _session_row(log, names, topic_codes()),
         summary=summary,
     )
 
@@ -371,50 +402,72 @@ def session_export(scope: Scope, period: Period, *, names: bool) -> Export:
 # Bookings
 
 
-def bookings(scope: Scope, period: Period) -> QuerySet[Booking]:
-    """The bookings of the scope's dates within the period (local dates), cancelled ones too."""
+BOOKING_VALUES = [
+    "slot__occurrence__date",
+    "slot__starts_at",
+    "slot__ends_at",
+    "slot__occurrence__permanence__antenna__name",
+    "slot__occurrence__permanence__antenna__time_zone",
+    "slot__occurrence__permanence__title",
+    "pk",
+    "channel",
+    "status",
+    "attendance",
+    "created_by__display_name",
+    "created_at",
+    "liaison_sheet__organization__name",
+    "liaison_sheet__reference",
+    "beneficiary_id",
+]
+
+
+def bookings(scope: Scope, period: Period, *, names: bool = False) -> QuerySet:
+    """The bookings of the scope's dates within the period (local dates), cancelled ones too,
+    as the values a row shows."""
     return (
-        scope.filter(
-            Booking.objects.filter(slot__occurrence__date__range=(period.start, period.end)),
-            "slot__occurrence__permanence__antenna",
-        )
-        .select_related(
-            "slot__occurrence__permanence__antenna", "created_by", "liaison_sheet__organization", "beneficiary"
-        )
+        _bookings_in(scope, period)
         .order_by("slot__starts_at", "slot__occurrence__permanence__antenna__name", "created_at", "pk")
+        .values(*BOOKING_VALUES, *(NAME_VALUES if names else ()))
     )
 
 
-def _booking_row(booking: Booking, names: bool) -> dict[str, Any]:
-    slot = booking.slot
-    occurrence = slot.occurrence
-    permanence = occurrence.permanence
-    zone = ZoneInfo(permanence.antenna.time_zone)
-    starts_at, ends_at = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
-    sheet = booking.liaison_sheet
+def _bookings_in(scope: Scope, period: Period) -> QuerySet[Booking]:
+    return scope.filter(
+        Booking.objects.filter(slot__occurrence__date__range=(period.start, period.end)),
+        "slot__occurrence__permanence__antenna",
+    )
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _booking_row(booking: dict[str, Any], names: bool) -> dict[str, Any]:
+    zone = _zone(booking["slot__occurrence__permanence__antenna__time_zone"])
+    starts_at, ends_at = booking["slot__starts_at"].astimezone(zone), booking["slot__ends_at"].astimezone(zone)
     return {
-        "date": occurrence.date,
+        "date": booking["slot__occurrence__date"],
         "time": starts_at.time(),
-        "antenna": permanence.antenna.name,
-        "permanence": permanence.title,
+        "antenna": booking["slot__occurrence__permanence__antenna__name"],
+        "permanence": booking["slot__occurrence__permanence__title"],
         "slot": f"{starts_at:%H:%M}–{ends_at:%H:%M}",
-        "booking_id": booking.pk,
-        "channel": booking.channel,
-        "status": booking.status,
-        "attendance": booking.attendance,
-        "booked_by": booking.created_by.display_name if booking.created_by else "",
-        "booked_at": booking.created_at.astimezone(zone),
-        "referring_organization": sheet.organization.name if sheet else "",
-        "liaison_reference": sheet.reference if sheet else "",
-        "person_id": pseudonym(booking.beneficiary_id),
-        **_names(booking.beneficiary, names),
+        "booking_id": booking["pk"],
+        "channel": booking["channel"],
+        "status": booking["status"],
+        "attendance": booking["attendance"],
+        "booked_by": booking["created_by__display_name"] or "",
+        "booked_at": booking["created_at"].astimezone(zone),
+        "referring_organization": booking["liaison_sheet__organization__name"] or "",
+        "liaison_reference": booking["liaison_sheet__reference"] or "",
+        "person_id": pseudonym(booking["beneficiary_id"]),
+        **(_names(booking) if names else {}),
     }
 
 
 def booking_summary(scope: Scope, period: Period) -> dict[str, Any]:
     """The export's totals, aggregated by the database."""
-    rows = bookings(scope, period).order_by()
-    totals = rows.aggregate(
+    totals = _bookings_in(scope, period).aggregate(
         bookings=Count("pk"),
         cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
         attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)),
@@ -446,7 +499,7 @@ def booking_export(scope: Scope, period: Period, *, names: bool) -> Export:
         period=period,
         names=names,
         columns=_columns(BOOKING_COLUMNS, names),
-        queryset=bookings(scope, period),
+        queryset=bookings(scope, period, names=names),
         row=lambda booking: _booking_row(booking, names),
         summary=summary,
     )
@@ -489,6 +542,7 @@ def _about(export: Export, *, user: User, rows: int) -> list[tuple[StrOrPromise,
 # A spreadsheet runs a cell starting with one of these as a formula: free text (a next step, a
 # commune, a name) must never become one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST_CHARACTERS = frozenset(FORMULA_STARTS)
 
 
 class _Echo:
@@ -498,20 +552,62 @@ class _Echo:
         return value
 
 
+def _csv_text(value: str) -> str:
+    return "'" + value if value[:1] in FORMULA_FIRST_CHARACTERS else value
+
+
+def _csv_datetime(value: datetime.datetime) -> str:
+    return f"{value:%Y-%m-%d %H:%M}"
+
+
+def _csv_time(value: datetime.time) -> str:
+    return f"{value:%H:%M}"
+
+
+def _csv_list(value: list) -> str:
+    return _csv_text(LIST_SEPARATOR.join(value))
+
+
+# How each type of value is written, looked up by its exact type: a chain of isinstance tests
+# per cell was most of the time spent writing a row.
+CSV_WRITERS: dict[type, Callable[[Any], str]] = {
+    str: _csv_text,
+    int: str,
+    bool: str,
+    type(None): lambda _value: "",
+    list: _csv_list,
+    datetime.date: datetime.date.isoformat,
+    datetime.datetime: _csv_datetime,
+    datetime.time: _csv_time,
+}
+
+
 def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return _csv_value(LIST_SEPARATOR.join(value))
-    if isinstance(value, datetime.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, datetime.time):
-        return f"{value:%H:%M}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return str(value)
+    writer = CSV_WRITERS.get(type(value))
+    if writer is None:
+        # A subclass (SafeString, a lazy text…): the first of its bases that has a writer.
+        writer = next((CSV_WRITERS[base] for base in type(value).__mro__ if base in CSV_WRITERS), str)
+    return writer(value)
+
+
+@contextlib.contextmanager
+def _rows_read_to_the_end(queryset: QuerySet) -> Iterator[Iterator[Any]]:
+    """The query set's rows through a server-side cursor, planned to be read to the end.
+
+    PostgreSQL plans a cursor for its first tenth (cursor_tuple_fraction): on an export that
+    picks nested loops in index order, several times slower than the plan of the whole result,
+    which an export always reads."""
+    using = queryset.db
+    vendor = connections[using].vendor
+    if vendor == "postgresql":
+        with connections[using].cursor() as cursor:
+            cursor.execute("SET cursor_tuple_fraction = 1")
+    try:
+        yield queryset.iterator(chunk_size=CHUNK_SIZE)
+    finally:
+        if vendor == "postgresql":
+            with connections[using].cursor() as cursor:
+                cursor.execute("RESET cursor_tuple_fraction")
 
 
 def csv_stream(export: Export) -> Iterator[str]:
@@ -520,11 +616,12 @@ def csv_stream(export: Export) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(export.codes)
     piece = []
-    for instance in export.queryset.iterator(chunk_size=CHUNK_SIZE):
-        piece.append(writer.writerow([_csv_value(value) for value in export.values(instance)]))
-        if len(piece) == CSV_ROWS_PER_PIECE:
-            yield "".join(piece)
-            piece = []
+    with _rows_read_to_the_end(export.queryset) as rows:
+        for row in rows:
+            piece.append(writer.writerow([_csv_value(value) for value in export.values(row)]))
+            if len(piece) == CSV_ROWS_PER_PIECE:
+                yield "".join(piece)
+                piece = []
     if piece:
         yield "".join(piece)
 
@@ -623,18 +720,19 @@ def xlsx_file(export: Export, *, user: User, progress: Callable[[int], None] | N
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(export.title))
     labels = export.labels()
-    values = (export.labelled_values(instance, labels) for instance in export.queryset.iterator(chunk_size=CHUNK_SIZE))
-    first = list(itertools.islice(values, WIDTH_SAMPLE_ROWS))
     headers = export.headers
-    _columns_sized(sheet, _widths([headers, *first]))
-    sheet.freeze_panes = "A2"
-    sheet.append([_header_cell(sheet, header) for header in headers])
     rows = 0
-    for row in itertools.chain(first, values):
-        sheet.append([_xlsx_value(sheet, value, formats) for value in row])
-        rows += 1
-        if progress is not None and rows % CHUNK_SIZE == 0:
-            progress(rows)
+    with _rows_read_to_the_end(export.queryset) as instances:
+        values = (export.labelled_values(instance, labels) for instance in instances)
+        first = list(itertools.islice(values, WIDTH_SAMPLE_ROWS))
+        _columns_sized(sheet, _widths([headers, *first]))
+        sheet.freeze_panes = "A2"
+        sheet.append([_header_cell(sheet, header) for header in headers])
+        for row in itertools.chain(first, values):
+            sheet.append([_xlsx_value(sheet, value, formats) for value in row])
+            rows += 1
+            if progress is not None and rows % CHUNK_SIZE == 0:
+                progress(rows)
     # Written after the rows, at the end of the sheet: the range can cover them all.
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{rows + 1}"
     _key_values(workbook.create_sheet(pgettext("export sheet", "Summary")), export.summary(), formats)

@@ -7,6 +7,7 @@ is followed by the table of its numbers, which is what screen readers and copy-p
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.text import Truncator
@@ -130,7 +131,7 @@ def _scope_choices(request, scope: Scope) -> dict:
     if not request.user.is_admin:
         return {"organizations": [], "antennas": []}
     organization = scope.organization or (scope.antenna.organization if scope.antenna else None)
-    antennas = Antenna.objects.none()
+    antennas: QuerySet[Antenna] = Antenna.objects.none()
     if organization is not None:
         antennas = Scope("organization", organization=organization).antennas()
     return {
