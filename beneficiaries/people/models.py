@@ -6,13 +6,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, Lookup, OuterRef, Q, Subquery
 from django.db.models.functions import Collate, Upper
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.people.enums import AgeBracket, ConsentMethod, FrenchLevel, Gender, SheetStatus, SocialStatus
+from beneficiaries.people.search import SearchName
 from inclusion.core.clock import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -26,52 +27,98 @@ from inclusion.core.models import Antenna, fields_changed
 from inclusion.core.phones import phone_display, validate_phone
 
 
-def _related_model(model: type[models.Model], relation: str) -> type[models.Model]:
-    """The model at the other end of a relation to `model`: the bookings and session logs are
-    written by apps above this one, which this one reaches only through their relations to it."""
-    return cast(type[models.Model], model._meta.get_field(relation).related_model)
+def _related_manager(model: type[models.Model], relation: str) -> models.Manager:
+    """The manager of the model at the other end of a relation: the bookings and session logs
+    are written by apps above this one, which reaches them only through their relations to the
+    person and the sheet (Booking.beneficiary, Booking.liaison_sheet, SessionLog.beneficiary)."""
+    return cast(type[models.Model], model._meta.get_field(relation).related_model)._default_manager
+
+
+class _AmongIds(Lookup):
+    """The id is one of a subquery's: on PostgreSQL `id = ANY(ARRAY(subquery))`.
+
+    PostgreSQL reads the subquery once, then the rows by their primary key, whatever it guesses
+    of their number; with `id IN (subquery)` it guesses a number that makes reading the whole
+    table cheaper, and does, where a few thousand ids are read in a few milliseconds.
+    """
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection, template="%s IN %s"):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return template % (lhs, rhs), (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
 
 
 class BeneficiaryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> Self:
+    def visible_to(self, user, *, per_person: bool = False) -> Self:
         """People whose personal data a user may see.
 
         Admins see everyone. Volunteers and coordinators who signed the confidentiality charter
         see the people known at their antennas: booked there, helped there, or first met there.
-        Without a signed charter, nobody.
+        Referrers see the people they registered or referred, never a colleague's. Without a
+        signed charter, only those. Inactive or anonymous users, nobody.
+
+        Two ways to ask the database, for the same people. By default the people the user may
+        see are listed, reason by reason, each through its own index, and the query reads only
+        them: for a list. With `per_person`, each person the query's other conditions find is
+        checked through the indexes on the person's id: for a query that finds a few people by
+        an index of its own, a search or an id, which would otherwise list them all first.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_admin:
             return self
-        return self.filter(pk__in=self._visible_ids(user))
+        if per_person:
+            return self.filter(self._reasons_per_person(user))
+        return self.filter(_AmongIds(F("pk"), Subquery(self._visible_ids(user))))
 
     def _visible_ids(self, user) -> models.QuerySet:
-        """The ids of the people a user (no admin) may see, as a union of one query per reason.
+        """The ids of the people a user (no admin) may see: a union of one query per reason.
 
-        Each reason is found through its own index (who created the person, who referred them,
-        where they were first met, booked, helped), and the union holds only those people: an
-        OR of the reasons, on the other hand, has PostgreSQL test every person for each.
+        An OR of the reasons would have PostgreSQL test every person for each; the union reads
+        the user's people only, each reason through its index (by creator, by referrer, by
+        antenna first met, booked, helped).
         """
         people = self.model._default_manager
-        # Referrers see the people they registered or referred, never a colleague's.
         reasons = [
             people.filter(created_by=user).values("pk"),
             LiaisonSheet.objects.filter(referrer=user).values("beneficiary_id"),
         ]
         if user.has_signed_charter:
             antennas = Antenna.objects.visible_to(user)
-            bookings = _related_model(self.model, "bookings")._default_manager
-            session_logs = _related_model(self.model, "session_logs")._default_manager
+            booked_there = _related_manager(self.model, "bookings").filter(
+                slot__occurrence__permanence__antenna__in=antennas, beneficiary__isnull=False
+            )
+            helped_there = _related_manager(self.model, "session_logs").filter(
+                antenna__in=antennas, beneficiary__isnull=False
+            )
             reasons += [
                 people.filter(first_antenna__in=antennas).values("pk"),
-                bookings.filter(slot__occurrence__permanence__antenna__in=antennas, beneficiary__isnull=False).values(
-                    "beneficiary_id"
-                ),
-                session_logs.filter(antenna__in=antennas, beneficiary__isnull=False).values("beneficiary_id"),
+                booked_there.values("beneficiary_id"),
+                helped_there.values("beneficiary_id"),
             ]
         first, *others = [reason.order_by() for reason in reasons]
         return first.union(*others)
+
+    def _reasons_per_person(self, user) -> Q:
+        """_visible_ids()'s reasons as a condition on each person, found from their id."""
+        sheets = LiaisonSheet.objects.filter(referrer=user, beneficiary=OuterRef("pk"))
+        referred = Q(created_by=user) | Q(Exists(sheets))
+        if not user.has_signed_charter:
+            return referred
+        antennas = Antenna.objects.visible_to(user)
+        booked_there = _related_manager(self.model, "bookings").filter(
+            beneficiary=OuterRef("pk"), slot__occurrence__permanence__antenna__in=antennas
+        )
+        helped_there = _related_manager(self.model, "session_logs").filter(
+            beneficiary=OuterRef("pk"), antenna__in=antennas
+        )
+        return referred | Q(first_antenna__in=antennas) | Q(Exists(booked_there)) | Q(Exists(helped_there))
 
 
 # Nobody helped is older than this; an earlier year is a typo.
@@ -144,6 +191,8 @@ class Beneficiary(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # Indexed with the id instead (Meta.indexes).
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -157,6 +206,11 @@ class Beneficiary(models.Model):
         blank=True,
         editable=False,
         help_text=_("Names, contact details and free text were erased; the statistics remain."),
+    )
+    # The names as a search reads them, kept up to date by the database: PostgreSQL's trigram
+    # index on it (migration 0003) finds any part of them (beneficiaries/people/search.py).
+    search_name = models.GeneratedField(
+        expression=SearchName(), output_field=models.TextField(), db_persist=True, verbose_name=_("names as searched")
     )
 
     objects = BeneficiaryQuerySet.as_manager()
@@ -176,6 +230,12 @@ class Beneficiary(models.Model):
                 Collate(Upper("first_name"), "C"),
                 name="person_first_name_search_idx",
             ),
+            # The people first met at an antenna, read from the index alone (visible_to()).
+            models.Index(fields=["first_antenna", "id"], name="person_first_antenna_idx"),
+            # The people lists count those not anonymised from the index alone.
+            models.Index(fields=["id"], condition=Q(anonymised_at__isnull=True), name="person_not_anonymised_idx"),
+            # The trigram indexes of the search, person_search_name_trgm_idx and
+            # person_phone_trgm_idx, are PostgreSQL's own: migration 0003 makes them there.
         ]
         constraints = [
             # The form and clean() hold the birth year to a human life; the database to what can be one.
@@ -252,9 +312,14 @@ def new_reference() -> str:
 
 
 class LiaisonSheetQuerySet(models.QuerySet):
-    def visible_to(self, user) -> Self:
+    def visible_to(self, user, *, per_person: bool = False) -> Self:
         """Referrers see their own sheets; antenna members with a signed charter see the sheets
-        booked at their antennas (to know the person's needs); admins see all."""
+        booked at their antennas too (to know the person's needs); admins see all.
+
+        As for the people (BeneficiaryQuerySet.visible_to), the sheets an antenna member may
+        see are listed by default, through their indexes, for a list; with `per_person`, each
+        sheet the query's other conditions find is checked, for a query that finds a few.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_admin:
@@ -264,8 +329,23 @@ class LiaisonSheetQuerySet(models.QuerySet):
             return self.filter(own)
         antennas = Antenna.objects.visible_to(user)
         # Through Booking.liaison_sheet: the bookings app stands above this one.
-        booked_there = self.model.objects.filter(bookings__slot__occurrence__permanence__antenna__in=antennas)
-        return self.filter(own | Q(pk__in=booked_there.values("pk")))
+        bookings = _related_manager(self.model, "bookings")
+        if per_person:
+            booked_there = bookings.filter(
+                liaison_sheet=OuterRef("pk"), slot__occurrence__permanence__antenna__in=antennas
+            )
+            return self.filter(own | Q(Exists(booked_there)))
+        ids = (
+            self.model._default_manager.filter(own)
+            .order_by()
+            .values("pk")
+            .union(
+                bookings.filter(slot__occurrence__permanence__antenna__in=antennas, liaison_sheet__isnull=False)
+                .order_by()
+                .values("liaison_sheet_id")
+            )
+        )
+        return self.filter(_AmongIds(F("pk"), Subquery(ids)))
 
 
 class LiaisonSheet(models.Model):

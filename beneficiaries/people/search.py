@@ -1,22 +1,23 @@
 """The conditions that find a person by their names or part of their phone number.
 
 On PostgreSQL every word of a search is looked for in one text per person: their first and last
-names without accents, in lower case (SearchName). The migration 0003 indexes that very
-expression with a trigram index, which serves `LIKE '%word%'` for a word of three characters or
-more, and the phone with another. The embedded SQLite of the demo has neither index nor
+names without accents, in lower case (Beneficiary.search_name, a column the database computes).
+Migration 0003 indexes it with a trigram index, which serves `LIKE '%word%'` for a word of three
+characters or more, and the phone with another. The embedded SQLite of the demo has neither index nor
 unaccent(): there each name is matched against a regular expression that accepts every accented
 form of the letters typed.
 """
 
 import re
 import unicodedata
+from typing import NamedTuple
 
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 
 # A trigram index finds a word from three characters on: a shorter one has no trigram to look up.
-INDEXED_WORD_LENGTH = 3
+INDEXED_LENGTH = 3
 
 # The accented letters names are written with in France (French, Breton, Occitan, and the
 # Portuguese, Spanish, Turkish, Polish... names of those who settled here), by the letter typed
@@ -57,8 +58,9 @@ def search_words(text: str) -> list[str]:
 
 class SearchName(Func):
     """A person's first and last names without accents, in lower case: "Hélène Lefèvre" is
-    "helene lefevre". Written as the index person_search_name_trgm_idx is (migration 0003), for
-    PostgreSQL to recognise it and use the index; immutable_unaccent() is the migration's."""
+    "helene lefevre". Beneficiary.search_name holds it, computed by the database
+    (immutable_unaccent() is migration 0003's). SQLite has no unaccent(): there it only lowers
+    the case, and the search reads the names themselves (_regex_condition)."""
 
     template = "lower(immutable_unaccent(%(expressions)s))"
     arg_joiner = " || ' ' || "
@@ -67,32 +69,36 @@ class SearchName(Func):
     def __init__(self):
         super().__init__(F("first_name"), F("last_name"))
 
-
-def searchable(people: QuerySet, *, vendor: str) -> QuerySet:
-    """The people with what name_condition() reads of them: on PostgreSQL their SearchName."""
-    if vendor != "postgresql":
-        return people
-    return people.alias(search_name=SearchName())
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="lower(%(expressions)s)", **extra_context)
 
 
-def name_condition(words: list[str], *, vendor: str) -> Q:
+class Condition(NamedTuple):
+    """A condition of a search, and whether an index finds the people who meet it."""
+
+    q: Q
+    indexed: bool
+
+
+def name_condition(words: list[str], *, vendor: str) -> Condition:
     """People whose names hold every word, in any order, whatever the accents and case.
 
-    `words` come from search_words(); the queryset filtered, from searchable(). On PostgreSQL a
-    word of one or two characters is only checked on the people the other words, or the user's
-    visibility, leave: it has no trigram, and through the index it would read every name. "li
-    wei" is found by the trigrams of "wei"; "li" alone among the user's people, whom visible_to()
-    finds through their own indexes.
+    `words` come from search_words(). On PostgreSQL each word is looked for in search_name: a
+    word of three characters or more through the trigram index; a shorter one, which has no
+    trigram, only among the people the other conditions leave ("li wei" is found through "wei";
+    "li" alone among the people the user may see).
     """
     if vendor != "postgresql":
-        return _regex_condition(words)
+        return Condition(_regex_condition(words), indexed=False)
     condition = Q()
     for word in words:
-        if len(word) >= INDEXED_WORD_LENGTH:
+        if len(word) >= INDEXED_LENGTH:
             condition &= Q(search_name__contains=word)
         else:
+            # strpos() rather than LIKE: PostgreSQL would read the whole index for a LIKE
+            # without trigrams, where it now tests only the rows found otherwise.
             condition &= Q(GreaterThan(StrIndex("search_name", Value(word)), 0))
-    return condition
+    return Condition(condition, indexed=any(len(word) >= INDEXED_LENGTH for word in words))
 
 
 def _regex_condition(words: list[str]) -> Q:
@@ -135,9 +141,9 @@ _PHONE_PUNCTUATION = re.compile(r"[\s.\-/()]")
 _PHONE_PART = re.compile(r"(\+|00)?[0-9]{2,15}")
 
 
-def phone_part_condition(text: str) -> Q | None:
-    """People whose phone holds the digits typed, written any way: "06 12 34", "0612" and
-    "+33 6 12" all find +33612345678; None when the text is no part of a number.
+def phone_part_condition(text: str) -> Condition | None:
+    """People whose phone holds the digits typed, written any way: "06 12 34", "0612", "34 56"
+    and "+33 6 12" all find +33612345678; None when the text is no part of a number.
 
     Phones are stored in the E.164 form (inclusion.core.phones). Every condition is a LIKE on
     the phone, which the trigram index person_phone_trgm_idx serves from three digits on.
@@ -146,12 +152,14 @@ def phone_part_condition(text: str) -> Q | None:
     if not _PHONE_PART.fullmatch(compact):
         return None
     if compact.startswith(("+", "00")):
-        return Q(phone__startswith="+" + compact.removeprefix("+").removeprefix("00"))
+        digits = compact.removeprefix("+").removeprefix("00")
+        return Condition(Q(phone__startswith="+" + digits), indexed=len(digits) >= INDEXED_LENGTH)
+    # The digits anywhere in the number: its end, "56 78", or its middle, "05 41 62".
+    condition = Q(phone__contains=compact)
     if compact.startswith("0"):
-        # A leading 0 is the French trunk prefix: the number follows a country code.
+        # A leading 0 may also be the French trunk prefix, that E.164 drops: the number's
+        # start, after a country code ("06 12" is +33 6 12…).
         national = compact[1:]
-        condition = Q()
         for code in _FRENCH_COUNTRY_CODES:
             condition |= Q(phone__startswith=f"+{code}{national}")
-        return condition
-    return Q(phone__contains=compact)
+    return Condition(condition, indexed=len(compact) >= INDEXED_LENGTH)

@@ -19,7 +19,7 @@ from beneficiaries.people.models import (
     LiaisonSheet,
     LiaisonSheetEvent,
 )
-from beneficiaries.people.search import name_condition, phone_part_condition, search_words, searchable
+from beneficiaries.people.search import Condition, name_condition, phone_part_condition, search_words
 from beneficiaries.people.tasks import liaison_sheet_notify_email
 from inclusion.core.models import Antenna, Language, Referrer, Topic, User
 from inclusion.core.submissions import create_once
@@ -113,6 +113,19 @@ def _reference(text: str) -> str | None:
     return f"{compact[:4]}-{compact[4:]}"
 
 
+def _search_conditions(text: str, phone: str) -> list[Condition]:
+    """What a search looks for: part of a phone number when the text is one (no one's name is
+    made of digits), else the words of the names; and the full number `phone`."""
+    conditions = []
+    if (by_phone := phone_part_condition(text)) is not None:
+        conditions.append(by_phone)
+    elif words := search_words(text):
+        conditions.append(name_condition(words, vendor=connections[Beneficiary.objects.db].vendor))
+    if phone:
+        conditions.append(Condition(Q(phone=phone), indexed=True))
+    return conditions
+
+
 def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Beneficiary]:
     """People the user may see who match a search, for finding someone who comes back.
 
@@ -122,28 +135,26 @@ def beneficiary_search(*, user: User, text: str, phone: str = "") -> QuerySet[Be
     number in the E.164 form, finds them by their phone too.
 
     On PostgreSQL the names and the phone are looked up through their trigram indexes
-    (beneficiaries/people/search.py), and the people found are then kept to those the user may
-    see: the query reads the few people who match, never every person.
+    (beneficiaries/people/search.py): the query reads the people who match, never every person.
     """
-    people = Beneficiary.objects.visible_to(user)
-    words = search_words(text)
-    if not words and not phone:
-        return people.none()
-    vendor = connections[people.db].vendor
-    matching = name_condition(words, vendor=vendor) if words else Q(pk__in=[])
-    if (by_phone := phone_part_condition(text)) is not None:
-        matching |= by_phone
-    if phone:
-        matching |= Q(phone=phone)
+    conditions = _search_conditions(text, phone)
+    if not conditions:
+        return Beneficiary.objects.none()
+    # When an index finds the people of every condition, each of those few is checked (the
+    # people the user may see are not listed); when a condition has no index, it is only tested
+    # on the people the user may see.
+    people = Beneficiary.objects.visible_to(user, per_person=all(condition.indexed for condition in conditions))
+    matching = Q(pk__in=[])
+    for condition in conditions:
+        matching |= condition.q
     if (reference := _reference(text)) is not None:
         # The card's person joins the people found through a union: a subquery among the OR's
         # conditions would keep PostgreSQL from combining the indexes, and make it read everyone.
-        sheets = LiaisonSheet.objects.visible_to(user).filter(reference=reference)
-        found = searchable(Beneficiary.objects.all(), vendor=vendor).filter(matching)
-        ids = found.order_by().values("pk").union(sheets.order_by().values("beneficiary_id"))
-        people = people.filter(pk__in=ids)
+        sheets = LiaisonSheet.objects.visible_to(user, per_person=True).filter(reference=reference)
+        found = Beneficiary.objects.filter(matching).order_by().values("pk")
+        people = people.filter(pk__in=found.union(sheets.order_by().values("beneficiary_id")))
     else:
-        people = searchable(people, vendor=vendor).filter(matching)
+        people = people.filter(matching)
     return people.order_by("last_name", "first_name", "pk")
 
 
