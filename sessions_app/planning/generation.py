@@ -1,12 +1,12 @@
 """The dates of the permanences' series, brought in line with their rules, holidays and closures.
 
-`occurrences_generate` works per batch of 500 permanences, each in one transaction and in a fixed
-number of queries: it reads the batch's closures and holidays and works out the dates each rule
-wants; one query then tells which permanences' stored dates already are those (`_in_line`: a
-digest of each stored series, compared with the one the rule gives), which are left alone,
-neither locked nor read further. For the others, it reads their existing dates and bookings,
-decides what becomes of each existing date (`_occurrence_decide`, where the rule "a date that
-holds bookings is never dropped" lives), then makes the writes in bulk.
+`occurrences_generate` works per batch of 500 permanences, in a fixed number of queries: it reads
+the batch's closures and holidays and works out the dates each rule wants; one query then tells
+which permanences' stored dates already are those (`_in_line`: a digest of each stored series,
+compared with the one the rule gives), which are left alone, neither locked nor read further.
+For the others, in one transaction, it locks and reads their existing dates and bookings, decides
+what becomes of each existing date (`_occurrence_decide`, where the rule "a date that holds
+bookings is never dropped" lives), then makes the writes in bulk.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeAlias, TypedDict, cast
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -91,7 +91,9 @@ def occurrences_generate(
     coordinator moved or opened by hand, and cancelled dates are never recreated. What becomes
     of each existing future date, booked ones above all, is `_occurrence_decide`'s to say.
     Queries are made per batch of permanences, not per permanence, so a nightly run over
-    thousands of permanences stays short.
+    thousands of permanences stays short; a permanence whose stored dates already are what its
+    rule wants is neither locked nor written, so a run with nothing to change, or the next day's
+    with a few new dates, takes a fraction of a first generation.
 
     Without `today`, each permanence's today is its antenna's (inclusion.clock): a nightly run
     at 1:00 in Paris is still yesterday evening in Cayenne, whose today's date must stay.
@@ -196,8 +198,8 @@ class _RuleMemo:
 
     def __init__(self) -> None:
         self._days: dict[tuple[object, ...], list[datetime.date]] = {}
-        self._slots: dict[tuple[SlotShape, datetime.date], SlotTimes] = {}
-        self._texts: dict[tuple[SlotShape, int, datetime.date], str] = {}  # see series_text
+        self._slots: dict[SlotShape, dict[datetime.date, SlotTimes]] = defaultdict(dict)
+        self._texts: dict[tuple[SlotShape, int], dict[datetime.date, str]] = defaultdict(dict)  # see series_text
 
     def rule_days(self, permanence: Permanence, first: datetime.date, last: datetime.date) -> list[datetime.date]:
         """The days the rule gives between first and last included, within the permanence's
@@ -225,27 +227,27 @@ class _RuleMemo:
     def day_slots(self, permanence: Permanence, days: Iterable[datetime.date]) -> dict[datetime.date, SlotTimes]:
         """Each day with Permanence.slot_times(day), shared by the permanences of the same shape
         (`_slot_shape`)."""
-        shape, known = _slot_shape(permanence), self._slots
+        known = self._slots[_slot_shape(permanence)]
         slots = {}
         for day in days:
-            times = known.get((shape, day))
+            times = known.get(day)
             if times is None:
-                times = known[shape, day] = permanence.slot_times(day)
+                times = known[day] = permanence.slot_times(day)
             slots[day] = times
         return slots
 
     def series_text(self, permanence: Permanence, days: Iterable[datetime.date]) -> str:
         """What `_series_digests` reads, before its digest, for a series of dates on these days,
-        each as the rule wants it: in the series on its own day, not to resolve, with the rule's
-        slots and the permanence's seats."""
-        shape, seats, known = _slot_shape(permanence), permanence.seats, self._texts
+        each with the rule's slots and the permanence's seats."""
+        shape, seats = _slot_shape(permanence), permanence.seats
+        known = self._texts[shape, seats]
         texts = []
         for day in days:
-            text = known.get((shape, seats, day))
+            text = known.get(day)
             if text is None:
                 (times,) = self.day_slots(permanence, [day]).values()
                 slots = ",".join(f"{_microseconds(start)}-{_microseconds(end)}-{seats}" for start, end in times)
-                text = known[shape, seats, day] = f"{day.isoformat()}|{day.isoformat()}|false|{slots}"
+                text = known[day] = f"{day.isoformat()}|{slots}"
             texts.append(text)
         return ";".join(texts)
 
@@ -286,7 +288,7 @@ class _Batch:
     """What one batch of permanences is generated from."""
 
     todays: dict[int, datetime.date]  # by permanence
-    wanted: dict[int, dict[datetime.date, SlotTimes]]  # by permanence: the rule's days, with their slots
+    wanted: dict[int, list[datetime.date]]  # by permanence: the days its rule wants, in order
     # By permanence, then rule date: the dates of the permanences out of line only.
     existing: dict[int, dict[datetime.date, Occurrence]] = dataclasses.field(default_factory=dict)
 
@@ -300,21 +302,27 @@ class _Plan:
     to_create: list[tuple[Permanence, datetime.date | None, SlotTimes]] = dataclasses.field(default_factory=list)
 
 
-@transaction.atomic
 def _generate_batch(
     permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta, rules: _RuleMemo
 ) -> GenerationReport:
-    """One batch, in one transaction: read it, leave alone the permanences already in line, then
-    lock and read the others' dates, decide each of them and write in bulk."""
+    """One batch: read it and tell the permanences already in line, which are left alone, without
+    a lock nor a transaction of its own; then bring the others in line."""
     batch = _batch_read(permanences, today, horizon, rules)
     in_line = _in_line(permanences, batch, rules)
     out_of_line = [permanence for permanence in permanences if permanence.pk not in in_line]
     if not out_of_line:
         return GenerationReport()
-    batch.existing = _series_dates_locked({permanence.pk: batch.todays[permanence.pk] for permanence in out_of_line})
+    return _out_of_line_generate(out_of_line, batch, rules)
+
+
+@transaction.atomic
+def _out_of_line_generate(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> GenerationReport:
+    """In one transaction: lock and read these permanences' dates, decide each of them and
+    write in bulk. A permanence changed since `_in_line` read it is read again here, locked."""
+    batch.existing = _series_dates_locked({permanence.pk: batch.todays[permanence.pk] for permanence in permanences})
     plan = _Plan()
-    for permanence in out_of_line:
-        _permanence_plan(batch, permanence, plan)
+    for permanence in permanences:
+        _permanence_plan(permanence, rules.day_slots(permanence, batch.wanted[permanence.pk]), batch, plan)
     return _plan_apply(plan)
 
 
@@ -358,18 +366,17 @@ def _wanted_dates(
     last: datetime.date,
     holidays: set[datetime.date],
     closures: list[Closure],
-) -> dict[datetime.date, SlotTimes]:
+) -> list[datetime.date]:
     """The days the rule gives from first to last, in order, less the antenna's public holidays
-    and closures, each with its slots' times; none for a suspended permanence."""
+    and closures; none for a suspended permanence."""
     if not permanence.is_active:
-        return {}
+        return []
     closures = [closure for closure in closures if closure.permanence_id in (None, permanence.pk)]
-    days = [
+    return [
         day
         for day in rules.rule_days(permanence, first, last)
         if day not in holidays and not (closures and any(closure.covers(day, permanence.pk) for closure in closures))
     ]
-    return rules.day_slots(permanence, days)
 
 
 class _StoredSeries(NamedTuple):
@@ -377,10 +384,11 @@ class _StoredSeries(NamedTuple):
 
     kept: frozenset[datetime.date]  # the rule dates of its detached and cancelled dates
     compared: int  # how many other dates it has
+    unsettled: int  # how many of those others are off their rule date or to resolve
     digest: str | None  # a digest of those others, None when there are none
 
 
-_NO_SERIES = _StoredSeries(kept=frozenset(), compared=0, digest=None)
+_NO_SERIES = _StoredSeries(kept=frozenset(), compared=0, unsettled=0, digest=None)
 
 
 def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> set[int]:
@@ -391,7 +399,12 @@ def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> 
     are neither detached nor cancelled (those are always left as they are) are exactly the days
     the rule wants, each on its own day, not to resolve, with the rule's slots and seats. A date
     to resolve is never in line: what becomes of it depends on its bookings.
+
+    The digests are PostgreSQL's: on the SQLite file for trying the application, every series
+    is read in full.
     """
+    if connection.vendor != "postgresql":
+        return set()
     stored = _series_digests(batch.todays)
     return {
         permanence.pk
@@ -401,10 +414,10 @@ def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> 
 
 
 def _series_matches(
-    permanence: Permanence, wanted: dict[datetime.date, SlotTimes], stored: _StoredSeries, rules: _RuleMemo
+    permanence: Permanence, wanted: list[datetime.date], stored: _StoredSeries, rules: _RuleMemo
 ) -> bool:
-    compared = [day for day in wanted if day not in stored.kept] if stored.kept else list(wanted)
-    if len(compared) != stored.compared:
+    compared = [day for day in wanted if day not in stored.kept] if stored.kept else wanted
+    if stored.unsettled or len(compared) != stored.compared:
         return False
     if not compared:
         return True
@@ -431,8 +444,9 @@ class _IsoDate(Func):
 
 def _series_digests(todays: dict[int, datetime.date]) -> dict[int, _StoredSeries]:
     """Each permanence's series from its today (the dates `_series_dates_locked` would read), in
-    one query and without a lock: its detached and cancelled dates' rule dates, and a digest of
-    the others in rule date order, as `_RuleMemo.series_text` writes them."""
+    one query and without a lock: its detached and cancelled dates' rule dates, how many others
+    it has and how many of those are off their day or to resolve, and a digest of their rule
+    dates and slots in rule date order, as `_RuleMemo.series_text` writes them."""
     by_today: dict[datetime.date, list[int]] = defaultdict(list)
     for permanence_id, today in todays.items():
         by_today[today].append(permanence_id)
@@ -440,6 +454,7 @@ def _series_digests(todays: dict[int, datetime.date]) -> dict[int, _StoredSeries
         operator.or_, (Q(permanence_id__in=ids, date__gte=today) for today, ids in by_today.items())
     )
     kept = Q(is_detached=True) | Q(status=OccurrenceStatus.CANCELLED)
+    unsettled = ~kept & (~Q(date=F("rule_date")) | Q(needs_resolution=True))
     slots = (
         Slot.objects.filter(occurrence=OuterRef("pk"))
         .order_by()
@@ -463,10 +478,6 @@ def _series_digests(todays: dict[int, datetime.date]) -> dict[int, _StoredSeries
     text = Concat(
         _IsoDate("rule_date"),
         Value("|"),
-        _IsoDate("date"),
-        Value("|"),
-        Cast("needs_resolution", TextField()),
-        Value("|"),
         Coalesce(Subquery(slots), Value(""), output_field=TextField()),
         output_field=TextField(),
     )
@@ -477,13 +488,14 @@ def _series_digests(todays: dict[int, datetime.date]) -> dict[int, _StoredSeries
         .annotate(
             kept=ArrayAgg("rule_date", filter=kept),
             compared=Count("pk", filter=~kept),
+            unsettled=Count("pk", filter=unsettled),
             digest=MD5(StringAgg(text, delimiter=";", order_by="rule_date", filter=~kept)),
         )
-        .values_list("permanence_id", "kept", "compared", "digest")
+        .values_list("permanence_id", "kept", "compared", "unsettled", "digest")
     )
     return {
-        permanence_id: _StoredSeries(frozenset(kept or ()), compared, digest)
-        for permanence_id, kept, compared, digest in rows
+        permanence_id: _StoredSeries(frozenset(kept or ()), compared, unsettled, digest)
+        for permanence_id, kept, compared, unsettled, digest in rows
     }
 
 
@@ -527,9 +539,11 @@ def _active_bookings_count(occurrences: list[Occurrence]) -> None:
             slot.active_bookings = counts.get(slot.pk, 0)
 
 
-def _permanence_plan(batch: _Batch, permanence: Permanence, plan: _Plan) -> None:
-    """Decide each existing date of the permanence, and which wanted days need a new date."""
-    wanted = batch.wanted[permanence.pk]
+def _permanence_plan(
+    permanence: Permanence, wanted: dict[datetime.date, SlotTimes], batch: _Batch, plan: _Plan
+) -> None:
+    """Decide each existing date of the permanence, and which wanted days (with their slots'
+    times) need a new date."""
     current = batch.existing.get(permanence.pk, {})
     freed: set[datetime.date] = set()
     for rule_date, occurrence in current.items():
