@@ -206,21 +206,25 @@ def liaison_sheet_send(
 
 
 def liaison_sheet_transition(
-    *, sheet: LiaisonSheet, status: str, by: User | None, note: str = "", notify: bool = True
+    *, sheet: LiaisonSheet, status: str, by: User | None, note: str = "", notify: bool = True, locked: bool = False
 ) -> bool:
     """Move a sheet to a new status, record who and when, and e-mail the referrer after commit
     (unless `notify` is False: a cancelled appointment is told to them by its own message).
+
+    `locked`: the caller's transaction already holds the sheet's row lock and read it then, with
+    its person and referrer; otherwise it is locked and read here.
 
     Returns False, changing nothing, when the sheet's current status does not lead there (for
     instance a finished sheet): callers from the desk must never fail because of a referral.
     """
     with transaction.atomic():
-        # The person and the referrer come along for the e-mail sent after commit.
-        sheet = (
-            LiaisonSheet.objects.select_for_update(of=("self",))
-            .select_related("beneficiary", "referrer")
-            .get(pk=sheet.pk)
-        )
+        if not locked:
+            # The person and the referrer come along for the e-mail sent after commit.
+            sheet = (
+                LiaisonSheet.objects.select_for_update(of=("self",))
+                .select_related("beneficiary", "referrer")
+                .get(pk=sheet.pk)
+            )
         if status not in SHEET_TRANSITIONS[sheet.status]:
             return False
         sheet.status = status

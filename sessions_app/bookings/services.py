@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Iterable
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -25,6 +25,7 @@ from beneficiaries.people.services import liaison_sheet_transition
 from inclusion.core.models import User
 from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatus, ChangeKind
 from sessions_app.bookings.models import AppointmentChange, Booking, BookingQuerySet
+from sessions_app.bookings.selectors import active_bookings_count
 from sessions_app.scheduling.enums import OccurrenceStatus
 from sessions_app.scheduling.models import Occurrence, Slot
 from sessions_app.totals.ledger import stale_mark
@@ -81,6 +82,18 @@ def _figures_changed(bookings: QuerySet[Booking]) -> None:
     stale_mark(bookings.values_list(*FIGURES_DAY))
 
 
+def _seat_state(slot: Slot, beneficiary: Beneficiary | None) -> tuple[str, int, bool]:
+    """Under the slot's lock, in one query: its date's status, its seats taken, and whether the
+    person already holds one. The date is read again here, once the lock is held: a
+    cancellation that held it until its commit has changed the date, and the locking query,
+    having waited, still saw the date as before."""
+    active = Booking.objects.filter(slot=OuterRef("pk"), status=BookingStatus.ACTIVE)
+    person_there = Exists(active.filter(beneficiary=beneficiary)) if beneficiary is not None else Value(False)
+    return (
+        Slot.objects.filter(pk=slot.pk).values_list("occurrence__status", active_bookings_count(), person_there).get()
+    )
+
+
 def booking_create(
     *,
     slot: Slot,
@@ -104,16 +117,14 @@ def booking_create(
         with transaction.atomic():
             slot = slot_lock(slot=slot)
             occurrence = slot.occurrence
-            # Read again once the lock is held: a cancellation that held it until its commit has
-            # changed the date, and the locking query, having waited, still saw the date as before.
-            status = Occurrence.objects.filter(pk=occurrence.pk).values_list("status", flat=True).get()
+            status, taken, already_there = _seat_state(slot, beneficiary)
             if status == OccurrenceStatus.CANCELLED:
                 raise BookingRefused(gettext("This date is cancelled."))
             if slot.ends_at <= timezone.now() and not attended:
                 raise BookingRefused(gettext("This slot is over."))
-            if beneficiary is not None and slot.bookings.active().filter(beneficiary=beneficiary).exists():
+            if already_there:
                 raise BookingRefused(gettext("This person already has a seat in this slot."))
-            if slot.bookings.active().count() >= slot.seats:
+            if taken >= slot.seats:
                 raise BookingRefused(gettext("This slot has just been filled: every seat is taken."))
             now = timezone.now()
             booking = Booking.objects.create(
@@ -180,13 +191,17 @@ def referral_book(*, sheet: LiaisonSheet, slot: Slot, by: User) -> Booking:
     BookingRefused and leaves both the seat and the sheet as they were.
     """
     with transaction.atomic():
-        sheet = LiaisonSheet.objects.select_for_update(of=("self",)).select_related("beneficiary").get(pk=sheet.pk)
+        sheet = (
+            LiaisonSheet.objects.select_for_update(of=("self",))
+            .select_related("beneficiary", "referrer")
+            .get(pk=sheet.pk)
+        )
         if SheetStatus.BOOKED not in SHEET_TRANSITIONS[sheet.status]:
             raise BookingRefused(gettext("This referral is finished or already booked: it cannot be booked again."))
         booking = booking_create(
             slot=slot, beneficiary=sheet.beneficiary, channel=BookingChannel.REFERRAL, by=by, liaison_sheet=sheet
         )
-        liaison_sheet_transition(sheet=sheet, status=SheetStatus.BOOKED, by=by)
+        liaison_sheet_transition(sheet=sheet, status=SheetStatus.BOOKED, by=by, locked=True)
     return booking
 
 

@@ -311,13 +311,13 @@ def test_booking_runs_a_fixed_number_of_queries(
     slot = _slot()
     BookingFactory(slot=slot)
     client.force_login(sheet.referrer)
-    # Session, user, charter, sheet, slot with its antenna; the sheet locked first, then the
-    # booking (slot lock, the date's status read again, person already there, seats taken,
-    # insert); the sheet's move (lock
-    # with person and referrer, update, event); each transaction's savepoint and release; the
-    # access log (the user's roles, the record); the e-mail task reads its event. A date ahead
-    # leaves no mark on the figures' totals.
-    with django_assert_num_queries(24), django_capture_on_commit_callbacks(execute=True):
+    # Session, user, charter, sheet, slot with its antenna; the sheet locked first with its
+    # person and referrer, then the booking (slot lock; in one query the date's status read
+    # again, the seats taken and whether the person is already there; insert); the sheet's move
+    # (update, event: the sheet is already locked and read); each transaction's savepoint and
+    # release; the access log (the user's roles, the record); the e-mail task reads its event.
+    # A date ahead leaves no mark on the figures' totals.
+    with django_assert_num_queries(21), django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("booking:book", args=[sheet.pk]), {"slot": slot.pk})
     assert response.status_code == 302
     assert Booking.objects.filter(liaison_sheet=sheet).exists()
