@@ -12,7 +12,7 @@ case, no index is made, and its search reads every name, which a demo's few peop
 """
 
 import django.db.models.deletion
-from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
+from django.contrib.postgres.operations import CreateExtension
 from django.db import migrations, models
 
 import beneficiaries.people.search
@@ -33,6 +33,15 @@ DROP INDEX IF EXISTS person_search_name_trgm_idx;
 """
 
 
+class _Extension(CreateExtension):
+    """An extension made on PostgreSQL only, as Django's are, and dropped there only too: Django
+    drops its own wherever asked, and the demo's SQLite would not migrate back."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def _on_postgresql(sql: str):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
@@ -45,9 +54,10 @@ class Migration(migrations.Migration):
     dependencies = [("people", "0002_french_level_label")]
 
     operations = [
-        # Both are no-ops on a database other than PostgreSQL.
-        TrigramExtension(),
-        UnaccentExtension(),
+        # pg_trgm and unaccent (as TrigramExtension and UnaccentExtension make them), on
+        # PostgreSQL only.
+        _Extension("pg_trgm"),
+        _Extension("unaccent"),
         migrations.RunPython(_on_postgresql(UNACCENT_SQL), _on_postgresql(DROP_UNACCENT_SQL)),
         migrations.AddField(
             model_name="beneficiary",
