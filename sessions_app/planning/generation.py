@@ -192,14 +192,17 @@ class _RuleMemo:
     year ago, and placing slots in a time zone is not free either: over thousands of permanences
     that share a few dozen rules and hours, the generator spent more time there than anywhere
     but the database. A rule is started afresh from a recent day that gives the same days (see
-    `_rule_anchor`), and each result is kept for the run, to be shared: the slots' times it
-    returns are not to be changed.
+    `_rule_anchor`), and each result is kept for the run, to be shared: the days and slots'
+    times it returns are not to be changed. So are the texts of the dates the rules want, that
+    `_in_line` compares with the stored ones.
     """
 
     def __init__(self) -> None:
         self._days: dict[tuple[object, ...], list[datetime.date]] = {}
         self._slots: dict[SlotShape, dict[datetime.date, SlotTimes]] = defaultdict(dict)
-        self._texts: dict[tuple[SlotShape, int], dict[datetime.date, str]] = defaultdict(dict)  # see series_text
+        # For series_text: each day's slots as "start-end", then each date's text, by its seats too.
+        self._bounds: dict[SlotShape, dict[datetime.date, list[str]]] = defaultdict(dict)
+        self._texts: dict[tuple[SlotShape, int], dict[datetime.date, str]] = defaultdict(dict)
 
     def rule_days(self, permanence: Permanence, first: datetime.date, last: datetime.date) -> list[datetime.date]:
         """The days the rule gives between first and last included, within the permanence's
@@ -225,31 +228,33 @@ class _RuleMemo:
         return days
 
     def day_slots(self, permanence: Permanence, days: Iterable[datetime.date]) -> dict[datetime.date, SlotTimes]:
-        """Each day with Permanence.slot_times(day), shared by the permanences of the same shape
-        (`_slot_shape`)."""
-        known = self._slots[_slot_shape(permanence)]
-        slots = {}
-        for day in days:
-            times = known.get(day)
-            if times is None:
-                times = known[day] = permanence.slot_times(day)
-            slots[day] = times
-        return slots
+        """Each day with Permanence.slot_times(day)."""
+        shape = _slot_shape(permanence)
+        return {day: self._day_times(permanence, shape, day) for day in days}
 
     def series_text(self, permanence: Permanence, days: Iterable[datetime.date]) -> str:
         """What `_series_digests` reads, before its digest, for a series of dates on these days,
         each with the rule's slots and the permanence's seats."""
         shape, seats = _slot_shape(permanence), permanence.seats
-        known = self._texts[shape, seats]
+        known, bounds = self._texts[shape, seats], self._bounds[shape]
         texts = []
         for day in days:
             text = known.get(day)
             if text is None:
-                (times,) = self.day_slots(permanence, [day]).values()
-                slots = ",".join(f"{_microseconds(start)}-{_microseconds(end)}-{seats}" for start, end in times)
-                text = known[day] = f"{day.isoformat()}|{slots}"
+                if day not in bounds:
+                    times = self._day_times(permanence, shape, day)
+                    bounds[day] = [f"{_microseconds(start)}-{_microseconds(end)}" for start, end in times]
+                text = known[day] = f"{day.isoformat()}|" + ",".join(f"{bound}-{seats}" for bound in bounds[day])
             texts.append(text)
         return ";".join(texts)
+
+    def _day_times(self, permanence: Permanence, shape: SlotShape, day: datetime.date) -> SlotTimes:
+        """Permanence.slot_times(day), shared by the permanences of the same shape."""
+        known = self._slots[shape]
+        times = known.get(day)
+        if times is None:
+            times = known[day] = permanence.slot_times(day)
+        return times
 
 
 def _rule_anchor(permanence: Permanence, first: datetime.date) -> datetime.date:
@@ -318,7 +323,7 @@ def _generate_batch(
 @transaction.atomic
 def _out_of_line_generate(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> GenerationReport:
     """In one transaction: lock and read these permanences' dates, decide each of them and
-    write in bulk. A permanence changed since `_in_line` read it is read again here, locked."""
+    write in bulk."""
     batch.existing = _series_dates_locked({permanence.pk: batch.todays[permanence.pk] for permanence in permanences})
     plan = _Plan()
     for permanence in permanences:
@@ -400,8 +405,10 @@ def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> 
     the rule wants, each on its own day, not to resolve, with the rule's slots and seats. A date
     to resolve is never in line: what becomes of it depends on its bookings.
 
-    The digests are PostgreSQL's: on the SQLite file for trying the application, every series
-    is read in full.
+    Read without a lock: a permanence found in line is left as a run a moment earlier would have
+    left it (a coordinator's change regenerates its own permanence, under its locks). The
+    digests are PostgreSQL's: on the SQLite file for trying the application, every series is
+    read in full.
     """
     if connection.vendor != "postgresql":
         return set()
@@ -416,6 +423,7 @@ def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> 
 def _series_matches(
     permanence: Permanence, wanted: list[datetime.date], stored: _StoredSeries, rules: _RuleMemo
 ) -> bool:
+    """Whether the stored series is what the rule wants on these days (`_in_line`)."""
     compared = [day for day in wanted if day not in stored.kept] if stored.kept else wanted
     if stored.unsettled or len(compared) != stored.compared:
         return False
