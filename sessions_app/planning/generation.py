@@ -3,10 +3,11 @@
 `occurrences_generate` works per batch of 500 permanences, in a fixed number of queries: it reads
 the batch's closures and holidays and works out the dates each rule wants; one query then tells
 which permanences' stored dates already are those (`_in_line`: a digest of each stored series,
-compared with the one the rule gives), which are left alone, neither locked nor read further.
-For the others, in one transaction, it locks and reads their existing dates and bookings, decides
-what becomes of each existing date (`_occurrence_decide`, where the rule "a date that holds
-bookings is never dropped" lives), then makes the writes in bulk.
+compared with the one the rule gives), which are left alone, neither locked nor read further,
+but for the days the horizon moving on gave them. For the others, in one transaction, it locks
+and reads their existing dates and bookings, decides what becomes of each existing date
+(`_occurrence_decide`, where the rule "a date that holds bookings is never dropped" lives),
+then makes the writes in bulk.
 """
 
 from __future__ import annotations
@@ -310,24 +311,35 @@ class _Plan:
 def _generate_batch(
     permanences: list[Permanence], today: datetime.date | None, horizon: datetime.timedelta, rules: _RuleMemo
 ) -> GenerationReport:
-    """One batch: read it and tell the permanences already in line, which are left alone, without
-    a lock nor a transaction of its own; then bring the others in line."""
+    """One batch: read it and tell the permanences already in line, without a lock nor a
+    transaction of its own; those are left alone, or only given the days the horizon gained.
+    Then, in one transaction, those days are added and the other permanences brought in line."""
     batch = _batch_read(permanences, today, horizon, rules)
     in_line = _in_line(permanences, batch, rules)
     out_of_line = [permanence for permanence in permanences if permanence.pk not in in_line]
-    if not out_of_line:
+    appended = [(permanence, in_line[permanence.pk]) for permanence in permanences if in_line.get(permanence.pk)]
+    if not out_of_line and not appended:
         return GenerationReport()
-    return _out_of_line_generate(out_of_line, batch, rules)
+    return _batch_write(out_of_line, appended, batch, rules)
 
 
 @transaction.atomic
-def _out_of_line_generate(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> GenerationReport:
-    """In one transaction: lock and read these permanences' dates, decide each of them and
-    write in bulk."""
-    batch.existing = _series_dates_locked({permanence.pk: batch.todays[permanence.pk] for permanence in permanences})
+def _batch_write(
+    out_of_line: list[Permanence],
+    appended: list[tuple[Permanence, list[datetime.date]]],
+    batch: _Batch,
+    rules: _RuleMemo,
+) -> GenerationReport:
+    """The new dates of the permanences in line but for their last days; for the others, lock and
+    read their dates and decide each of them. Then the writes, in bulk."""
     plan = _Plan()
-    for permanence in permanences:
-        _permanence_plan(permanence, rules.day_slots(permanence, batch.wanted[permanence.pk]), batch, plan)
+    for permanence, days in appended:
+        plan.to_create += [(permanence, day, times) for day, times in rules.day_slots(permanence, days).items()]
+    if out_of_line:
+        todays = {permanence.pk: batch.todays[permanence.pk] for permanence in out_of_line}
+        batch.existing = _series_dates_locked(todays)
+        for permanence in out_of_line:
+            _permanence_plan(permanence, rules.day_slots(permanence, batch.wanted[permanence.pk]), batch, plan)
     return _plan_apply(plan)
 
 
@@ -396,14 +408,16 @@ class _StoredSeries(NamedTuple):
 _NO_SERIES = _StoredSeries(kept=frozenset(), compared=0, unsettled=0, digest=None)
 
 
-def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> set[int]:
-    """The permanences whose stored series already is what their rule wants, in one query: the
-    generator would leave each of their dates as it is and add none.
+def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> dict[int, list[datetime.date]]:
+    """The permanences whose stored series already is what their rule wants but, maybe, for its
+    last days, in one query: each with those days, which the horizon moving on gave it (none
+    for a series fully in line). The generator would leave each of their dates as it is and
+    add a date on those days only.
 
-    That is: each day the rule wants holds a date of the series, and the dates of the series that
-    are neither detached nor cancelled (those are always left as they are) are exactly the days
-    the rule wants, each on its own day, not to resolve, with the rule's slots and seats. A date
-    to resolve is never in line: what becomes of it depends on its bookings.
+    That is: the dates of the series that are neither detached nor cancelled (those are always
+    left as they are) are exactly the days the rule wants but those last ones, each on its own
+    day, not to resolve, with the rule's slots and seats; the last days hold no date of the
+    series. A date to resolve is never in line: what becomes of it depends on its bookings.
 
     Read without a lock: a permanence found in line is left as a run a moment earlier would have
     left it (a coordinator's change regenerates its own permanence, under its locks). The
@@ -411,26 +425,31 @@ def _in_line(permanences: list[Permanence], batch: _Batch, rules: _RuleMemo) -> 
     read in full.
     """
     if connection.vendor != "postgresql":
-        return set()
+        return {}
     stored = _series_digests(batch.todays)
-    return {
-        permanence.pk
-        for permanence in permanences
-        if _series_matches(permanence, batch.wanted[permanence.pk], stored.get(permanence.pk, _NO_SERIES), rules)
-    }
+    in_line = {}
+    for permanence in permanences:
+        days = _days_to_append(permanence, batch.wanted[permanence.pk], stored.get(permanence.pk, _NO_SERIES), rules)
+        if days is not None:
+            in_line[permanence.pk] = days
+    return in_line
 
 
-def _series_matches(
+def _days_to_append(
     permanence: Permanence, wanted: list[datetime.date], stored: _StoredSeries, rules: _RuleMemo
-) -> bool:
-    """Whether the stored series is what the rule wants on these days (`_in_line`)."""
+) -> list[datetime.date] | None:
+    """The last days the rule wants that the stored series lacks, when it is otherwise what the
+    rule wants (`_in_line`); None when it is not."""
     compared = [day for day in wanted if day not in stored.kept] if stored.kept else wanted
-    if stored.unsettled or len(compared) != stored.compared:
-        return False
-    if not compared:
-        return True
-    text = rules.series_text(permanence, compared)
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest() == stored.digest
+    # The stored dates must be the first days the rule wants, exactly; the others, new, follow.
+    held = stored.compared
+    if stored.unsettled or held > len(compared):
+        return None
+    if held:
+        text = rules.series_text(permanence, compared[:held])
+        if hashlib.md5(text.encode(), usedforsecurity=False).hexdigest() != stored.digest:
+            return None
+    return compared[held:]
 
 
 class _Epoch(Func):

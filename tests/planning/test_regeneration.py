@@ -292,14 +292,19 @@ def test_a_date_whose_seats_were_too_few_takes_them_once_its_bookings_fit():
     assert (occurrence.needs_resolution, occurrence.slots.get().seats, report.updated_seats) == (False, 1, 1)
 
 
-def test_the_next_day_only_the_new_days_are_added():
+def test_the_next_day_only_the_new_days_are_added_without_reading_the_series_again(django_assert_num_queries):
     permanences = [PermanenceFactory(**kind) for kind in KINDS]
     _generate(permanences)
     before = [_series(permanence) for permanence in permanences]
+    fresh = list(Permanence.objects.select_related("antenna").filter(pk__in=[p.pk for p in permanences]))
 
     # Twelve weeks from Tuesday 17 March end on Tuesday 9 June: a new date for each weekly
-    # Tuesday permanence, the others as they were.
-    report = _generate(permanences, today=TODAY + datetime.timedelta(days=1))
+    # Tuesday permanence, the others as they were. The closures, the digests, then, in the
+    # batch's savepoint, the new dates and their slots: no date read again nor locked.
+    with django_assert_num_queries(6):
+        report = generation.occurrences_generate(
+            permanences=fresh, today=TODAY + datetime.timedelta(days=1), weeks=WEEKS
+        )
 
     after = [_series(permanence) for permanence in permanences]
     assert [series[: len(old)] for series, old in zip(after, before, strict=True)] == before
