@@ -232,8 +232,14 @@ class Beneficiary(models.Model):
             ),
             # The people first met at an antenna, read from the index alone (visible_to()).
             models.Index(fields=["first_antenna", "id"], name="person_first_antenna_idx"),
-            # The people lists count those not anonymised from the index alone.
+            # The people lists count those not anonymised from the index alone...
             models.Index(fields=["id"], condition=Q(anonymised_at__isnull=True), name="person_not_anonymised_idx"),
+            # ...and an admin's, of everyone, reads its page in this order.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                condition=Q(anonymised_at__isnull=True),
+                name="person_name_order_idx",
+            ),
             # The trigram indexes of the search, person_search_name_trgm_idx and
             # person_phone_trgm_idx, are PostgreSQL's own: migration 0003 makes them there.
         ]

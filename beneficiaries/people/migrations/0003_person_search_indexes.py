@@ -1,6 +1,6 @@
 """A person found by any part of their names, whatever the accents and case, or by any part of
 their phone number, through trigram indexes (beneficiaries/people/search.py builds the queries);
-the people a user may see, and how many, read from indexes alone.
+the people a user may see, and how many, read from indexes alone; everyone in the lists' order.
 
 The names as searched are a column the database computes, search_name: its trigram index finds
 the people who may match, and checking each of them reads the stored text (an index on the
@@ -92,6 +92,14 @@ class Migration(migrations.Migration):
             model_name="beneficiary",
             index=models.Index(
                 condition=models.Q(("anonymised_at__isnull", True)), fields=["id"], name="person_not_anonymised_idx"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="beneficiary",
+            index=models.Index(
+                condition=models.Q(("anonymised_at__isnull", True)),
+                fields=["last_name", "first_name", "id"],
+                name="person_name_order_idx",
             ),
         ),
     ]
