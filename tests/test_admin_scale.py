@@ -30,6 +30,7 @@ from inclusion.core.enums import MembershipRole
 from inclusion.core.models import AccessLog, Antenna, FormSubmission, Language, Organization, Topic, User
 from sessions_app.bookings.models import AppointmentChange, Booking
 from sessions_app.desk.models import SessionLog, Voucher
+from sessions_app.figures.models import ExportJob
 from sessions_app.planning import services
 from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
 from sessions_app.scheduling.models import Occurrence, Slot
@@ -49,9 +50,10 @@ ROWS = QUERY_CEILING + 5
 SMALL_MODELS = {Topic, Language, Permission, Group, ContentType}
 # The log-in throttle's tables, which stay empty: it counts failures in the cache.
 UNUSED_TABLES = {AccessAttempt, LoginLog, AccessFailureLog}
-# A network counts its organizations and antennas in thousands at most: sorting or searching them
-# without an index costs nothing.
-BOUNDED_MODELS = {Organization, Antenna}
+# A network counts its organizations and antennas in thousands at most, and the prepared exports
+# are deleted a few hours after they are made: sorting or searching them without an index costs
+# nothing.
+BOUNDED_MODELS = {Organization, Antenna, ExportJob}
 LARGE_MODELS = [model for model in admin.site._registry if model not in SMALL_MODELS | UNUSED_TABLES | BOUNDED_MODELS]
 # A <select> with more options than this is a drop-down of a whole table.
 MAX_OPTIONS = 25
@@ -135,6 +137,21 @@ def build_admin_data() -> dict:
     for user in referrers:
         StaticDevice.objects.create(user=user, name="backup")
     Group.objects.bulk_create(Group(name=f"Groupe {n}") for n in range(ROWS))
+    ExportJob.objects.bulk_create(
+        ExportJob(
+            user=user,
+            kind=ExportJob.Kind.SESSIONS,
+            scope_kind="antenne",
+            scope_pk=antenna.pk,
+            scope_label=antenna.name,
+            period_start=day,
+            period_end=day,
+            language="fr",
+            status=ExportJob.Status.DONE,
+            expires_at=timezone.now(),
+        )
+        for user in referrers
+    )
     for model, fields in [(AccessAttempt, {"failures_since_start": 1}), (LoginLog, {}), (AccessFailureLog, {})]:
         model.objects.bulk_create(
             model(user_agent="Firefox", ip_address="192.0.2.1", username=f"u{n}@example.org", path_info="/", **fields)
@@ -336,6 +353,7 @@ SEARCHES = {
     User: ("personne-0042@", {"user_email_search_idx", "user_name_search_idx"}, {"core_user"}),
 }
 SEARCH_ROWS = 4000
+SEARCH_ANTENNAS = 40
 
 
 def build_search_data():
@@ -369,13 +387,21 @@ def build_search_data():
     Booking.objects.bulk_create(
         Booking(slot=slots[n // 2], beneficiary=person, liaison_sheet=sheets[n]) for n, person in enumerate(people)
     )
+    # Spread over antennas as across a network, where one antenna holds a small share of them.
+    antennas = [antenna, *AntennaFactory.create_batch(SEARCH_ANTENNAS - 1)]
     SessionLog.objects.bulk_create(
-        SessionLog(antenna=antenna, beneficiary=person, date=occurrence.date, duration_minutes=30, outcome="done")
-        for person in people
+        SessionLog(
+            antenna=antennas[n % SEARCH_ANTENNAS],
+            beneficiary=person,
+            date=occurrence.date,
+            duration_minutes=30,
+            outcome="done",
+        )
+        for n, person in enumerate(people)
     )
     # The planner weighs an index with the tables' statistics, which bulk inserts leave stale.
     with connection.cursor() as cursor:
-        for model in [User, Beneficiary, LiaisonSheet, Booking, SessionLog]:
+        for model in [User, Beneficiary, LiaisonSheet, Booking, SessionLog, Antenna]:
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 

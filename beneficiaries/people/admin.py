@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
 from inclusion.core.admin_base import ListedRowsInline, ModelAdmin
+from inclusion.core.admin_paging import LargeTableAdmin
 
 
 class ConsentInline(ListedRowsInline):
@@ -13,9 +14,12 @@ class ConsentInline(ListedRowsInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(ModelAdmin):
+class BeneficiaryAdmin(LargeTableAdmin, ModelAdmin):
     list_display = ["last_name", "first_name", "phone", "commune", "first_antenna", "created_at"]
-    list_filter = ["age_bracket", "gender", "social_status", "first_antenna__department_code"]
+    # Through the index of the first antenna: the age bracket, gender and social status have
+    # none, and a rare value of theirs was looked for in every person, twice (the rows, their
+    # count). The figures count people by those.
+    list_filter = ["first_antenna__department_code"]
     search_fields = ["^last_name", "^first_name"]
     search_phone_field = "phone"
     search_help_text = _("The start of a last or first name, a phone number, or a person's number.")
@@ -25,9 +29,10 @@ class BeneficiaryAdmin(ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ModelAdmin):
+class ConsentAdmin(LargeTableAdmin, ModelAdmin):
     list_display = ["beneficiary", "method", "given_at", "recorded_by", "withdrawn_at"]
-    list_filter = ["method", "given_at"]
+    # The consent's method has no index: a rare one read every consent, twice.
+    list_filter = ["given_at"]
     search_fields = ["^beneficiary__last_name", "^beneficiary__first_name"]
     raw_id_fields = ["beneficiary", "recorded_by"]
     list_select_related = ["beneficiary", "recorded_by"]
@@ -46,10 +51,12 @@ class LiaisonSheetEventInline(ListedRowsInline):
 
 
 @admin.register(LiaisonSheet)
-class LiaisonSheetAdmin(ModelAdmin):
+class LiaisonSheetAdmin(LargeTableAdmin, ModelAdmin):
     sortable_by = ["reference"]
     list_display = ["reference", "beneficiary", "referrer", "organization", "status", "deadline", "created_at"]
-    list_filter = ["status", "interpreter_needed", "organization__kind", "created_at"]
+    # The status has no index yet: a rare one reads every sheet. The interpreter flag and the
+    # organization's kind, which did too, are gone.
+    list_filter = ["status", "created_at"]
     search_fields = ["=reference", "^beneficiary__last_name", "^beneficiary__first_name", "=referrer__email"]
     search_help_text = _("A reference, the start of the person's last or first name, or the referrer's e-mail.")
     raw_id_fields = ["beneficiary", "referrer", "organization", "language", "preferred_antennas"]
@@ -59,7 +66,7 @@ class LiaisonSheetAdmin(ModelAdmin):
 
 
 @admin.register(LiaisonSheetEvent)
-class LiaisonSheetEventAdmin(ModelAdmin):
+class LiaisonSheetEventAdmin(LargeTableAdmin, ModelAdmin):
     list_display = ["sheet", "status", "created_at", "created_by"]
     list_filter = ["status", "created_at"]
     search_fields = ["=sheet__reference"]

@@ -1,7 +1,12 @@
 from django.contrib import admin
+from django.db.models import Value
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.core.admin_base import ModelAdmin
+from inclusion.core.admin_base import NUMBER_MAX_DIGITS, ModelAdmin, search_key, search_terms
+from inclusion.core.admin_paging import LargeTableAdmin
+from inclusion.core.models import Antenna
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.totals.admin import StaleMarkingAdmin
 
@@ -12,22 +17,46 @@ class VoucherInline(admin.TabularInline):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(StaleMarkingAdmin, ModelAdmin):
+class SessionLogAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
     sortable_by = ["date"]
     list_display = ["date", "antenna", "beneficiary", "is_workshop", "duration_minutes", "outcome"]
     list_filter = ["is_workshop", "outcome", "autonomy", "date", "antenna__department_code"]
+    # Each through an index: the people's names and phones on theirs, then the sessions on the
+    # person's. The antenna's name is matched whole, in get_search_results.
     search_fields = ["^beneficiary__last_name", "^beneficiary__first_name"]
     search_phone_field = "beneficiary__phone"
-    search_help_text = _("The start of the person's last or first name, their phone number, or a session's number.")
+    search_help_text = _(
+        "The start of the person's last or first name, their phone number, a session's or a person's number, "
+        "or an antenna's whole name."
+    )
     raw_id_fields = ["antenna", "occurrence", "booking", "beneficiary", "created_by", "volunteers", "participants"]
     filter_horizontal = ["topics"]
     list_select_related = ["antenna", "beneficiary"]
     inlines = [VoucherInline]
     figures_day = ("antenna_id", "date")
 
+    def get_search_results(self, request, queryset, search_term):
+        """Besides the fields searched, a number alone is also a person's number; and a search
+        that is an antenna's whole name lists that antenna's sessions.
+
+        The antennas, a thousand rows, are looked up first, so that their sessions are then read
+        on their own index, newest first: joined to the search instead, an antenna's thousands of
+        sessions would be gathered and sorted on every page. A start of name ("Centre", "Espace")
+        would match hundreds of antennas and most of the sessions, hence the whole name.
+        """
+        terms = search_terms(search_term)
+        named = Antenna.objects.filter(Exact(search_key("name"), Upper(Value(" ".join(terms)))))
+        if terms and (antenna_ids := list(named.values_list("pk", flat=True))):
+            return queryset.filter(antenna_id__in=antenna_ids), False
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if len(terms) == 1 and terms[0].isdigit() and len(terms[0]) <= NUMBER_MAX_DIGITS:
+            of_person = queryset.order_by().filter(beneficiary_id=int(terms[0])).values("pk")
+            found = queryset.filter(pk__in=found.order_by().values("pk").union(of_person))
+        return found, may_have_duplicates
+
 
 @admin.register(Voucher)
-class VoucherAdmin(StaleMarkingAdmin, ModelAdmin):
+class VoucherAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
     list_display = ["number", "session_log"]
     list_filter = ["session_log__date"]
     search_fields = ["^number"]

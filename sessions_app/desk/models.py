@@ -125,6 +125,9 @@ class SessionLog(models.Model):
         ordering = ["-date", "-created_at"]
         indexes = [
             models.Index(fields=["antenna", "date"], name="sessionlog_antenna_date_idx"),
+            # An antenna's sessions in the technical admin, newest first, and counted up to its cap,
+            # from this index alone.
+            models.Index(fields=["antenna", "id"], name="sessionlog_antenna_newest_idx"),
             # The figures of a whole federation read the sessions of a few days across every antenna.
             models.Index(fields=["date"], name="sessionlog_date_idx"),
             # Counting the people helped groups a federation's individual sessions by person: read

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from inclusion.core.admin_base import ModelAdmin
+from inclusion.core.admin_paging import LargeTableAdmin
 from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
 
 PHONE_SEARCH_HELP = _("A phone number (0612345678, +33612345678), or the start of its international form (+336…).")
 
 
 @admin.register(ReminderMessage)
-class ReminderMessageAdmin(ModelAdmin):
+class ReminderMessageAdmin(LargeTableAdmin, ModelAdmin):
     """Read-only: messages are recorded and sent by the reminder services alone."""
 
     list_display = ["created_at", "kind", "channel", "address", "antenna", "status", "attempts", "sent_at"]
@@ -35,7 +36,7 @@ class ReminderMessageAdmin(ModelAdmin):
 
 
 @admin.register(InboundSms)
-class InboundSmsAdmin(ModelAdmin):
+class InboundSmsAdmin(LargeTableAdmin, ModelAdmin):
     """Read-only: replies are recorded by the SMS provider's webhook alone (replies.reply_receive)."""
 
     list_display = ["received_at", "sender", "outcome", "booking"]
@@ -57,7 +58,7 @@ class InboundSmsAdmin(ModelAdmin):
 
 
 @admin.register(SmsStop)
-class SmsStopAdmin(ModelAdmin):
+class SmsStopAdmin(LargeTableAdmin, ModelAdmin):
     """Read-only: a number is added by its owner's STOP (replies.reply_receive). Deleting it lets
     text messages go to it again, for a person who asks for them back."""
 

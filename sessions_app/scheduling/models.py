@@ -403,7 +403,16 @@ class Occurrence(models.Model):
         verbose_name = _("date")
         verbose_name_plural = _("dates")
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["date"], name="occurrence_date_idx")]
+        indexes = [
+            models.Index(fields=["date"], name="occurrence_date_idx"),
+            # The few dates out of the ordinary (to resolve, one-off, detached from their rule),
+            # which the technical admin filters on: one small index for the three.
+            models.Index(
+                fields=["id"],
+                condition=Q(needs_resolution=True) | Q(is_one_off=True) | Q(is_detached=True),
+                name="occurrence_unusual_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["permanence", "rule_date"],

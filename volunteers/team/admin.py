@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from inclusion.core.admin_base import ModelAdmin
+from inclusion.core.admin_paging import LargeTableAdmin
 from volunteers.team.models import Signup, VolunteerProfile
 
 
 @admin.register(VolunteerProfile)
-class VolunteerProfileAdmin(ModelAdmin):
+class VolunteerProfileAdmin(LargeTableAdmin, ModelAdmin):
     list_display = ["user", "charter_signed_on", "is_active"]
     list_filter = ["is_active", "charter_signed_on", "languages"]
     search_fields = ["=user__email", "^user__display_name"]
@@ -16,7 +17,7 @@ class VolunteerProfileAdmin(ModelAdmin):
 
 
 @admin.register(Signup)
-class SignupAdmin(ModelAdmin):
+class SignupAdmin(LargeTableAdmin, ModelAdmin):
     list_display = ["volunteer", "occurrence", "created_at", "created_by"]
     list_filter = ["occurrence__date", "occurrence__permanence__antenna__department_code"]
     search_fields = ["=volunteer__email", "^volunteer__display_name"]
