@@ -302,12 +302,15 @@ TASKS = {
         )
     }
 }
-# Excel exports are written by the task worker into EXPORTS_DIR, a private folder never served as
+# Excel exports, and large CSV ones, are written by the task worker into EXPORTS_DIR, a private folder never served as
 # such (outside the static and media files): only their owner downloads them, through a view that
 # checks who asks. The web servers and the worker must all see the same folder. Each file is
 # kept EXPORT_KEEP_HOURS, then deleted with its job.
 EXPORTS_DIR = env.path("EXPORTS_DIR", default=BASE_DIR / "var" / "exports")
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# A CSV export of more rows than this is prepared by the task worker too: streamed, it would hold a
+# web worker for longer than gunicorn's timeout allows (about 45 µs a row, so 50,000 rows in 2 s).
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=50_000)
 
 # Serving: static files are compressed and named after their content by collectstatic, then
 # answered by whitenoise with far-future cache headers, so no separate file server is needed.

@@ -64,7 +64,14 @@ def _export(
         period = period_from_query(request.GET, today=figures_scope.today())
     except PeriodError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    if fmt == "xlsx":
+    export = build(figures_scope, period, names=_names_allowed(request))
+    rows = None
+    if fmt == "csv":
+        with use_replica():
+            rows = export.queryset.count()
+    # A workbook always, and a CSV too long to stream within a web request, are prepared by the
+    # task worker.
+    if rows is None or rows > settings.EXPORT_STREAM_MAX_ROWS:
         job = export_job_request(
             user=request.user,
             kind=kind,
@@ -72,12 +79,10 @@ def _export(
             period=period,
             names=_names_allowed(request),
             language=translation.get_language() or "fr",
+            fmt=fmt,
         )
         return redirect(job)
-    export = build(figures_scope, period, names=_names_allowed(request))
     # The stream runs after the view returns: the access is recorded now, counted by the database.
-    with use_replica():
-        rows = export.queryset.count()
     _record(request.user, export, fmt, rows)
     response = StreamingHttpResponse(replica_stream(csv_stream(export)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt)}"'
@@ -132,7 +137,8 @@ def job_download(request: AuthenticatedHttpRequest, pk) -> HttpResponseBase:
         logger.warning("Prepared export missing from EXPORTS_DIR.", extra={"export_job": str(export_job.pk)})
         raise Http404 from None
     export_job_download_record(user=request.user, job=export_job)
-    return FileResponse(file, as_attachment=True, filename=export_job.filename, content_type=XLSX_CONTENT_TYPE)
+    content_type = XLSX_CONTENT_TYPE if export_job.fmt == "xlsx" else "text/csv; charset=utf-8"
+    return FileResponse(file, as_attachment=True, filename=export_job.filename, content_type=content_type)
 
 
 def _language_name(code: str) -> str:

@@ -613,17 +613,38 @@ def _rows_read_to_the_end(queryset: QuerySet) -> Iterator[Iterator[Any]]:
 def csv_stream(export: Export) -> Iterator[str]:
     """The export as CSV for software (and French Excel): UTF-8 with a byte-order mark, `;`
     between fields, the columns' codes as header, codes as values, lists joined by `|`."""
+    return (text for text, _rows in _csv_pieces(export))
+
+
+def _csv_pieces(export: Export) -> Iterator[tuple[str, int]]:
+    """csv_stream's pieces, each with the number of rows it holds (the header is none): a
+    row's free text may hold line breaks, so lines are no count of rows."""
     writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(export.codes)
+    yield "\ufeff" + writer.writerow(export.codes), 0
     piece = []
     with _rows_read_to_the_end(export.queryset) as rows:
         for row in rows:
             piece.append(writer.writerow([_csv_value(value) for value in export.values(row)]))
             if len(piece) == CSV_ROWS_PER_PIECE:
-                yield "".join(piece)
+                yield "".join(piece), len(piece)
                 piece = []
     if piece:
-        yield "".join(piece)
+        yield "".join(piece), len(piece)
+
+
+def csv_file(export: Export, *, progress: Callable[[int], None] | None = None) -> tuple[Any, int]:
+    """The CSV of csv_stream written to a temporary file, rewound, and the number of rows, for a
+    task to store; `progress` is told the rows written so far every CHUNK_SIZE rows or so."""
+    file = tempfile.NamedTemporaryFile(suffix=".csv")  # noqa: SIM115 closed by the caller
+    rows, told = 0, 0
+    for text, count in _csv_pieces(export):
+        file.write(text.encode())
+        rows += count
+        if progress is not None and rows - told >= CHUNK_SIZE:
+            progress(rows)
+            told = rows
+    file.seek(0)
+    return file, rows
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Background work of the figures, run by the task worker (`manage.py db_worker`): the Excel
-exports, too long for a web request on a large scope, and the deletion of the expired ones.
+exports and the large CSV ones, too long for a web request on a large scope, and the deletion of
+the expired ones.
 
 Tasks take ids and strings only: their arguments are stored as JSON in the queue.
 """
@@ -22,7 +23,7 @@ from django_tasks import task
 from inclusion.core.db_routers import use_replica
 from inclusion.core.models import AccessLog
 from inclusion.core.services import access_log_record
-from sessions_app.figures.exports import Export, booking_export, session_export, xlsx_file
+from sessions_app.figures.exports import Export, booking_export, csv_file, session_export, xlsx_file
 from sessions_app.figures.models import ExportJob, export_storage
 from sessions_app.figures.reporting import Period, scope_for
 
@@ -85,7 +86,10 @@ def _write(job: ExportJob) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_written=rows, progressed_at=timezone.now())
 
     with use_replica():
-        temporary, rows = xlsx_file(export, user=user, progress=progress)
+        if job.fmt == "csv":
+            temporary, rows = csv_file(export, progress=progress)
+        else:
+            temporary, rows = xlsx_file(export, user=user, progress=progress)
     with temporary:
         job.file.save(f"{job.pk}.{job.fmt}", File(temporary), save=False)
     finished = timezone.now()
