@@ -13,7 +13,10 @@ class ReminderMessageAdmin(LargeTableAdmin, ModelAdmin):
     """Read-only: messages are recorded and sent by the reminder services alone."""
 
     list_display = ["created_at", "kind", "channel", "address", "antenna", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "channel"]
+    # The status on its index (status, next attempt). The kind and the channel have none: a rare
+    # one (a call to make, a reply's notice) would be looked for in every message, twice, as a
+    # booking's channel was.
+    list_filter = ["status"]
     search_fields = ["^address"]
     raw_id_fields = ["antenna", "occurrence", "booking", "change", "recipient_user", "handled_by"]
 
