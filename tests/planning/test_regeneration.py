@@ -1,7 +1,7 @@
 """Running the generator again: permanences whose stored dates already are what their rule wants
-are left alone in a fixed number of queries, and any other, whatever changed it (the rule, a
-closure, a date or a slot changed in the database, a booking cancelled on a date to resolve), is
-regenerated as a first generation would have it."""
+are left alone in a fixed number of queries (or only given the days the horizon gained), and any
+other, whatever changed it (the rule, a closure, a date or a slot changed in the database, a
+booking cancelled on a date to resolve), is regenerated as a first generation would have it."""
 
 import datetime
 import random
@@ -26,8 +26,8 @@ PARIS = ZoneInfo("Europe/Paris")
 TODAY = datetime.date(2026, 3, 16)
 WEEKS = 12
 
-# Kinds of permanence, each in another department and time zone: weekly, every other week,
-# monthly, a workshop, a morning with a shorter last slot, then one without it.
+# Kinds of permanence, in several departments, one overseas on its own clock: weekly, every
+# other week, monthly, a workshop, a morning with a shorter last slot, then one without it.
 KINDS = [
     {},
     {"weekday": Weekday.THURSDAY, "interval_weeks": 2, "antenna__department_code": "57"},
