@@ -71,8 +71,9 @@ def export_job_request(
                 expires_at=now + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
             )
     except IntegrityError:
-        # The same request, sent at the same moment, created it first.
-        return pending.get()
+        # The same request, sent at the same moment, created it first (and may have had it made
+        # already, by a worker that runs tasks at once).
+        return ExportJob.objects.filter(**wanted).latest("created_at")
     transaction.on_commit(functools.partial(export_job_build.enqueue, job_id=str(job.pk)))
     return job
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from inclusion.core.models import AccessLog, AntennaMembership
-from sessions_app.figures import exports, tasks
+from sessions_app.figures import export_jobs, exports, tasks
 from sessions_app.figures.models import LOST_AFTER, ExportJob, export_storage
 from sessions_app.figures.tasks import export_job_make, export_jobs_prune
 from tests.bookings.factories import BookingFactory
@@ -144,6 +144,22 @@ def test_the_database_allows_one_pending_job_per_request(world):
     ExportJob.objects.create(**fields, status=ExportJob.Status.RUNNING)
     with pytest.raises(IntegrityError), transaction.atomic():
         ExportJob.objects.create(**fields)
+
+
+def test_a_request_beaten_to_the_job_by_the_same_one_uses_it(client, world, monkeypatch):
+    """Two identical requests at once: both see no job, the database lets one insert, and the
+    other is led to that job. Here the first job is only taken for lost and not given up, so
+    the second insert meets it."""
+    coordinator = world["coordinator"]
+    _ask(client, coordinator, world)
+    first = ExportJob.objects.get()
+    monkeypatch.setattr(ExportJob, "state", lambda job, now: "lost")
+    monkeypatch.setattr(export_jobs, "_give_up", lambda job: None)
+
+    response = _ask(client, coordinator, world)
+
+    assert ExportJob.objects.get() == first
+    assertRedirects(response, first.get_absolute_url(), fetch_redirect_response=False)
 
 
 def test_the_csv_is_still_streamed_by_the_request(client, world):
