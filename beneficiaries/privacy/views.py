@@ -25,7 +25,7 @@ from inclusion.core.services import access_log_record
 
 
 def _person(request, pk, allowed) -> Beneficiary:
-    person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=pk)
+    person = get_object_or_404(Beneficiary.objects.visible_to(request.user, per_person=True), pk=pk)
     if not allowed(request.user, person):
         raise PermissionDenied
     return person

@@ -45,7 +45,8 @@ SLOT_SEARCH_CAP = 500
 def _sheet_to_book(request, pk) -> LiaisonSheet:
     """A sheet the user may see (else 404) and book for, as its referrer or an admin (else 403)."""
     sheet = get_object_or_404(
-        LiaisonSheet.objects.visible_to(request.user).select_related("beneficiary", "language"), pk=pk
+        LiaisonSheet.objects.visible_to(request.user, per_person=True).select_related("beneficiary", "language"),
+        pk=pk,
     )
     if not (request.user.is_admin or sheet.referrer_id == request.user.pk):
         raise PermissionDenied

@@ -116,13 +116,13 @@ def person_detail(request, pk):
     """A person's details, their consent and their referrals. Never the antenna's private notes."""
     user = request.user
     person = get_object_or_404(
-        Beneficiary.objects.visible_to(user)
+        Beneficiary.objects.visible_to(user, per_person=True)
         .select_related("created_by", "first_antenna")
         .prefetch_related("languages"),
         pk=pk,
     )
     sheets = (
-        LiaisonSheet.objects.visible_to(user)
+        LiaisonSheet.objects.visible_to(user, per_person=True)
         .filter(beneficiary=person)
         .select_related("referrer")
         .prefetch_related("needs")
@@ -153,7 +153,7 @@ def person_detail(request, pk):
 
 def sheet_create(request, pk):
     """A referrer writes a liaison sheet for a person they follow."""
-    person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=pk)
+    person = get_object_or_404(Beneficiary.objects.visible_to(request.user, per_person=True), pk=pk)
     # An anonymised person is no one to refer any more.
     if not request.user.roles.is_referrer or person.is_anonymised:
         raise PermissionDenied
@@ -287,7 +287,9 @@ def _render_sheet(request, sheet: LiaisonSheet, *, bound_form: SheetActionForm |
         "referrals/sheet_detail.html",
         {
             "sheet": sheet,
-            "person_visible": Beneficiary.objects.visible_to(user).filter(pk=sheet.beneficiary_id).exists(),
+            "person_visible": Beneficiary.objects.visible_to(user, per_person=True)
+            .filter(pk=sheet.beneficiary_id)
+            .exists(),
             "history": _history(sheet, bookings),
             "bookings": bookings,
             "sent_messages": booking_messages(booking.pk for booking in bookings),
@@ -303,7 +305,7 @@ def _render_sheet(request, sheet: LiaisonSheet, *, bound_form: SheetActionForm |
 
 def _sheet(request, pk) -> LiaisonSheet:
     return get_object_or_404(
-        LiaisonSheet.objects.visible_to(request.user)
+        LiaisonSheet.objects.visible_to(request.user, per_person=True)
         .select_related("beneficiary", "referrer", "organization", "language")
         .prefetch_related(Prefetch("needs", queryset=Topic.objects.select_related("parent")), "preferred_antennas"),
         pk=pk,
@@ -365,7 +367,11 @@ def reference_lookup(request):
     """Find a referral from the code on its appointment card, among those the user may see."""
     form = ReferenceLookupForm(request.GET if "code" in request.GET else None)
     if form.is_valid():
-        sheet = LiaisonSheet.objects.visible_to(request.user).filter(reference=form.cleaned_data["code"]).first()
+        sheet = (
+            LiaisonSheet.objects.visible_to(request.user, per_person=True)
+            .filter(reference=form.cleaned_data["code"])
+            .first()
+        )
         if sheet is not None:
             return redirect("beneficiaries:sheet_detail", pk=sheet.pk)
         form.add_error("code", ReferenceLookupForm.NOT_FOUND)

@@ -89,7 +89,7 @@ class WalkInForm(SubmittedOnceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["slot"] = SlotChoiceField(occurrence=occurrence)
         self.fields["person"] = forms.ModelChoiceField(
-            queryset=Beneficiary.objects.visible_to(user),
+            queryset=Beneficiary.objects.visible_to(user, per_person=True),
             required=False,
             error_messages={"invalid_choice": _("This person cannot be found: search again.")},
         )
@@ -270,7 +270,7 @@ class SessionLogForm(SubmittedOnceMixin, forms.Form):
                 del self.fields[name]
             bookings = Booking.objects.active().filter(slot__occurrence=occurrence)
             form_field(self, "participants", forms.ModelChoiceField).queryset = (
-                Beneficiary.objects.visible_to(user)
+                Beneficiary.objects.visible_to(user, per_person=True)
                 .filter(pk__in=bookings.filter(beneficiary__isnull=False).values("beneficiary"))
                 .order_by("last_name", "first_name")
             )

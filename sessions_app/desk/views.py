@@ -279,7 +279,9 @@ def walk_in(request, pk):
     # The person chosen from the desk's search, offered at once; someone the user may not see
     # is simply not offered.
     chosen_pk = _id_param(request, "person")
-    chosen = list(Beneficiary.objects.visible_to(request.user).filter(pk=chosen_pk)) if chosen_pk else []
+    chosen = (
+        list(Beneficiary.objects.visible_to(request.user, per_person=True).filter(pk=chosen_pk)) if chosen_pk else []
+    )
     posted_new = request.method == "POST" and "new-slot" in request.POST
     posted_known = request.method == "POST" and not posted_new
     walk_in_form = WalkInForm(request.POST if posted_known else None, occurrence=occurrence, user=request.user)
@@ -447,7 +449,7 @@ def next_appointment(request, antenna_pk, beneficiary_pk):
     one button each, and the appointments the person already holds here."""
     antenna = antenna_or_404(request, antenna_pk)
     _require_charter(request.user)
-    person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=beneficiary_pk)
+    person = get_object_or_404(Beneficiary.objects.visible_to(request.user, per_person=True), pk=beneficiary_pk)
     today = antenna_today(antenna)
     if request.method == "POST":
         return _next_appointment_book(request, antenna, person, today)
@@ -582,7 +584,7 @@ def person_history(request, antenna_pk, beneficiary_pk):
     """A person's sessions and bookings at this antenna, to pick up where the last one ended."""
     antenna = antenna_or_404(request, antenna_pk)
     _require_charter(request.user)
-    person = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=beneficiary_pk)
+    person = get_object_or_404(Beneficiary.objects.visible_to(request.user, per_person=True), pk=beneficiary_pk)
     logs = list(
         SessionLog.objects.filter(antenna=antenna)
         .filter(Q(beneficiary=person) | Q(participants=person))
