@@ -7,13 +7,16 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.db import connection
+from django.db.models import F
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from pytest_django.asserts import assertHTMLEqual
 
+from beneficiaries.people.models import Beneficiary
 from inclusion.core import admin_paging
 from inclusion.core.admin_paging import LargeTableAdmin, LargeTablePaginator
 from inclusion.core.models import AccessLog, Antenna
+from sessions_app.bookings.models import Booking
 from sessions_app.desk.models import SessionLog
 from sessions_app.reminders.models import SmsStop
 from tests.core.factories import UserFactory
@@ -240,3 +243,22 @@ def test_the_rows_checkbox_is_the_one_djangos_admin_writes():
     djangos = admin.ModelAdmin.action_checkbox(model_admin, log)
 
     assertHTMLEqual(ours, djangos)
+
+
+@pytest.mark.parametrize("model", [SessionLog, Booking], ids=lambda model: model._meta.label)
+def test_a_name_many_people_share_is_searched_through_indexes(model):
+    """One person in ten is a Martin: joined to the search, their sessions or bookings would be
+    guessed numerous enough for PostgreSQL to read the whole table, for the page and its count."""
+    build_search_data()
+    martins = Beneficiary.objects.annotate(rest=F("pk") % 10).filter(rest=0)
+    shared = martins.update(last_name="Martin")
+    with connection.cursor() as cursor:
+        cursor.execute('ANALYZE "people_beneficiary"')
+    changelist = changelist_of(model, q="martin")
+    page, counted = changelist.queryset[:50], changelist.queryset.order_by()[: admin_paging.COUNT_CAP + 1]
+
+    plans = [page.explain(), counted.explain()]
+
+    assert changelist.result_count == shared
+    for plan in plans:
+        assert model._meta.db_table not in scanned_in_full(plan), plan

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.people.models import Beneficiary, Consent, LiaisonSheet, LiaisonSheetEvent
-from inclusion.core.admin_base import ListedRowsInline, ModelAdmin
+from inclusion.core.admin_base import ListedRowsInline
 from inclusion.core.admin_paging import LargeTableAdmin
 
 
@@ -14,7 +14,7 @@ class ConsentInline(ListedRowsInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(LargeTableAdmin, ModelAdmin):
+class BeneficiaryAdmin(LargeTableAdmin):
     list_display = ["last_name", "first_name", "phone", "commune", "first_antenna", "created_at"]
     # Through the index of the first antenna: the age bracket, gender and social status have
     # none, and a rare value of theirs was looked for in every person, twice (the rows, their
@@ -29,7 +29,7 @@ class BeneficiaryAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(LargeTableAdmin, ModelAdmin):
+class ConsentAdmin(LargeTableAdmin):
     list_display = ["beneficiary", "method", "given_at", "recorded_by", "withdrawn_at"]
     # The consent's method has no index: a rare one read every consent, twice.
     list_filter = ["given_at"]
@@ -51,7 +51,7 @@ class LiaisonSheetEventInline(ListedRowsInline):
 
 
 @admin.register(LiaisonSheet)
-class LiaisonSheetAdmin(LargeTableAdmin, ModelAdmin):
+class LiaisonSheetAdmin(LargeTableAdmin):
     sortable_by = ["reference"]
     list_display = ["reference", "beneficiary", "referrer", "organization", "status", "deadline", "created_at"]
     # The status has no index yet: a rare one reads every sheet. The interpreter flag and the
@@ -66,7 +66,7 @@ class LiaisonSheetAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(LiaisonSheetEvent)
-class LiaisonSheetEventAdmin(LargeTableAdmin, ModelAdmin):
+class LiaisonSheetEventAdmin(LargeTableAdmin):
     list_display = ["sheet", "status", "created_at", "created_by"]
     list_filter = ["status", "created_at"]
     search_fields = ["=sheet__reference"]

@@ -43,7 +43,7 @@ class ReferrerInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(LargeTableAdmin, ModelAdmin, BaseUserAdmin):
+class UserAdmin(LargeTableAdmin, BaseUserAdmin):
     sortable_by = ["email"]
     list_display = ["email", "display_name", "phone", "is_active", "is_superuser", "last_login"]
     list_filter = [
@@ -74,7 +74,7 @@ class UserAdmin(LargeTableAdmin, ModelAdmin, BaseUserAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(LargeTableAdmin, ModelAdmin):
+class OrganizationAdmin(LargeTableAdmin):
     ordering = ["name"]
     sortable_by = ["name"]
     list_display = ["name", "kind", "parent", "department_code", "email"]
@@ -85,7 +85,7 @@ class OrganizationAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(Antenna)
-class AntennaAdmin(LargeTableAdmin, ModelAdmin):
+class AntennaAdmin(LargeTableAdmin):
     # A network counts its antennas in thousands at most: sorting them by name costs nothing.
     ordering = ["name"]
     sortable_by = ["name", "city", "postcode", "department_code"]
@@ -99,7 +99,7 @@ class AntennaAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(AntennaMembership)
-class AntennaMembershipAdmin(LargeTableAdmin, ModelAdmin):
+class AntennaMembershipAdmin(LargeTableAdmin):
     list_display = ["user", "antenna", "role", "created_at"]
     list_filter = ["role", "antenna__department_code", "antenna__organization__kind"]
     search_fields = ["=user__email", "^user__display_name", "^antenna__name"]
@@ -109,7 +109,7 @@ class AntennaMembershipAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(Referrer)
-class ReferrerAdmin(LargeTableAdmin, ModelAdmin):
+class ReferrerAdmin(LargeTableAdmin):
     list_display = ["user", "organization", "job_title", "is_active"]
     list_filter = ["is_active", "organization__kind"]
     search_fields = ["=user__email", "^user__display_name", "^organization__name"]
@@ -119,7 +119,7 @@ class ReferrerAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(LargeTableAdmin, ModelAdmin):
+class AccessLogAdmin(LargeTableAdmin):
     """Read-only: the log of personal-data accesses is written by the application alone.
 
     Read it for one person by searching the person's number (or `?beneficiary__id__exact=<id>`),
@@ -170,7 +170,7 @@ class AccessLogAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(FormSubmission)
-class FormSubmissionAdmin(LargeTableAdmin, ModelAdmin):
+class FormSubmissionAdmin(LargeTableAdmin):
     """Read-only: each row is written with what a create form made, so that the same form sent
     again finds it instead of making a second one."""
 
@@ -199,22 +199,22 @@ class GroupAdmin(ModelAdmin, BaseGroupAdmin):
     sortable_by = ["name"]
 
 
-class AccessAttemptAdmin(LargeTableAdmin, ModelAdmin, axes_admin.AccessAttemptAdmin):
+class AccessAttemptAdmin(LargeTableAdmin, axes_admin.AccessAttemptAdmin):
     date_hierarchy = None
     list_filter = ["attempt_time", axes_admin.IsLockedOutFilter]
 
 
-class LoginLogAdmin(LargeTableAdmin, ModelAdmin, axes_admin.AccessLogAdmin):
+class LoginLogAdmin(LargeTableAdmin, axes_admin.AccessLogAdmin):
     date_hierarchy = None
     list_filter = ["attempt_time", "logout_time"]
 
 
-class AccessFailureLogAdmin(LargeTableAdmin, ModelAdmin, axes_admin.AccessFailureLogAdmin):
+class AccessFailureLogAdmin(LargeTableAdmin, axes_admin.AccessFailureLogAdmin):
     date_hierarchy = None
     list_filter = ["attempt_time", "locked_out"]
 
 
-class TaskResultAdmin(LargeTableAdmin, ModelAdmin, tasks_admin.DBTaskResultAdmin):
+class TaskResultAdmin(LargeTableAdmin, tasks_admin.DBTaskResultAdmin):
     # The library's order, newest first: its primary key is a random UUID.
     ordering = ["-enqueued_at"]
     # The library's admin declares its filters as a 3-tuple, which mypy then holds subclasses to.
@@ -222,13 +222,13 @@ class TaskResultAdmin(LargeTableAdmin, ModelAdmin, tasks_admin.DBTaskResultAdmin
     search_number_field = None
 
 
-class TOTPDeviceAdmin(LargeTableAdmin, ModelAdmin, otp_totp_admin.TOTPDeviceAdmin):
+class TOTPDeviceAdmin(LargeTableAdmin, otp_totp_admin.TOTPDeviceAdmin):
     search_fields = ["=user__email", "^user__display_name"]
     search_help_text = None
     list_select_related = ["user"]
 
 
-class StaticDeviceAdmin(LargeTableAdmin, ModelAdmin, otp_static_admin.StaticDeviceAdmin):
+class StaticDeviceAdmin(LargeTableAdmin, otp_static_admin.StaticDeviceAdmin):
     search_fields = ["=user__email", "^user__display_name"]
     search_help_text = None
     list_select_related = ["user"]

@@ -1,4 +1,5 @@
-"""Paging of the technical admin's lists of large tables without counting them.
+"""The technical admin's lists of large tables, paged without counting them and searched
+through indexes whatever the number of rows found.
 
 Django's admin counts the rows of every list it pages. On a million session logs or bookings
 that count reads the whole table on each page, unfiltered or not, and takes longer than the
@@ -14,18 +15,29 @@ rest of the page. Here:
 
 A table too small to hold more than COUNT_CAP rows, or never analyzed, is counted, within the
 cap, as a filtered list is: such a count is cheap.
+
+A search finds the ids of each field's matches at the far end of its relations first (the
+people named "Martin", on the index of their names), then reads each relation back and the
+list itself as `column = ANY(ARRAY(ids))`: PostgreSQL then reads the rows by that column's
+index, however many it guesses. Joined instead (`… IN (SELECT … JOIN …)`), a name shared by a
+thousand people made it guess enough sessions to read the whole table, twice (the page, the
+count): a second for a common surname.
 """
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import ClassVar, cast
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import connections, models
+from django.db.models import F, Lookup, Q, QuerySet, Subquery
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
+
+from inclusion.core.admin_base import NUMBER_MAX_DIGITS, ModelAdmin, phone_or_none, search_match, search_terms
 
 # Rows counted at most for a filtered list: twenty pages of fifty rows. Counting them costs up to
 # as many reads of rows and of what a filter joins (the session of each voucher, the date of each
@@ -70,6 +82,13 @@ def table_estimate(queryset: QuerySet) -> int | None:
     return round(row[0])
 
 
+def field_ids(model: type[models.Model], search_field: str, term: str) -> QuerySet:
+    """The ids of the rows one entry of `search_fields` ("^beneficiary__last_name", "=reference")
+    matches for one term, read as Django's admin reads it (see admin_base.search_match)."""
+    kind = search_field[:1] if search_field[:1] in "^=@" else ""
+    return ids_where(model, search_field.removeprefix(kind), lambda name: search_match(kind + name, term))
+
+
 def capped_count(queryset: QuerySet, cap: int) -> int:
     """The rows of the queryset, counted up to cap + 1: a subquery limited to that many primary
     keys, unordered so that PostgreSQL stops at the first rows it finds."""
@@ -91,15 +110,91 @@ class LargeTablePaginator(Paginator):
         return capped_count(queryset, COUNT_CAP)
 
 
-class LargeTableAdmin:
+class AmongIds(Lookup):
+    """The column's value is one of a subquery's: `column = ANY(ARRAY(subquery))` on PostgreSQL,
+    which reads the subquery first and then the rows by the column's index; `IN` elsewhere."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection, template="%s IN %s"):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return template % (lhs, rhs), (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
+
+
+def among(column: str, ids: QuerySet) -> AmongIds:
+    return AmongIds(F(column), Subquery(ids))
+
+
+def forward_relations(model: type[models.Model], path: str) -> tuple[list[models.ForeignKey], str] | None:
+    """The foreign keys a field path goes through and the field's name at its end; None when the
+    path takes a relation the other way (a reverse or many-to-many one)."""
+    *names, field_name = path.split(LOOKUP_SEP)
+    relations = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.ForeignKey):
+            return None
+        relations.append(field)
+        model = cast(type[models.Model], field.related_model)
+    return relations, field_name
+
+
+def ids_where(model: type[models.Model], path: str, condition: Callable[[str], Q | Lookup]) -> QuerySet:
+    """The ids of the model's rows whose field at `path` meets `condition` (given the field's
+    name on its own model): found at the far end of the relations, then read back through each
+    foreign key's index."""
+    walked = forward_relations(model, path)
+    if walked is None:
+        return model._default_manager.order_by().filter(condition(path)).values("pk")
+    relations, field_name = walked
+    far_model = cast(type[models.Model], relations[-1].related_model) if relations else model
+    rows = far_model._default_manager.order_by().filter(condition(field_name))
+    for relation in reversed(relations):
+        targets = rows.values(relation.target_field.attname)
+        rows = relation.model._default_manager.order_by().filter(among(relation.attname, targets))
+    return rows.values("pk")
+
+
+class LargeTableAdmin(ModelAdmin):
     """For the admin of a table that grows with use (people, sheets, bookings, slots, session
-    logs, logs of every kind): listed without a whole-table count, and without the filters'
-    counts ("Show counts"), which count the whole table once per choice of every filter."""
+    logs, logs of every kind): listed without a whole-table count and without the filters'
+    counts ("Show counts"), which count the whole table once per choice of every filter, and
+    searched by ids (see the module's docstring)."""
 
     paginator: ClassVar[type] = LargeTablePaginator
     list_per_page = ROWS_PER_PAGE
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+
+    def get_search_results(self, request, queryset, search_term):
+        """The base admin's search (each term matched by every field, each field on its own
+        index, the matches put together), each field's matches found from the far end of its
+        relations and the list read by their ids (see the module's docstring)."""
+        search_fields = self.get_search_fields(request)
+        terms = search_terms(search_term)
+        if not search_fields or not terms:
+            return queryset, False
+        for term in terms:
+            first, *others = self.term_matches(search_fields, term)
+            queryset = queryset.filter(among("pk", first.union(*others) if others else first))
+        # Matches are the model's own ids: no row can come twice.
+        return queryset, False
+
+    def term_matches(self, search_fields, term: str) -> list[QuerySet]:
+        """The ids each search field matches for one term, then the row of that number and the
+        rows of that phone number."""
+        matches = [field_ids(self.model, str(field), term) for field in search_fields]
+        number_field = self.search_number_field if self._number_field_is_integer() else None
+        if number_field and term.isdigit() and len(term) <= NUMBER_MAX_DIGITS:
+            matches.append(ids_where(self.model, number_field, lambda name: Q(**{name: int(term)})))
+        if self.search_phone_field and (phone := phone_or_none(term)):
+            matches.append(ids_where(self.model, self.search_phone_field, lambda name: Q(**{name: phone})))
+        return matches
 
     def action_checkbox(self, obj):
         """Each row's checkbox for the actions, the same as Django's admin writes but without

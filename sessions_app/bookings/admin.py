@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.core.admin_base import ModelAdmin
 from inclusion.core.admin_paging import LargeTableAdmin
 from sessions_app.bookings.models import AppointmentChange, Booking
 from sessions_app.bookings.services import FIGURES_DAY
@@ -9,7 +8,7 @@ from sessions_app.totals.admin import StaleMarkingAdmin
 
 
 @admin.register(Booking)
-class BookingAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
+class BookingAdmin(StaleMarkingAdmin, LargeTableAdmin):
     list_display = ["slot", "status", "created_at", "created_by"]
     # Each status and attendance holds a good share of the bookings, found by reading them newest
     # first; a rare channel (a follow-up) was looked for in every booking, twice.
@@ -24,7 +23,7 @@ class BookingAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(AppointmentChange)
-class AppointmentChangeAdmin(LargeTableAdmin, ModelAdmin):
+class AppointmentChangeAdmin(LargeTableAdmin):
     """Read-only: the booking services record each change, the messages app tells it."""
 
     list_display = ["created_at", "kind", "occurrence", "booking", "made_by", "announced_at"]

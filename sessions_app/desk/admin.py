@@ -4,8 +4,8 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.core.admin_base import NUMBER_MAX_DIGITS, ModelAdmin, search_key, search_terms
-from inclusion.core.admin_paging import LargeTableAdmin
+from inclusion.core.admin_base import NUMBER_MAX_DIGITS, search_key, search_terms
+from inclusion.core.admin_paging import LargeTableAdmin, among
 from inclusion.core.models import Antenna
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.totals.admin import StaleMarkingAdmin
@@ -17,7 +17,7 @@ class VoucherInline(admin.TabularInline):
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
+class SessionLogAdmin(StaleMarkingAdmin, LargeTableAdmin):
     sortable_by = ["date"]
     list_display = ["date", "antenna", "beneficiary", "is_workshop", "duration_minutes", "outcome"]
     list_filter = ["is_workshop", "outcome", "autonomy", "date", "antenna__department_code"]
@@ -51,12 +51,12 @@ class SessionLogAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if len(terms) == 1 and terms[0].isdigit() and len(terms[0]) <= NUMBER_MAX_DIGITS:
             of_person = queryset.order_by().filter(beneficiary_id=int(terms[0])).values("pk")
-            found = queryset.filter(pk__in=found.order_by().values("pk").union(of_person))
+            found = queryset.filter(among("pk", found.order_by().values("pk").union(of_person)))
         return found, may_have_duplicates
 
 
 @admin.register(Voucher)
-class VoucherAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
+class VoucherAdmin(StaleMarkingAdmin, LargeTableAdmin):
     list_display = ["number", "session_log"]
     list_filter = ["session_log__date"]
     search_fields = ["^number"]

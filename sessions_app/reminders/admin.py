@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.core.admin_base import ModelAdmin
 from inclusion.core.admin_paging import LargeTableAdmin
 from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
 
@@ -9,7 +8,7 @@ PHONE_SEARCH_HELP = _("A phone number (0612345678, +33612345678), or the start o
 
 
 @admin.register(ReminderMessage)
-class ReminderMessageAdmin(LargeTableAdmin, ModelAdmin):
+class ReminderMessageAdmin(LargeTableAdmin):
     """Read-only: messages are recorded and sent by the reminder services alone."""
 
     list_display = ["created_at", "kind", "channel", "address", "antenna", "status", "attempts", "sent_at"]
@@ -39,7 +38,7 @@ class ReminderMessageAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(InboundSms)
-class InboundSmsAdmin(LargeTableAdmin, ModelAdmin):
+class InboundSmsAdmin(LargeTableAdmin):
     """Read-only: replies are recorded by the SMS provider's webhook alone (replies.reply_receive)."""
 
     list_display = ["received_at", "sender", "outcome", "booking"]
@@ -61,7 +60,7 @@ class InboundSmsAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(SmsStop)
-class SmsStopAdmin(LargeTableAdmin, ModelAdmin):
+class SmsStopAdmin(LargeTableAdmin):
     """Read-only: a number is added by its owner's STOP (replies.reply_receive). Deleting it lets
     text messages go to it again, for a person who asks for them back."""
 

@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from inclusion.core.admin_base import ModelAdmin
 from inclusion.core.admin_paging import LargeTableAdmin
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
 from sessions_app.totals.admin import StaleMarkingAdmin
@@ -16,7 +15,7 @@ class SlotInline(admin.TabularInline):
 
 
 @admin.register(Permanence)
-class PermanenceAdmin(LargeTableAdmin, ModelAdmin):
+class PermanenceAdmin(LargeTableAdmin):
     list_display = ["title", "antenna", "kind", "frequency", "weekday", "start_time", "end_time", "seats", "is_active"]
     list_filter = ["is_active", "archived_at", "kind", "frequency", "booking_mode", "antenna__department_code"]
     search_fields = ["^title", "^antenna__name", "^antenna__city"]
@@ -25,7 +24,7 @@ class PermanenceAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(LargeTableAdmin, ModelAdmin):
+class ClosureAdmin(LargeTableAdmin):
     list_display = ["antenna", "permanence", "starts_on", "ends_on", "reason"]
     list_filter = ["starts_on", "antenna__department_code"]
     search_fields = ["^antenna__name", "^permanence__title", "^reason"]
@@ -34,7 +33,7 @@ class ClosureAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(Occurrence)
-class OccurrenceAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
+class OccurrenceAdmin(StaleMarkingAdmin, LargeTableAdmin):
     sortable_by = ["date"]
     list_display = ["permanence", "date", "starts_at", "status", "is_one_off", "is_detached", "needs_resolution"]
     list_filter = ["status", "needs_resolution", "is_one_off", "is_detached", "date"]
@@ -47,7 +46,7 @@ class OccurrenceAdmin(StaleMarkingAdmin, LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(LargeTableAdmin, ModelAdmin):
+class SlotAdmin(LargeTableAdmin):
     list_display = ["occurrence", "starts_at", "ends_at", "seats"]
     # Through the date's index: the slots have none on their times.
     list_filter = ["occurrence__date"]

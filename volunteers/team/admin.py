@@ -1,12 +1,11 @@
 from django.contrib import admin
 
-from inclusion.core.admin_base import ModelAdmin
 from inclusion.core.admin_paging import LargeTableAdmin
 from volunteers.team.models import Signup, VolunteerProfile
 
 
 @admin.register(VolunteerProfile)
-class VolunteerProfileAdmin(LargeTableAdmin, ModelAdmin):
+class VolunteerProfileAdmin(LargeTableAdmin):
     list_display = ["user", "charter_signed_on", "is_active"]
     list_filter = ["is_active", "charter_signed_on", "languages"]
     search_fields = ["=user__email", "^user__display_name"]
@@ -17,7 +16,7 @@ class VolunteerProfileAdmin(LargeTableAdmin, ModelAdmin):
 
 
 @admin.register(Signup)
-class SignupAdmin(LargeTableAdmin, ModelAdmin):
+class SignupAdmin(LargeTableAdmin):
     list_display = ["volunteer", "occurrence", "created_at", "created_by"]
     list_filter = ["occurrence__date", "occurrence__permanence__antenna__department_code"]
     search_fields = ["=volunteer__email", "^volunteer__display_name"]
