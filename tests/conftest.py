@@ -15,6 +15,12 @@ def _database_and_language(db):
 
 
 @pytest.fixture(autouse=True)
+def _exports_in_the_tests_folder(settings, tmp_path_factory):
+    """Prepared exports are written to a folder of the test run's, never to the checkout's."""
+    settings.EXPORTS_DIR = tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """The cache is a real Redis shared by the tests: a test must not inherit another's log-in failures."""
     cache.clear()

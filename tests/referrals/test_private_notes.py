@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 from django.urls import reverse
 
 from beneficiaries.people.enums import SheetStatus
@@ -20,6 +21,7 @@ from sessions_app.bookings.enums import BookingChannel
 from sessions_app.desk import services as session_services
 from sessions_app.desk.enums import Outcome
 from sessions_app.desk.models import SessionLog
+from sessions_app.figures.models import ExportJob
 from tests.bookings.factories import BookingFactory
 from tests.core.factories import AntennaFactory, AntennaMembershipFactory, UserFactory
 from tests.people.factories import BeneficiaryFactory, LiaisonSheetFactory
@@ -134,6 +136,17 @@ def _text(status_and_content):
     return status, content.decode("utf-8") if status == 200 else ""
 
 
+def _prepared_export(client, url, **params):
+    """An export prepared by the task worker: asked for, written once the request's transaction
+    commits (the tests' immediate backend), then downloaded from its job."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url, params)
+    if response.status_code != 302:
+        return response.status_code, b""
+    job = ExportJob.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    return _page(client, reverse("exports:job_download", args=[job.pk]))
+
+
 def _xlsx_text(status_and_content):
     status, content = status_and_content
     if status != 200:
@@ -216,7 +229,7 @@ PLACES = {
         NEXT_A,
     ),
     "xlsx_export": (
-        lambda client, world, user: _xlsx_text(_page(client, _export_url(world, "xlsx"), noms="1")),
+        lambda client, world, user: _xlsx_text(_prepared_export(client, _export_url(world, "xlsx"), noms="1")),
         NEXT_A,
     ),
     "seen_emails": (_mails_to, None),
