@@ -29,6 +29,7 @@ def test_the_daily_script_runs_every_command_even_after_a_failure_and_reports_it
         "generate_occurrences",
         "build_figures",
         "anonymise_inactive --apply",
+        "prune_exports",
         "prune_db_task_results",
     ]
     assert result.returncode == 1
@@ -54,6 +55,7 @@ def test_the_units_and_the_procfile_start_existing_commands():
         "anonymise_inactive",
         "send_reminders",
         "prune_db_task_results",
+        "prune_exports",
         "migrate",
     } <= set(commands)
     procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())

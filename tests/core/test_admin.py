@@ -10,7 +10,7 @@ from django.urls import reverse
 from inclusion.core.models import AccessLog, FormSubmission
 from sessions_app.bookings.models import AppointmentChange
 from sessions_app.desk.models import Voucher
-from sessions_app.figures.models import MonthBookings, MonthSessions, MonthTopics
+from sessions_app.figures.models import ExportJob, MonthBookings, MonthSessions, MonthTopics
 from sessions_app.planning import services
 from sessions_app.reminders.models import InboundSms, ReminderMessage, SmsStop
 from sessions_app.totals.models import RolledMonth, StaleMonth
@@ -70,14 +70,23 @@ def test_admin_pages_of_each_model_open(client, model):
     AppointmentChange.objects.create(kind="date_moved", occurrence=occurrence, booking=booking)
     InboundSms.objects.create(sender="+33465710101", body="ANNULER", outcome="cancelled", booking=booking)
     SmsStop.objects.create(address="+33465710101")
+    ExportJob.objects.create(
+        user=sheet.referrer,
+        kind="sessions",
+        scope_kind="antenne",
+        scope_pk=permanence.antenna.pk,
+        scope_label="Antenne",
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 1, 31),
+        language="fr",
+        expires_at=datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC),
+    )
     client.force_login(UserFactory(admin=True))
     info = (model._meta.app_label, model._meta.model_name)
     assert client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"}).status_code == 200
     # The access log, the reminders and the forms sent are written by the application only: their
     # admin is read-only.
-    expected_add = (
-        403 if model in (AccessLog, ReminderMessage, FormSubmission, AppointmentChange, InboundSms, SmsStop) else 200
-    )
+    expected_add = 403 if model in (*WRITTEN_BY_THE_APPLICATION, ExportJob) else 200
     assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == expected_add
     instance = model.objects.first()
     assert client.get(reverse("admin:{}_{}_change".format(*info), args=[instance.pk])).status_code == 200

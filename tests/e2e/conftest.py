@@ -86,6 +86,7 @@ STATEMENT_SAMPLE = [
         {"booking:card", "public_appointment"},
     ),
     (gettext_lazy("The figures and the printable summary for funders"), {"figures:figures", "figures:summary"}),
+    (gettext_lazy("The page of an Excel export prepared in the background"), {"exports:job"}),
     (gettext_lazy("This accessibility statement"), {"inclusion:accessibility"}),
 ]
 SAMPLE_PAGES = {name for _entry, names in STATEMENT_SAMPLE for name in names}

@@ -3,6 +3,7 @@ funders' summary, from the menu: every state of the pages checked with axe at a 
 and a computer's, and no table clipped at 1280 px."""
 
 import datetime
+import re
 
 import openpyxl
 import pytest
@@ -47,9 +48,15 @@ def assert_nothing_clipped(page) -> None:
 
 
 def assert_the_workbook_is_in_french(page, tmp_path) -> None:
-    """The Excel file, in the reader's language (French), with its header frozen and filtered."""
+    """The Excel file, in the reader's language (French), with its header frozen and filtered:
+    prepared on its page (at once here), downloaded from it, then back to the figures."""
+    page.get_by_role("link", name=_("Sessions – Excel (labels, in your language)")).click()
+    page.wait_for_load_state()
+    check_accessibility(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name=_("Sessions – Excel (labels, in your language)")).click()
+        page.get_by_role("link", name=re.compile(r"_seances_fr\.xlsx")).click()
+    page.get_by_role("link", name=_("Back to the figures")).click()
+    page.wait_for_load_state()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
     assert path.name.endswith("_seances_fr.xlsx")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.urls import reverse
+from django.test import TestCase
+from django.urls import resolve, reverse
 from django.utils import translation
 from pytest_django.asserts import assertRedirects
 
@@ -17,7 +18,9 @@ from sessions_app.bookings.enums import Attendance, BookingChannel, BookingStatu
 from sessions_app.desk.enums import Outcome, RedirectionKind
 from sessions_app.desk.models import Voucher
 from sessions_app.figures.exports import BOOKING_COLUMNS, SESSION_COLUMNS
+from sessions_app.figures.models import ExportJob
 from sessions_app.figures.reporting import PeriodError, period_from_query, pseudonym
+from sessions_app.figures.tasks import export_job_make
 from sessions_app.scheduling.enums import WorkshopLevel
 from tests.access import url_names
 from tests.bookings.factories import BookingFactory
@@ -184,8 +187,22 @@ def _url(name, world=None, *, fmt="csv", scope="antenne", pk=None):
 
 
 def _get(client, user, url, **params):
+    """A CSV's answer; for a workbook, the file of the job the request leads to, made at once by
+    the immediate backend once the job is committed."""
     client.force_login(user)
-    return client.get(url, {**JANUARY, **params})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url, {**JANUARY, **params})
+    if job := _job_asked(response):
+        return client.get(reverse("exports:job_download", args=[job]))
+    return response
+
+
+def _job_asked(response):
+    """The id of the prepared export an answer leads to, if it leads to one."""
+    if response.status_code != 302:
+        return None
+    match = resolve(response["Location"])
+    return match.kwargs["pk"] if match.view_name == "exports:job" else None
 
 
 def _csv(response) -> list[list[str]]:
@@ -611,7 +628,8 @@ def test_every_export_is_recorded_in_the_access_log(client, world):
     _csv(_get(client, coordinator, _url("exports:sessions", world), noms="1"))
     _workbook(_get(client, coordinator, _url("exports:bookings", world, fmt="xlsx")))
 
-    sessions, bookings = AccessLog.objects.filter(user=coordinator).order_by("created_at", "pk")
+    # The workbook is recorded when its file is made and again when it is downloaded.
+    sessions, bookings, download = AccessLog.objects.filter(user=coordinator).order_by("created_at", "pk")
     assert (sessions.action, sessions.role) == (AccessLog.Action.EXPORT, "coordinator")
     assert sessions.what == "sessions export La Blancarde 2026-01-01–2026-01-31"
     assert sessions.detail == {
@@ -623,6 +641,7 @@ def test_every_export_is_recorded_in_the_access_log(client, world):
     }
     assert bookings.what == "bookings export La Blancarde 2026-01-01–2026-01-31"
     assert (bookings.detail["format"], bookings.detail["names"], bookings.detail["rows"]) == ("xlsx", False, 1)
+    assert download.detail == {**bookings.detail, "download": True}
 
 
 def test_unsigned_coordinator_export_is_recorded_without_names(client, world):
@@ -716,13 +735,18 @@ def test_access(client, world, role, url_name, fmt):
         assertRedirects(client.get(url), f"{reverse('login')}?next={url}", fetch_redirect_response=False)
         return
     client.force_login(world["users"][role])
-    response = client.get(url)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url)
+    if job := _job_asked(response):
+        response = client.get(reverse("exports:job_download", args=[job]))
     assert response.status_code == ROLES[role]
     _finish(response)
 
 
 def test_every_export_url_is_in_the_access_table():
-    assert url_names("exports") == {url_name for url_name, _fmt in ACCESS}
+    # A prepared export's page, status and file: tests/figures/test_export_jobs.py.
+    jobs = {"exports:job", "exports:job_status", "exports:job_download"}
+    assert url_names("exports") == {url_name for url_name, _fmt in ACCESS} | jobs
 
 
 @pytest.mark.parametrize("extra", [0, 30])
@@ -762,12 +786,17 @@ def test_xlsx_export_query_count_does_not_grow_with_rows(client, world, django_a
             created_by=volunteer,
         )
     client.force_login(world["users"]["coordinator"])
+    # Session, user, the scope (2), the same export under way, the job written (in a savepoint).
+    with django_assert_num_queries(8):
+        client.get(_url("exports:sessions", world, fmt="xlsx"), JANUARY)
+    job = ExportJob.objects.get()
 
-    # Session, user, the scope (2), the topics' labels, the rows, the summary (2), the role (2)
-    # and the log entry.
-    with django_assert_num_queries(11):
-        response = client.get(_url("exports:sessions", world, fmt="xlsx"), JANUARY)
-    workbook = _workbook(response)
+    # Taken from the queue, read with its user, the scope (2), the row count and its record, the
+    # topics' labels (2), the rows, the summary (2), and in a savepoint (2) the file's record
+    # with the access log's (the role, 2).
+    with django_assert_num_queries(19):
+        export_job_make(job_id=str(job.pk))
+    workbook = _workbook(client.get(reverse("exports:job_download", args=[job.pk])))
 
     assert workbook["Séances"].max_row == 1 + 3 + extra
 
