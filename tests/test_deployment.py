@@ -68,6 +68,10 @@ def test_the_units_and_the_procfile_start_existing_commands():
     assert "gunicorn --config gunicorn.conf.py" in (units / "permanences-web.service").read_text()
     assert "manage.py db_worker" in (units / "permanences-worker.service").read_text()
     assert "scripts/daily.sh" in (units / "permanences-daily.service").read_text()
+    # The file system is read-only to the units but for the prepared exports, which the worker
+    # writes and the daily commands delete.
+    for unit in ("permanences-worker.service", "permanences-daily.service"):
+        assert "ReadWritePaths=/srv/permanences/var/exports" in (units / unit).read_text()
     assert "OnCalendar=" in (units / "permanences-daily.timer").read_text()
     assert "manage.py send_reminders" in (units / "permanences-reminders.service").read_text()
     assert "OnCalendar=*:0/15" in (units / "permanences-reminders.timer").read_text()
