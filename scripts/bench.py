@@ -82,7 +82,7 @@ MIXED_SECONDS = 60
 
 def parse_arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", required=True, help="the JSON file to write the figures to")
+    parser.add_argument("--output", help="the JSON file to write the figures to (required to measure)")
     parser.add_argument("--profile", choices=["national", "tiny"], default="national")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
@@ -97,6 +97,9 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-export", action="store_true", help="leave out the full-year export")
     parser.add_argument("--skip-booking", action="store_true", help="leave out the booking rush")
     parser.add_argument("--pages", default="", help="only these pages, comma-separated (the floor always)")
+    parser.add_argument(
+        "--markdown", metavar="JSON", help="print the pages' table of an earlier run's JSON in Markdown, and stop"
+    )
     parser.add_argument("--skip-mixed", action="store_true", help="leave out the mixed load")
     parser.add_argument("--mixed-clients", type=int, default=MIXED_CLIENTS)
     parser.add_argument("--mixed-seconds", type=int, default=MIXED_SECONDS)
@@ -1028,8 +1031,65 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: dict) -> str:
+    """The pages' table and the other measures in Markdown, for the README's last run."""
+    pages = results["pages"]
+    floor = pages["floor"]
+    lines = [
+        "| Page | Role | Queries | p50 ms | p95 ms | × floor (p95) | Target | Met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for name, page in pages.items():
+        if name == "floor":
+            target, met = "", ""
+        else:
+            milliseconds, ratio = page_target(name)
+            target = f"< {milliseconds} ms" + (f", ≤ {ratio}× floor" if ratio else "")
+            met = "yes" if page_target_met(name, page, floor) else "**no**"
+        lines.append(
+            f"| {page['what']} (`{name}`) | {page['role']} | {page['queries']} | {page['p50_ms']:.1f} | "
+            f"{page['p95_ms']:.1f} | {page['ratio_to_floor_p95']:.1f} | {target} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def measure_pages(server: Server, scenario: dict, arguments: argparse.Namespace) -> dict:
+    """Every page of the scenario (or those asked for, and the floor), each by its role's client."""
+    clients = {}
+    for role, email in scenario["accounts"].items():
+        clients[role] = Client(server.port)
+        clients[role].log_in(email)
+    pages = {}
+    only = set(filter(None, arguments.pages.split(","))) | {"floor"}
+    for page in scenario["pages"]:
+        if arguments.pages and page["name"] not in only:
+            continue
+        print(f"Measuring {page['name']}…", file=sys.stderr)
+        pages[page["name"]] = {
+            "role": page["role"],
+            "path": page["path"],
+            "what": page["what"],
+            **measure_page(clients[page["role"]], server, page["path"], arguments.requests, arguments.warmup),
+        }
+    floor = pages["floor"]
+    for page in pages.values():
+        page["ratio_to_floor"] = round(page["p50_ms"] / floor["p50_ms"], 1)
+        page["ratio_to_floor_p95"] = round(page["p95_ms"] / floor["p95_ms"], 1)
+    return pages
+
+
+def markdown_print(path: str) -> dict:
+    results = json.loads(Path(path).read_text())
+    print(markdown(results))
+    return results
+
+
 def main(argv=None) -> dict:
     arguments = parse_arguments(argv)
+    if arguments.markdown:
+        return markdown_print(arguments.markdown)
+    if not arguments.output:
+        raise SystemExit("--output is required to measure.")
     configure_django(arguments)
     results = {"profile": arguments.profile, "started_at": datetime.datetime.now(datetime.UTC).isoformat()}
     results.update(database_prepare(arguments))
@@ -1041,26 +1101,7 @@ def main(argv=None) -> dict:
     log_dir = Path(tempfile.mkdtemp(prefix="bench-"))
     server = Server(arguments, arguments.workers, log_dir)
     try:
-        clients = {}
-        for role, email in scenario["accounts"].items():
-            clients[role] = Client(server.port)
-            clients[role].log_in(email)
-        pages = {}
-        only = set(filter(None, arguments.pages.split(","))) | {"floor"}
-        for page in scenario["pages"]:
-            if arguments.pages and page["name"] not in only:
-                continue
-            print(f"Measuring {page['name']}…", file=sys.stderr)
-            pages[page["name"]] = {
-                "role": page["role"],
-                "path": page["path"],
-                "what": page["what"],
-                **measure_page(clients[page["role"]], server, page["path"], arguments.requests, arguments.warmup),
-            }
-        floor = pages["floor"]
-        for page in pages.values():
-            page["ratio_to_floor"] = round(page["p50_ms"] / floor["p50_ms"], 1)
-            page["ratio_to_floor_p95"] = round(page["p95_ms"] / floor["p95_ms"], 1)
+        pages = measure_pages(server, scenario, arguments)
         results["pages"] = pages
         scenario["measured"] = set(pages)
         if not arguments.skip_mixed:
