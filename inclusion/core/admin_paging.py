@@ -16,22 +16,25 @@ rest of the page. Here:
 A table too small to hold more than COUNT_CAP rows, or never analyzed, is counted, within the
 cap, as a filtered list is: such a count is cheap.
 
-A search finds the ids of each field's matches at the far end of its relations first (the
-people named "Martin", on the index of their names), then reads each relation back and the
-list itself as `column = ANY(ARRAY(ids))`: PostgreSQL then reads the rows by that column's
-index, however many it guesses. Joined instead (`… IN (SELECT … JOIN …)`), a name shared by a
-thousand people made it guess enough sessions to read the whole table, twice (the page, the
-count): a second for a common surname.
+A search finds each field's matches at the far end of its relations first (the people named
+"Martin", on the index of their names), reads their ids, then the rows that point to them, and
+so on back to the list, each step handed the ids of the one before as a list of values: PostgreSQL
+then knows how many there are and reads the rows by the index of the column. Joined instead
+(`... IN (SELECT ... JOIN ...)`), a name shared by a thousand people made it guess enough sessions
+to read the whole table, twice (the page, the count): a second for a common surname. A step that
+finds more than IDS_LISTED ids is joined as before: that broad a search reads most of the table
+whatever is done.
 """
 
+import uuid
 from collections.abc import Callable
 from typing import ClassVar, cast
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.paginator import Paginator
-from django.db import connections, models
-from django.db.models import F, Lookup, Q, QuerySet, Subquery
+from django.db import connection, connections, models
+from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -47,6 +50,9 @@ COUNT_CAP = 1_000
 # checkbox, a cell per column, an icon per yes-or-no), which made up most of a list's time once
 # its queries read an index; and the technical admin searches rather than leafs through pages.
 ROWS_PER_PAGE = 50
+
+# Ids at most that a step of a search reads to hand them to the next as a list of values.
+IDS_LISTED = 10_000
 
 # The planner's estimate of a table's rows (see PostgreSQL's estimate_rel_size): its density
 # at the last ANALYZE or VACUUM applied to the pages the table holds now, so that rows added
@@ -82,6 +88,21 @@ def table_estimate(queryset: QuerySet) -> int | None:
     return round(row[0])
 
 
+def matched_ids(matches: list[QuerySet]) -> list | QuerySet:
+    """The ids any of a term's matches found, listed when there are few: read first without
+    putting them together (UNION ALL), which lets PostgreSQL stop at IDS_LISTED + 1 of them."""
+    first, *others = matches
+    if not others:
+        return listed_or_joined(first)
+    listed = list(first.union(*others, all=True)[: IDS_LISTED + 1])
+    return first.union(*others) if len(listed) > IDS_LISTED else sorted(set(listed))
+
+
+def is_number(term: str) -> bool:
+    """Whether a search term may be a row's number."""
+    return term.isdigit() and len(term) <= NUMBER_MAX_DIGITS
+
+
 def field_ids(model: type[models.Model], search_field: str, term: str) -> QuerySet:
     """The ids of the rows one entry of `search_fields` ("^beneficiary__last_name", "=reference")
     matches for one term, read as Django's admin reads it (see admin_base.search_match)."""
@@ -110,24 +131,39 @@ class LargeTablePaginator(Paginator):
         return capped_count(queryset, COUNT_CAP)
 
 
-class AmongIds(Lookup):
-    """The column's value is one of a subquery's: `column = ANY(ARRAY(subquery))` on PostgreSQL,
-    which reads the subquery first and then the rows by the column's index; `IN` elsewhere."""
+def listed_or_joined(values: QuerySet) -> list | QuerySet:
+    """The values of a one-column queryset as a list, when there are at most IDS_LISTED of them;
+    beyond, the queryset itself, for PostgreSQL to join."""
+    listed = list(values[: IDS_LISTED + 1])
+    return values if len(listed) > IDS_LISTED else listed
 
-    lookup_name = "among_ids"
+
+class AnyOf(Lookup):
+    """`column = ANY(%s::type[])`, a list of values given as one array parameter written as
+    PostgreSQL's text of an array: neither Django, the driver nor the planner then goes through
+    the values one by one."""
+
+    lookup_name = "any_of"
     prepare_rhs = False
 
-    def as_sql(self, compiler, connection, template="%s IN %s"):
+    def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        return template % (lhs, rhs), (*lhs_params, *rhs_params)
-
-    def as_postgresql(self, compiler, connection):
-        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
+        array_type = self.lhs.output_field.cast_db_type(connection)
+        values = "{" + ",".join(str(value) for value in self.rhs) + "}"
+        return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, values)
 
 
-def among(column: str, ids: QuerySet) -> AmongIds:
-    return AmongIds(F(column), Subquery(ids))
+def one_of(column: str, values: list | QuerySet) -> Q | AnyOf:
+    """The rows whose column holds one of these values. A list goes as one array parameter on
+    PostgreSQL: an IN list has one parameter per value, which Django, the driver and the planner
+    each go through, longer than the query itself for thousands of ids."""
+    # No value at all (nothing found), Django leaves the query out. Ids other than numbers and
+    # UUIDs could hold what an array's text would have to escape.
+    if isinstance(values, QuerySet) or not values or connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": values})
+    if not all(isinstance(value, int | uuid.UUID) for value in values):
+        return Q(**{f"{column}__in": values})
+    return AnyOf(F(column), values)
 
 
 def forward_relations(model: type[models.Model], path: str) -> tuple[list[models.ForeignKey], str] | None:
@@ -150,14 +186,14 @@ def ids_where(model: type[models.Model], path: str, condition: Callable[[str], Q
     foreign key's index."""
     walked = forward_relations(model, path)
     if walked is None:
-        return model._default_manager.order_by().filter(condition(path)).values("pk")
+        return model._default_manager.order_by().filter(condition(path)).values_list("pk", flat=True)
     relations, field_name = walked
     far_model = cast(type[models.Model], relations[-1].related_model) if relations else model
     rows = far_model._default_manager.order_by().filter(condition(field_name))
     for relation in reversed(relations):
-        targets = rows.values(relation.target_field.attname)
-        rows = relation.model._default_manager.order_by().filter(among(relation.attname, targets))
-    return rows.values("pk")
+        targets = listed_or_joined(rows.values_list(relation.target_field.attname, flat=True))
+        rows = relation.model._default_manager.order_by().filter(one_of(relation.attname, targets))
+    return rows.values_list("pk", flat=True)
 
 
 class LargeTableAdmin(ModelAdmin):
@@ -180,8 +216,8 @@ class LargeTableAdmin(ModelAdmin):
         if not search_fields or not terms:
             return queryset, False
         for term in terms:
-            first, *others = self.term_matches(search_fields, term)
-            queryset = queryset.filter(among("pk", first.union(*others) if others else first))
+            ids = matched_ids(self.term_matches(search_fields, term))
+            queryset = queryset.filter(one_of("pk", ids))
         # Matches are the model's own ids: no row can come twice.
         return queryset, False
 
@@ -190,7 +226,7 @@ class LargeTableAdmin(ModelAdmin):
         rows of that phone number."""
         matches = [field_ids(self.model, str(field), term) for field in search_fields]
         number_field = self.search_number_field if self._number_field_is_integer() else None
-        if number_field and term.isdigit() and len(term) <= NUMBER_MAX_DIGITS:
+        if number_field and is_number(term):
             matches.append(ids_where(self.model, number_field, lambda name: Q(**{name: int(term)})))
         if self.search_phone_field and (phone := phone_or_none(term)):
             matches.append(ids_where(self.model, self.search_phone_field, lambda name: Q(**{name: phone})))

@@ -4,8 +4,8 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from inclusion.core.admin_base import NUMBER_MAX_DIGITS, search_key, search_terms
-from inclusion.core.admin_paging import LargeTableAdmin, among
+from inclusion.core.admin_base import search_key, search_terms
+from inclusion.core.admin_paging import LargeTableAdmin, is_number
 from inclusion.core.models import Antenna
 from sessions_app.desk.models import SessionLog, Voucher
 from sessions_app.totals.admin import StaleMarkingAdmin
@@ -36,8 +36,8 @@ class SessionLogAdmin(StaleMarkingAdmin, LargeTableAdmin):
     figures_day = ("antenna_id", "date")
 
     def get_search_results(self, request, queryset, search_term):
-        """Besides the fields searched, a number alone is also a person's number; and a search
-        that is an antenna's whole name lists that antenna's sessions.
+        """A search that is an antenna's whole name lists that antenna's sessions; any other is
+        matched as usual, a number being also a person's (term_matches).
 
         The antennas, a thousand rows, are looked up first, so that their sessions are then read
         on their own index, newest first: joined to the search instead, an antenna's thousands of
@@ -48,11 +48,13 @@ class SessionLogAdmin(StaleMarkingAdmin, LargeTableAdmin):
         named = Antenna.objects.filter(Exact(search_key("name"), Upper(Value(" ".join(terms)))))
         if terms and (antenna_ids := list(named.values_list("pk", flat=True))):
             return queryset.filter(antenna_id__in=antenna_ids), False
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if len(terms) == 1 and terms[0].isdigit() and len(terms[0]) <= NUMBER_MAX_DIGITS:
-            of_person = queryset.order_by().filter(beneficiary_id=int(terms[0])).values("pk")
-            found = queryset.filter(among("pk", found.order_by().values("pk").union(of_person)))
-        return found, may_have_duplicates
+        return super().get_search_results(request, queryset, search_term)
+
+    def term_matches(self, search_fields, term):
+        matches = super().term_matches(search_fields, term)
+        if is_number(term):
+            matches.append(SessionLog.objects.order_by().filter(beneficiary_id=int(term)).values_list("pk", flat=True))
+        return matches
 
 
 @admin.register(Voucher)
