@@ -77,37 +77,15 @@ def is_whole_table(queryset: QuerySet) -> bool:
 
 def table_estimate(queryset: QuerySet) -> int | None:
     """PostgreSQL's estimate of the rows of the queryset's table, None when it has none."""
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
+    database = connections[queryset.db]
+    if database.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(ESTIMATE_SQL, [connection.ops.quote_name(queryset.model._meta.db_table)])
+    with database.cursor() as cursor:
+        cursor.execute(ESTIMATE_SQL, [database.ops.quote_name(queryset.model._meta.db_table)])
         row = cursor.fetchone()
     if row is None or row[0] is None or row[0] < 0:
         return None
     return round(row[0])
-
-
-def matched_ids(matches: list[QuerySet]) -> list | QuerySet:
-    """The ids any of a term's matches found, listed when there are few: read first without
-    putting them together (UNION ALL), which lets PostgreSQL stop at IDS_LISTED + 1 of them."""
-    first, *others = matches
-    if not others:
-        return listed_or_joined(first)
-    listed = list(first.union(*others, all=True)[: IDS_LISTED + 1])
-    return first.union(*others) if len(listed) > IDS_LISTED else sorted(set(listed))
-
-
-def is_number(term: str) -> bool:
-    """Whether a search term may be a row's number."""
-    return term.isdigit() and len(term) <= NUMBER_MAX_DIGITS
-
-
-def field_ids(model: type[models.Model], search_field: str, term: str) -> QuerySet:
-    """The ids of the rows one entry of `search_fields` ("^beneficiary__last_name", "=reference")
-    matches for one term, read as Django's admin reads it (see admin_base.search_match)."""
-    kind = search_field[:1] if search_field[:1] in "^=@" else ""
-    return ids_where(model, search_field.removeprefix(kind), lambda name: search_match(kind + name, term))
 
 
 def capped_count(queryset: QuerySet, cap: int) -> int:
@@ -129,6 +107,11 @@ class LargeTablePaginator(Paginator):
             if estimate is not None and estimate > COUNT_CAP:
                 return estimate
         return capped_count(queryset, COUNT_CAP)
+
+
+def is_number(term: str) -> bool:
+    """Whether a search term may be a row's number."""
+    return term.isdigit() and len(term) <= NUMBER_MAX_DIGITS
 
 
 def listed_or_joined(values: QuerySet) -> list | QuerySet:
@@ -194,6 +177,23 @@ def ids_where(model: type[models.Model], path: str, condition: Callable[[str], Q
         targets = listed_or_joined(rows.values_list(relation.target_field.attname, flat=True))
         rows = relation.model._default_manager.order_by().filter(one_of(relation.attname, targets))
     return rows.values_list("pk", flat=True)
+
+
+def field_ids(model: type[models.Model], search_field: str, term: str) -> QuerySet:
+    """The ids of the rows one entry of `search_fields` ("^beneficiary__last_name", "=reference")
+    matches for one term, read as Django's admin reads it (see admin_base.search_match)."""
+    kind = search_field[:1] if search_field[:1] in "^=@" else ""
+    return ids_where(model, search_field.removeprefix(kind), lambda name: search_match(kind + name, term))
+
+
+def matched_ids(matches: list[QuerySet]) -> list | QuerySet:
+    """The ids any of a term's matches found, listed when there are few: read first without
+    putting them together (UNION ALL), which lets PostgreSQL stop at IDS_LISTED + 1 of them."""
+    first, *others = matches
+    if not others:
+        return listed_or_joined(first)
+    listed = list(first.union(*others, all=True)[: IDS_LISTED + 1])
+    return first.union(*others) if len(listed) > IDS_LISTED else sorted(set(listed))
 
 
 class LargeTableAdmin(ModelAdmin):
