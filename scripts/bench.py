@@ -1059,6 +1059,12 @@ def measure_pages(server: Server, scenario: dict, arguments: argparse.Namespace)
     for role, email in scenario["accounts"].items():
         clients[role] = Client(server.port)
         clients[role].log_in(email)
+    # Every worker's first requests load templates, translations and URL patterns: each role's
+    # client asks for its floor often enough that all the workers have answered a few first.
+    floor_path = scenario["pages"][0]["path"]
+    for client in clients.values():
+        for _request in range(3 * server.workers):
+            client.get(floor_path)
     pages = {}
     only = set(filter(None, arguments.pages.split(","))) | {"floor"}
     for page in scenario["pages"]:
