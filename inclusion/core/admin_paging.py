@@ -26,21 +26,21 @@ finds more than IDS_LISTED ids is joined as before: that broad a search reads mo
 whatever is done.
 """
 
-import uuid
 from collections.abc import Callable
 from typing import ClassVar, cast
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.paginator import Paginator
-from django.db import connection, connections, models
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db import connections, models
+from django.db.models import Lookup, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from inclusion.core.admin_base import NUMBER_MAX_DIGITS, ModelAdmin, phone_or_none, search_match, search_terms
+from inclusion.core.lookups import one_of
 
 # Rows counted at most for a filtered list: twenty pages of fifty rows. Counting them costs up to
 # as many reads of rows and of what a filter joins (the session of each voucher, the date of each
@@ -119,34 +119,6 @@ def listed_or_joined(values: QuerySet) -> list | QuerySet:
     beyond, the queryset itself, for PostgreSQL to join."""
     listed = list(values[: IDS_LISTED + 1])
     return values if len(listed) > IDS_LISTED else listed
-
-
-class AnyOf(Lookup):
-    """`column = ANY(%s::type[])`, a list of values given as one array parameter written as
-    PostgreSQL's text of an array: neither Django, the driver nor the planner then goes through
-    the values one by one."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        array_type = self.lhs.output_field.cast_db_type(connection)
-        values = "{" + ",".join(str(value) for value in self.rhs) + "}"
-        return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, values)
-
-
-def one_of(column: str, values: list | QuerySet) -> Q | AnyOf:
-    """The rows whose column holds one of these values. A list goes as one array parameter on
-    PostgreSQL: an IN list has one parameter per value, which Django, the driver and the planner
-    each go through, longer than the query itself for thousands of ids."""
-    # No value at all (nothing found), Django leaves the query out. Ids other than numbers and
-    # UUIDs could hold what an array's text would have to escape.
-    if isinstance(values, QuerySet) or not values or connection.vendor != "postgresql":
-        return Q(**{f"{column}__in": values})
-    if not all(isinstance(value, int | uuid.UUID) for value in values):
-        return Q(**{f"{column}__in": values})
-    return AnyOf(F(column), values)
 
 
 def forward_relations(model: type[models.Model], path: str) -> tuple[list[models.ForeignKey], str] | None:

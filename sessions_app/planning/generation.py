@@ -24,11 +24,9 @@ from typing import TYPE_CHECKING, NamedTuple, TypeAlias, TypedDict, cast
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
-    BooleanField,
     Count,
     F,
     Func,
@@ -44,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from inclusion.core.clock import antenna_today
+from inclusion.core.lookups import one_of
 from sessions_app.bookings.models import Booking
 from sessions_app.scheduling.enums import Frequency, OccurrenceStatus
 from sessions_app.scheduling.models import Closure, Occurrence, Permanence, Slot
@@ -369,31 +368,11 @@ def _batch_read(
     return _Batch(todays=todays, wanted=wanted)
 
 
-class _AnyOf(Func):
-    """`column = ANY(ids)`: a batch's ids as one array parameter. An IN list takes one parameter
-    per id, which Django, the driver and PostgreSQL's planner each go through: with 500 ids, more
-    time than the query itself."""
-
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
-
-    def __init__(self, column: str, ids: Iterable[int]) -> None:
-        super().__init__(F(column), Value(list(ids), output_field=ArrayField(BigIntegerField())))
-
-
-def _among(column: str, ids: Iterable[int]) -> Q | _AnyOf:
-    """The rows whose column is one of these ids: `_AnyOf` on PostgreSQL, an IN list elsewhere."""
-    if connection.vendor == "postgresql":
-        return _AnyOf(column, ids)
-    return Q(**{f"{column}__in": list(ids)})
-
-
 def _closures_by_antenna(
     antenna_ids: set[int], first_day: datetime.date, last_day: datetime.date
 ) -> dict[int, list[Closure]]:
     closures: dict[int, list[Closure]] = defaultdict(list)
-    in_batch = _among("antenna_id", antenna_ids)
+    in_batch = one_of("antenna_id", list(antenna_ids))
     for closure in Closure.objects.filter(in_batch, ends_on__gte=first_day, starts_on__lte=last_day):
         closures[closure.antenna_id].append(closure)
     return closures
@@ -501,7 +480,7 @@ def _series_digests(todays: dict[int, datetime.date]) -> dict[int, _StoredSeries
     for permanence_id, today in todays.items():
         by_today[today].append(permanence_id)
     from_today = functools.reduce(
-        operator.or_, (Q(_AnyOf("permanence_id", ids), date__gte=today) for today, ids in by_today.items())
+        operator.or_, (Q(one_of("permanence_id", list(ids)), date__gte=today) for today, ids in by_today.items())
     )
     kept = Q(is_detached=True) | Q(status=OccurrenceStatus.CANCELLED)
     unsettled = ~kept & (~Q(date=F("rule_date")) | Q(needs_resolution=True))
@@ -554,7 +533,7 @@ def _series_dates_locked(todays: dict[int, datetime.date]) -> dict[int, dict[dat
     the batch's transaction ends, with their slots and the slots' bookings counted."""
     occurrences = list(
         Occurrence.objects.filter(
-            _among("permanence_id", list(todays)), date__gte=min(todays.values()), rule_date__isnull=False
+            one_of("permanence_id", list(todays)), date__gte=min(todays.values()), rule_date__isnull=False
         )
         .select_for_update(of=("self",))
         # Aggregating queries ignore Meta.ordering: order explicitly to compare with the rule.
