@@ -13,6 +13,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
@@ -421,8 +422,12 @@ def _followed_people(scope_logs: QuerySet[SessionLog], period: Period) -> dict:
         )
         .order_by()
     )
-    alone_sql, alone_params = alone.query.sql_with_params()
-    workshops_sql, workshops_params = workshops.query.sql_with_params()
+    try:
+        alone_sql, alone_params = alone.query.sql_with_params()
+        workshops_sql, workshops_params = workshops.query.sql_with_params()
+    except EmptyResultSet:
+        # A scope without any antenna (an organization that has none yet): nobody.
+        return {"people": 0, "new": 0, "returning": 0, "workshop_places": 0}
     sql = FOLLOWED_PEOPLE_SQL.format(alone=alone_sql, workshops=workshops_sql)
     # Raw SQL bypasses the database routers: read where the query set itself would (the replica
     # inside use_replica()).
