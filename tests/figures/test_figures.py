@@ -691,7 +691,8 @@ def _grow(antenna, count):
 # and its antennas listed once each, whatever the number of figures filtered on them.
 @pytest.mark.parametrize(("source", "queries"), [("rows", 17), ("monthly totals", 19)])
 @pytest.mark.parametrize(
-    ("role", "scope", "scope_queries"), [("coordinator", "antenne", 0), ("admin", "tout", -1), ("admin", "structure", 5)]
+    ("role", "scope", "scope_queries"),
+    [("coordinator", "antenne", 0), ("admin", "tout", -1), ("admin", "structure", 5)],
 )
 def test_the_figures_page_runs_a_fixed_number_of_queries(
     client, world, django_assert_num_queries, role, scope, scope_queries, source, queries
