@@ -89,9 +89,10 @@ def _seat_state(slot: Slot, beneficiary: Beneficiary | None) -> tuple[str, int, 
     having waited, still saw the date as before."""
     active = Booking.objects.filter(slot=OuterRef("pk"), status=BookingStatus.ACTIVE)
     person_there = Exists(active.filter(beneficiary=beneficiary)) if beneficiary is not None else Value(False)
-    return (
+    status, taken, already_there = (
         Slot.objects.filter(pk=slot.pk).values_list("occurrence__status", active_bookings_count(), person_there).get()
     )
+    return str(status), int(taken), bool(already_there)
 
 
 def booking_create(
