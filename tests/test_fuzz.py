@@ -453,7 +453,8 @@ FORMS = [
     Form(
         "bookings_export",
         "coordinator",
-        lambda w: reverse("exports:bookings", args=["antenne", w.own.antenna.pk, "xlsx"]),
+        # The CSV: its address answers the rows themselves (a workbook's leads to its prepared job).
+        lambda w: reverse("exports:bookings", args=["antenne", w.own.antenna.pk, "csv"]),
         method="get",
         fields=("periode", "du", "au", "noms"),
     ),

