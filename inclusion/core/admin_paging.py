@@ -41,6 +41,7 @@ from django.utils.translation import gettext
 
 from inclusion.core.admin_base import NUMBER_MAX_DIGITS, ModelAdmin, phone_or_none, search_match, search_terms
 from inclusion.core.lookups import one_of
+from inclusion.core.querystrings import capped_count
 
 # Rows counted at most for a filtered list: twenty pages of fifty rows. Counting them costs up to
 # as many reads of rows and of what a filter joins (the session of each voucher, the date of each
@@ -86,12 +87,6 @@ def table_estimate(queryset: QuerySet) -> int | None:
     if row is None or row[0] is None or row[0] < 0:
         return None
     return round(row[0])
-
-
-def capped_count(queryset: QuerySet, cap: int) -> int:
-    """The rows of the queryset, counted up to cap + 1: a subquery limited to that many primary
-    keys, unordered so that PostgreSQL stops at the first rows it finds."""
-    return queryset.select_related(None).order_by()[: cap + 1].count()
 
 
 class LargeTablePaginator(Paginator):

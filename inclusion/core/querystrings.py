@@ -51,6 +51,12 @@ def next_path(request: HttpRequest, default: str) -> str:
 PAGE_SIZE = 50
 
 
+def capped_count(queryset: QuerySet, cap: int) -> int:
+    """The rows of the queryset, counted up to cap + 1: a subquery limited to that many rows,
+    unordered so that PostgreSQL stops at the first rows it finds."""
+    return queryset.select_related(None).order_by()[: cap + 1].count()
+
+
 class CappedPaginator(Paginator):
     """Pages of a list counted up to `cap` items: past it, `capped` is true and the list ends
     there. Counting a search's every match across the country costs more than the page itself;
@@ -63,8 +69,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def found(self) -> int:
-        # A count of a slice: PostgreSQL stops once it has found one more than the cap.
-        return self.queryset.order_by()[: self.cap + 1].count()
+        return capped_count(self.queryset, self.cap)
 
     @cached_property
     def count(self) -> int:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from inclusion.core.enums import AntennaStatus
 from inclusion.core.models import Antenna, Language, User
 from inclusion.core.querystrings import object_id
-from sessions_app.bookings.enums import BookingStatus
 from sessions_app.bookings.models import Booking
 from sessions_app.scheduling.enums import BookingMode, OccurrenceStatus
 from sessions_app.scheduling.models import Slot
@@ -31,7 +30,8 @@ def _bookable_slots() -> QuerySet[Slot]:
 def active_bookings_count(slot: str = "pk") -> Coalesce:
     """The active bookings of the outer query's slot, counted in a subquery (index only)."""
     counted = (
-        Booking.objects.filter(slot=OuterRef(slot), status=BookingStatus.ACTIVE)
+        Booking.objects.active()
+        .filter(slot=OuterRef(slot))
         .order_by()
         .values("slot")
         .annotate(count=Count("pk"))

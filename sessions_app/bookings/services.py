@@ -87,7 +87,7 @@ def _seat_state(slot: Slot, beneficiary: Beneficiary | None) -> tuple[str, int, 
     person already holds one. The date is read again here, once the lock is held: a
     cancellation that held it until its commit has changed the date, and the locking query,
     having waited, still saw the date as before."""
-    active = Booking.objects.filter(slot=OuterRef("pk"), status=BookingStatus.ACTIVE)
+    active = Booking.objects.active().filter(slot=OuterRef("pk"))
     person_there = Exists(active.filter(beneficiary=beneficiary)) if beneficiary is not None else Value(False)
     status, taken, already_there = (
         Slot.objects.filter(pk=slot.pk).values_list("occurrence__status", active_bookings_count(), person_there).get()

@@ -54,6 +54,14 @@ def _record(user: User, export: Export, fmt: str, rows: int) -> None:
     )
 
 
+def _streamable_rows(export: Export) -> int | None:
+    """The export's rows, counted by the database, when they are few enough to stream within a
+    web request (EXPORT_STREAM_MAX_ROWS); None otherwise."""
+    with use_replica():
+        rows = export.queryset.count()
+    return rows if rows <= settings.EXPORT_STREAM_MAX_ROWS else None
+
+
 def _export(
     request: AuthenticatedHttpRequest, scope: str, pk: int, fmt: str, kind: str, build: Callable[..., Export]
 ) -> HttpResponseBase:
@@ -64,20 +72,18 @@ def _export(
         period = period_from_query(request.GET, today=figures_scope.today())
     except PeriodError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    export = build(figures_scope, period, names=_names_allowed(request))
-    rows = None
-    if fmt == "csv":
-        with use_replica():
-            rows = export.queryset.count()
-    # A workbook always, and a CSV too long to stream within a web request, are prepared by the
-    # task worker.
-    if rows is None or rows > settings.EXPORT_STREAM_MAX_ROWS:
+    names = _names_allowed(request)
+    export = build(figures_scope, period, names=names)
+    rows = _streamable_rows(export) if fmt == "csv" else None
+    if rows is None:
+        # A workbook always, and a CSV too long to stream within a web request, are prepared by
+        # the task worker.
         job = export_job_request(
             user=request.user,
             kind=kind,
             scope=figures_scope,
             period=period,
-            names=_names_allowed(request),
+            names=names,
             language=translation.get_language() or "fr",
             fmt=fmt,
         )
